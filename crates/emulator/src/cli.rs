@@ -1,0 +1,139 @@
+//! The command line. Flags override the config file (`--config`, JSON or TOML, same
+//! shape as [`EmulatorConfig`]); app flags (`--client-id`, `--role`, ...) apply to the
+//! first app.
+
+use crate::config::{AppConfig, EmulatorConfig};
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A local Microsoft Graph + Entra emulator for testing mail senders.
+///
+/// Prints its base URL (the login and the Graph endpoint) as the first line on stdout,
+/// then serves until SIGINT/SIGTERM (or stdin closes, with --exit-on-stdin-eof).
+/// Inspection API: GET /_emulator/messages, /_emulator/requests, /_emulator/stats;
+/// fault rules: POST/DELETE /_emulator/faults; web page at /.
+#[derive(Parser, Debug, Default)]
+#[command(name = "o365-emulator", version, about, long_about)]
+pub struct Cli {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Config file (JSON, or TOML if it ends in .toml) with apps, mailboxes, policies,
+    /// limits; flags given on the command line override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Tenant id of the app (default: the app answers in any tenant).
+    #[arg(long, value_name = "ID")]
+    pub tenant_id: Option<String>,
+    /// Client id of the app [default: 00000000-0000-0000-0000-000000000001].
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Client secret of the app [default: emulator-secret].
+    #[arg(long, value_name = "SECRET")]
+    pub client_secret: Option<String>,
+    /// A secret that exists but expired (AADSTS7000222). Repeatable.
+    #[arg(long, value_name = "SECRET")]
+    pub expired_secret: Vec<String>,
+    /// PEM certificate file whose key may sign client assertions. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub certificate: Vec<String>,
+    /// Application permission granted to the app (token `roles`). Repeatable
+    /// [default: Mail.Send, Mail.ReadWrite].
+    #[arg(long, value_name = "ROLE")]
+    pub role: Vec<String>,
+    /// Issue tokens without any roles (admin consent missing).
+    #[arg(long)]
+    pub no_roles: bool,
+    /// A mailbox that exists. Repeatable [default: every mailbox exists].
+    #[arg(long, value_name = "ADDRESS")]
+    pub mailbox: Vec<String>,
+    /// A mailbox that exists but cannot use REST (404 MailboxNotEnabledForRESTAPI). Repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    pub disabled_mailbox: Vec<String>,
+    /// Application access policy: a mailbox the app may use. Repeatable
+    /// [default: all mailboxes]; others get 403 "Access to OData is disabled.".
+    #[arg(long, value_name = "ADDRESS")]
+    pub allowed_mailbox: Vec<String>,
+    /// Send As permission: MAILBOX may send with From set to FROM. Repeatable.
+    #[arg(long, value_name = "MAILBOX=FROM")]
+    pub send_as: Vec<String>,
+    /// Lifetime of access tokens in seconds [default: 3599].
+    #[arg(long, value_name = "SECONDS")]
+    pub token_lifetime: Option<u64>,
+    /// Serve HTTPS with a freshly generated self-signed CA.
+    #[arg(long)]
+    pub tls: bool,
+    /// Write the CA certificate (PEM) to this file (with --tls).
+    #[arg(long, value_name = "FILE")]
+    pub ca_out: Option<PathBuf>,
+    /// Delay added before answering each request, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub latency_ms: Option<u64>,
+    /// Delay added once per accepted connection (TCP + TLS handshake cost), in ms.
+    #[arg(long, value_name = "MS")]
+    pub connect_latency_ms: Option<u64>,
+    /// Largest request body in bytes [default: 4194304]; larger gets 413.
+    #[arg(long, value_name = "BYTES")]
+    pub max_request_bytes: Option<usize>,
+    /// Largest message in bytes the mailbox accepts [default: 157286400].
+    #[arg(long, value_name = "BYTES")]
+    pub max_message_bytes: Option<u64>,
+    /// Concurrent requests per app and mailbox before 429 [default: 4].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests per app and mailbox per window before 429 [default: 10000].
+    #[arg(long, value_name = "N")]
+    pub window_requests: Option<u64>,
+    /// The throttling window in seconds [default: 600].
+    #[arg(long, value_name = "SECONDS")]
+    pub window_secs: Option<u64>,
+    /// Exit when stdin reaches end of file (lets a test harness stop the emulator by
+    /// closing the pipe, so no orphan survives a crashed test).
+    #[arg(long)]
+    pub exit_on_stdin_eof: bool,
+}
+
+impl Cli {
+    /// Builds the configuration: the file (if any), then the flags.
+    pub fn to_config(&self) -> std::io::Result<EmulatorConfig> {
+        let mut c = match &self.config {
+            Some(path) => EmulatorConfig::from_file(path)?,
+            None => EmulatorConfig::default(),
+        };
+        if let Some(v) = self.listen { c.listen = v; }
+        if c.apps.is_empty() {
+            c.apps.push(AppConfig::default());
+        }
+        let app = &mut c.apps[0];
+        if let Some(v) = &self.tenant_id { app.tenant_id = Some(v.clone()); }
+        if let Some(v) = &self.client_id { app.client_id = v.clone(); }
+        if let Some(v) = &self.client_secret { app.client_secrets = vec![v.clone()]; }
+        app.expired_secrets.extend(self.expired_secret.iter().cloned());
+        app.certificates.extend(self.certificate.iter().cloned());
+        if !self.role.is_empty() { app.roles = self.role.clone(); }
+        if self.no_roles { app.roles.clear(); }
+        if !self.allowed_mailbox.is_empty() { app.allowed_mailboxes = Some(self.allowed_mailbox.clone()); }
+        if !self.mailbox.is_empty() {
+            c.mailboxes.get_or_insert_with(Vec::new).extend(self.mailbox.iter().cloned());
+        }
+        c.disabled_mailboxes.extend(self.disabled_mailbox.iter().cloned());
+        for grant in &self.send_as {
+            let (mailbox, from) = grant.split_once('=').ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("--send-as {grant}: expected MAILBOX=FROM"))
+            })?;
+            c.send_as.entry(mailbox.trim().to_string()).or_default().push(from.trim().to_string());
+        }
+        if let Some(v) = self.token_lifetime { c.token_lifetime_secs = v; }
+        if self.tls { c.tls = true; }
+        if let Some(v) = &self.ca_out { c.ca_out = Some(v.clone()); }
+        if let Some(v) = self.latency_ms { c.latency_ms = v; }
+        if let Some(v) = self.connect_latency_ms { c.connect_latency_ms = v; }
+        if let Some(v) = self.max_request_bytes { c.limits.max_request_bytes = v; }
+        if let Some(v) = self.max_message_bytes { c.limits.max_message_bytes = v; }
+        if let Some(v) = self.concurrency { c.throttle.concurrency = v; }
+        if let Some(v) = self.window_requests { c.throttle.window_requests = v; }
+        if let Some(v) = self.window_secs { c.throttle.window_secs = v; }
+        Ok(c)
+    }
+}

@@ -1,0 +1,249 @@
+//! One request's way through the emulator: ids, fault rules, body reading with Graph's
+//! size cap, routing to Entra or Graph, the `request-id`/`client-request-id` headers on
+//! every answer, and the entry in `/_emulator/requests`.
+
+use crate::graph::errors::GraphError;
+use crate::http::{self, Body, DropConnection, Resp};
+use crate::inspect::faults::{self, DropWhen, FaultRule};
+use crate::state::{RequestLog, Shared};
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::{HeaderMap, Method, Request, StatusCode};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// What a handler sees of a request.
+pub struct Ctx {
+    pub request_id: String,
+    pub client_request_id: Option<String>,
+    pub method: Method,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// The error code a response carries, for the request log.
+#[derive(Clone, Debug)]
+pub struct ErrorCode(pub String);
+
+/// Which part of the emulator a path belongs to.
+enum Route {
+    Inspect,
+    Token(String),
+    Discovery(String),
+    Jwks,
+    Graph,
+    Upload,
+    Unknown,
+}
+
+fn route(method: &Method, path: &str) -> Route {
+    if path == "/" || path.starts_with("/_emulator") || path.starts_with("/ui/") {
+        return Route::Inspect;
+    }
+    if path.starts_with("/v1.0/") || path.starts_with("/beta/") {
+        return Route::Graph;
+    }
+    if path.starts_with(crate::graph::upload::PATH_PREFIX) {
+        return Route::Upload;
+    }
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segs.as_slice() {
+        [tenant, "oauth2", "v2.0", "token"] if *method == Method::POST => Route::Token(http::pct_decode(tenant)),
+        [tenant, "v2.0", ".well-known", "openid-configuration"] | [tenant, ".well-known", "openid-configuration"] => {
+            Route::Discovery(http::pct_decode(tenant))
+        }
+        [_, "discovery", "v2.0", "keys"] | [_, "discovery", "keys"] => Route::Jwks,
+        _ => Route::Unknown,
+    }
+}
+
+/// hyper's entry point for every request.
+pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, DropConnection> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let which = route(&parts.method, &path);
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let client_request_id = parts
+        .headers
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if matches!(which, Route::Inspect) {
+        let mut resp = crate::inspect::handle(&shared, &parts, body).await;
+        finish_headers(&mut resp, &request_id, client_request_id.as_deref());
+        return Ok(resp);
+    }
+    match which {
+        Route::Token(_) => shared.token_requests.fetch_add(1, Ordering::Relaxed),
+        Route::Graph => shared.graph_requests.fetch_add(1, Ordering::Relaxed),
+        _ => 0,
+    };
+    let mailbox = crate::graph::routes::mailbox_of(&path);
+    let fault = {
+        let mut state = shared.lock();
+        faults::take(&mut state.faults, parts.method.as_str(), &path, mailbox.as_deref())
+    };
+    let mut log = RequestLog {
+        method: parts.method.to_string(),
+        path: path.clone(),
+        query: parts.uri.query().map(str::to_string),
+        status: 0,
+        request_id: request_id.clone(),
+        client_request_id: client_request_id.clone(),
+        content_type: parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string),
+        body_bytes: 0,
+        authorization: parts.headers.contains_key(hyper::header::AUTHORIZATION),
+        error: None,
+        fault: fault.is_some(),
+        time: crate::clock::iso(crate::clock::now_secs()),
+        duration_ms: 0,
+    };
+    if let Some(f) = fault.as_ref().filter(|f| f.drop == Some(DropWhen::BeforeBody) && !f.deliver) {
+        sleep_ms(f.delay_ms.unwrap_or(0)).await;
+        record(&shared, log, started);
+        return Err(DropConnection);
+    }
+    let limit = match which {
+        Route::Upload => shared.config.limits.max_chunk_bytes,
+        Route::Graph => shared.config.limits.max_request_bytes,
+        _ => 1024 * 1024,
+    };
+    let body = http::read_body(body, limit).await;
+    let ctx = Ctx {
+        request_id: request_id.clone(),
+        client_request_id: client_request_id.clone(),
+        method: parts.method.clone(),
+        path: path.clone(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        body: match &body { Body::Complete(b) => b.clone(), _ => Bytes::new() },
+    };
+    log.body_bytes = match &body { Body::Complete(b) => b.len() as u64, Body::TooLarge(n) => *n, Body::Broken => 0 };
+    if let Some(f) = fault.as_ref().filter(|f| f.drop == Some(DropWhen::AfterBody) && !f.deliver) {
+        sleep_ms(f.delay_ms.unwrap_or(0)).await;
+        record(&shared, log, started);
+        return Err(DropConnection);
+    }
+    if matches!(body, Body::Broken) {
+        record(&shared, log, started);
+        return Err(DropConnection);
+    }
+    let answering_fault = fault.as_ref().filter(|f| (f.status.is_some() || f.drop.is_some()) && !f.deliver);
+    let mut resp = if let Some(f) = answering_fault {
+        sleep_ms(shared.config.latency_ms + f.delay_ms.unwrap_or(0)).await;
+        fault_response(f, &ctx, &which)
+    } else if matches!(body, Body::TooLarge(_)) {
+        sleep_ms(shared.config.latency_ms).await;
+        GraphError::too_large().response(&ctx)
+    } else {
+        let extra = Duration::from_millis(fault.as_ref().and_then(|f| f.delay_ms).unwrap_or(0));
+        let resp = handle(&shared, &ctx, &which, extra).await;
+        match fault.as_ref().filter(|f| f.deliver) {
+            Some(f) if f.drop.is_some() => {
+                log.status = 0;
+                record(&shared, log, started);
+                return Err(DropConnection);
+            }
+            Some(f) if f.status.is_some() => fault_response(f, &ctx, &which),
+            _ => resp,
+        }
+    };
+    finish_headers(&mut resp, &request_id, client_request_id.as_deref());
+    if matches!(which, Route::Token(_) | Route::Discovery(_)) {
+        http::set_header(&mut resp, "x-ms-request-id", &request_id);
+    }
+    log.status = resp.status().as_u16();
+    log.error = resp.extensions().get::<ErrorCode>().map(|c| c.0.clone());
+    record(&shared, log, started);
+    Ok(resp)
+}
+
+async fn handle(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, extra: Duration) -> Resp {
+    let latency = Duration::from_millis(shared.config.latency_ms) + extra;
+    match which {
+        Route::Graph => crate::graph::routes::handle(shared, ctx, latency).await,
+        Route::Token(tenant) => {
+            tokio::time::sleep(latency).await;
+            crate::entra::token::handle(shared, ctx, tenant)
+        }
+        Route::Discovery(tenant) => {
+            tokio::time::sleep(latency).await;
+            crate::entra::discovery::openid_configuration(shared, ctx, tenant)
+        }
+        Route::Jwks => crate::entra::discovery::jwks(),
+        Route::Upload => {
+            tokio::time::sleep(latency).await;
+            crate::graph::upload::put(shared, ctx)
+        }
+        Route::Inspect | Route::Unknown => GraphError::new(
+            StatusCode::NOT_FOUND,
+            "UnknownError",
+            format!("No route for {} {}.", ctx.method, ctx.path),
+        )
+        .response(ctx),
+    }
+}
+
+fn fault_response(f: &FaultRule, ctx: &Ctx, which: &Route) -> Resp {
+    let status = StatusCode::from_u16(f.status.unwrap_or(503)).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let code = f.graph_code.clone().unwrap_or_else(|| faults::default_code(status.as_u16()).to_string());
+    let message = f.message.clone().unwrap_or_else(|| {
+        status.canonical_reason().map(|r| format!("{r} (emulator fault rule).")).unwrap_or_default()
+    });
+    let mut resp = if matches!(which, Route::Token(_)) {
+        entra_fault(status, &code, &message, ctx)
+    } else {
+        let mut e = GraphError::new(status, &code, message);
+        e.retry_after = f.retry_after_header();
+        e.response(ctx)
+    };
+    if let Some(ra) = f.retry_after_header() {
+        http::set_header(&mut resp, "retry-after", &ra);
+    }
+    resp
+}
+
+fn entra_fault(status: StatusCode, code: &str, message: &str, ctx: &Ctx) -> Resp {
+    let number: Option<u32> = code.strip_prefix("AADSTS").and_then(|n| n.parse().ok());
+    let error = match (number, status.as_u16()) {
+        (None, _) => code.to_string(),
+        (Some(_), 401) => "invalid_client".to_string(),
+        (Some(_), s) if s >= 500 => "temporarily_unavailable".to_string(),
+        (Some(_), _) => "invalid_request".to_string(),
+    };
+    let ts = crate::clock::entra(crate::clock::now_secs());
+    let cid = ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone());
+    let prefix = number.map(|n| format!("AADSTS{n}: ")).unwrap_or_default();
+    let body = serde_json::json!({
+        "error": error,
+        "error_description": format!("{prefix}{message}\r\nTrace ID: {}\r\nCorrelation ID: {cid}\r\nTimestamp: {ts}", ctx.request_id),
+        "error_codes": number.map(|n| vec![n]).unwrap_or_default(),
+        "timestamp": ts,
+        "trace_id": ctx.request_id,
+        "correlation_id": cid,
+    });
+    let mut resp = http::json(status, &body);
+    resp.extensions_mut().insert(ErrorCode(code.to_string()));
+    resp
+}
+
+fn finish_headers(resp: &mut Resp, request_id: &str, client_request_id: Option<&str>) {
+    http::set_header(resp, "request-id", request_id);
+    // Graph echoes the client's id, or repeats its own when the client sent none.
+    http::set_header(resp, "client-request-id", client_request_id.unwrap_or(request_id));
+}
+
+fn record(shared: &Shared, mut log: RequestLog, started: Instant) {
+    log.duration_ms = started.elapsed().as_millis() as u64;
+    shared.lock().requests.push(log);
+}
+
+async fn sleep_ms(ms: u64) {
+    if ms > 0 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}

@@ -1,0 +1,170 @@
+//! Certificate credentials: client assertions signed with a registered certificate's
+//! key. Accepts what Entra accepts: PS256 with `x5t#S256` (SHA-256 thumbprint) and the
+//! older RS256 with `x5t` (SHA-1). Checks signature, `aud`, `iss`/`sub`, `exp`/`nbf` and
+//! refuses a reused `jti`.
+
+use super::errors::EntraError;
+use crate::jwt;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A certificate registered on an app.
+#[derive(Clone, Debug)]
+pub struct RegisteredCert {
+    pub sha1: Vec<u8>,
+    pub sha256: Vec<u8>,
+    /// PKCS#1 RSAPublicKey DER (what aws-lc-rs verifies with).
+    pub rsa_public_key: Vec<u8>,
+}
+
+/// Parses certificates given as PEM text or as a path to a PEM file.
+pub fn load_certs(entries: &[String]) -> std::io::Result<Vec<RegisteredCert>> {
+    let mut out = Vec::new();
+    for entry in entries {
+        let pem_text = if entry.contains("-----BEGIN") {
+            entry.clone()
+        } else {
+            std::fs::read_to_string(entry)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("certificate {entry}: {e}")))?
+        };
+        let mut found = false;
+        for pem in x509_parser::pem::Pem::iter_from_buffer(pem_text.as_bytes()) {
+            let pem = pem.map_err(|e| invalid(format!("certificate PEM: {e}")))?;
+            if pem.label != "CERTIFICATE" {
+                continue;
+            }
+            out.push(parse_der(&pem.contents)?);
+            found = true;
+        }
+        if !found {
+            return Err(invalid(format!("no CERTIFICATE in {}", short(entry))));
+        }
+    }
+    Ok(out)
+}
+
+fn short(entry: &str) -> String {
+    entry.chars().take(60).collect()
+}
+
+fn invalid(msg: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, msg)
+}
+
+fn parse_der(der: &[u8]) -> std::io::Result<RegisteredCert> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der)
+        .map_err(|e| invalid(format!("certificate: {e}")))?;
+    let key = cert.public_key().subject_public_key.data.to_vec();
+    Ok(RegisteredCert {
+        sha1: aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der).as_ref().to_vec(),
+        sha256: aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref().to_vec(),
+        rsa_public_key: key,
+    })
+}
+
+/// What the assertion is checked against.
+pub struct Expect<'a> {
+    pub client_id: &'a str,
+    pub tenant: &'a str,
+    pub now: u64,
+}
+
+/// Verifies a client assertion. `used_jtis` remembers `jti`s until their expiry.
+pub fn verify(
+    assertion: &str,
+    certs: &[RegisteredCert],
+    expect: &Expect<'_>,
+    used_jtis: &mut HashMap<String, u64>,
+) -> Result<(), EntraError> {
+    let token = jwt::decode(assertion)
+        .ok_or_else(|| EntraError::malformed_assertion("The client_assertion is not a compact JWS."))?;
+    let alg = token.header.get("alg").and_then(Value::as_str).unwrap_or("");
+    let (thumb, by_sha256) = if let Some(t) = token.header.get("x5t#S256").and_then(Value::as_str) {
+        (t, true)
+    } else if let Some(t) = token.header.get("x5t").and_then(Value::as_str) {
+        (t, false)
+    } else {
+        return Err(EntraError::bad_assertion_signature(
+            "The key used to sign the client assertion was not identified: the header has neither 'x5t#S256' nor 'x5t'.",
+            expect.client_id,
+        ));
+    };
+    let thumb_bytes = jwt::b64url_decode(thumb).unwrap_or_default();
+    let cert = certs
+        .iter()
+        .find(|c| if by_sha256 { c.sha256 == thumb_bytes } else { c.sha1 == thumb_bytes })
+        .ok_or_else(|| {
+            let hex: String = thumb_bytes.iter().map(|b| format!("{b:02X}")).collect();
+            EntraError::bad_assertion_signature(
+                &format!("The key was not found., Thumbprint of key used by client: '{hex}'"),
+                expect.client_id,
+            )
+        })?;
+    let algorithm: &dyn aws_lc_rs::signature::VerificationAlgorithm = match alg {
+        "PS256" => &aws_lc_rs::signature::RSA_PSS_2048_8192_SHA256,
+        "RS256" => &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+        _ => {
+            return Err(EntraError::bad_assertion_signature(
+                &format!("The signature algorithm '{}' is not supported; use PS256 or RS256.", short(alg)),
+                expect.client_id,
+            ));
+        }
+    };
+    aws_lc_rs::signature::UnparsedPublicKey::new(algorithm, &cert.rsa_public_key)
+        .verify(token.signing_input.as_bytes(), &token.signature)
+        .map_err(|_| {
+            EntraError::bad_assertion_signature(
+                "The provided signature value did not match the expected signature value.",
+                expect.client_id,
+            )
+        })?;
+    check_claims(&token.claims, expect, used_jtis)
+}
+
+fn check_claims(claims: &Value, expect: &Expect<'_>, used_jtis: &mut HashMap<String, u64>) -> Result<(), EntraError> {
+    let s = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    if !s("iss").eq_ignore_ascii_case(expect.client_id) || !s("sub").eq_ignore_ascii_case(expect.client_id) {
+        return Err(EntraError::assertion_wrong_client());
+    }
+    let aud_ok = audiences(claims).iter().any(|a| audience_matches(a, expect.tenant));
+    if !aud_ok {
+        return Err(EntraError::assertion_invalid(
+            "Client assertion audience claim does not match Realm issuer.",
+        ));
+    }
+    // Entra allows five minutes of clock skew.
+    let exp = claims.get("exp").and_then(Value::as_u64).unwrap_or(0);
+    let nbf = claims.get("nbf").and_then(Value::as_u64).unwrap_or(0);
+    if expect.now > exp + 300 || expect.now + 300 < nbf {
+        return Err(EntraError::assertion_time(expect.now, nbf, exp));
+    }
+    if let Some(jti) = claims.get("jti").and_then(Value::as_str) {
+        used_jtis.retain(|_, until| *until + 300 >= expect.now);
+        let key = format!("{}|{jti}", expect.client_id.to_ascii_lowercase());
+        if used_jtis.contains_key(&key) {
+            return Err(EntraError::assertion_invalid(
+                "The client assertion's jti has already been used. Create a new assertion for each token request.",
+            ));
+        }
+        used_jtis.insert(key, exp);
+    }
+    Ok(())
+}
+
+fn audiences(claims: &Value) -> Vec<String> {
+    match claims.get("aud") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Entra accepts the token endpoint URL (v2 or v1) and the v2 issuer of the tenant. The
+/// host is not compared: a client may reach the emulator as localhost or 127.0.0.1.
+fn audience_matches(aud: &str, tenant: &str) -> bool {
+    let aud = aud.trim_end_matches('/').to_ascii_lowercase();
+    let t = tenant.to_ascii_lowercase();
+    [format!("/{t}/oauth2/v2.0/token"), format!("/{t}/oauth2/token"), format!("/{t}/v2.0")]
+        .iter()
+        .any(|suffix| aud.ends_with(suffix.as_str()))
+}

@@ -1,0 +1,177 @@
+//! Graph's JSON `message` resource: reading it into a record, with Graph's checks on
+//! types (400 RequestBodyRead), internetMessageHeaders (names must start with `x-`, at
+//! most 5) and fileAttachment `contentBytes` (base64).
+
+use super::errors::GraphError;
+use crate::config::Limits;
+use crate::record::{AttachmentRecord, Header, MessageRecord};
+use base64::Engine;
+use serde_json::Value;
+
+fn body_read(msg: impl Into<String>) -> GraphError {
+    GraphError::bad_request("RequestBodyRead", msg)
+}
+
+/// Reads one `message` object.
+pub fn parse(message: &Value, limits: &Limits) -> Result<MessageRecord, GraphError> {
+    let obj = message
+        .as_object()
+        .ok_or_else(|| body_read("Cannot convert the literal to the expected type 'microsoft.graph.message'."))?;
+    let mut rec = MessageRecord { format: "json".into(), save_to_sent_items: true, ..Default::default() };
+    rec.subject = opt_str(obj.get("subject"), "subject")?;
+    rec.to = recipients(obj.get("toRecipients"), "toRecipients")?;
+    rec.cc = recipients(obj.get("ccRecipients"), "ccRecipients")?;
+    rec.bcc = recipients(obj.get("bccRecipients"), "bccRecipients")?;
+    rec.reply_to = recipients(obj.get("replyTo"), "replyTo")?;
+    rec.from = one_recipient(obj.get("from"), "from")?;
+    rec.sender = one_recipient(obj.get("sender"), "sender")?;
+    rec.importance = importance(obj.get("importance"))?;
+    body(obj.get("body"), &mut rec)?;
+    rec.headers = internet_headers(obj.get("internetMessageHeaders"), limits)?;
+    let mut size = rec.body_text.as_ref().or(rec.body_html.as_ref()).map_or(0, |b| b.len() as u64);
+    if let Some(list) = obj.get("attachments").filter(|v| !v.is_null()) {
+        let list = list.as_array().ok_or_else(|| body_read("The property 'attachments' must be an array."))?;
+        for a in list {
+            let att = attachment(a)?;
+            size += att.size;
+            rec.attachments.push(att);
+        }
+    }
+    rec.size = size;
+    rec.json = Some(without_bytes(message));
+    Ok(rec)
+}
+
+fn opt_str(v: Option<&Value>, name: &str) -> Result<Option<String>, GraphError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(body_read(format!("Cannot convert the value of property '{name}' to the expected type 'Edm.String'."))),
+    }
+}
+
+fn one_recipient(v: Option<&Value>, name: &str) -> Result<Option<String>, GraphError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(r) => Ok(Some(address(r, name)?)),
+    }
+}
+
+fn recipients(v: Option<&Value>, name: &str) -> Result<Vec<String>, GraphError> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(list)) => list.iter().map(|r| address(r, name)).collect(),
+        Some(_) => Err(body_read(format!("The property '{name}' must be a collection of microsoft.graph.recipient."))),
+    }
+}
+
+/// `{"emailAddress": {"address": "...", "name": "..."}}` → the address.
+fn address(r: &Value, name: &str) -> Result<String, GraphError> {
+    let email = r.get("emailAddress").filter(|e| e.is_object()).ok_or_else(|| {
+        body_read(format!("A recipient in '{name}' has no 'emailAddress' object."))
+    })?;
+    match email.get("address") {
+        Some(Value::String(a)) => Ok(a.trim().to_string()),
+        None | Some(Value::Null) => Err(GraphError::bad_request(
+            "ErrorInvalidRecipients",
+            format!("At least one recipient is not valid., A recipient in '{name}' has no address."),
+        )),
+        Some(_) => Err(body_read("Cannot convert the value of property 'address' to the expected type 'Edm.String'.")),
+    }
+}
+
+fn importance(v: Option<&Value>) -> Result<Option<String>, GraphError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if ["low", "normal", "high"].contains(&s.to_ascii_lowercase().as_str()) => {
+            Ok(Some(s.to_ascii_lowercase()))
+        }
+        Some(other) => Err(body_read(format!(
+            "Cannot convert the literal '{}' to the expected type 'microsoft.graph.importance'.",
+            other.as_str().unwrap_or("?")
+        ))),
+    }
+}
+
+fn body(v: Option<&Value>, rec: &mut MessageRecord) -> Result<(), GraphError> {
+    let Some(b) = v.filter(|b| !b.is_null()) else { return Ok(()) };
+    let content = opt_str(b.get("content"), "content")?.unwrap_or_default();
+    let kind = opt_str(b.get("contentType"), "contentType")?.unwrap_or_else(|| "text".into());
+    match kind.to_ascii_lowercase().as_str() {
+        "text" => rec.body_text = Some(content),
+        "html" => rec.body_html = Some(content),
+        _ => return Err(body_read(format!("Cannot convert the literal '{kind}' to the expected type 'microsoft.graph.bodyType'."))),
+    }
+    Ok(())
+}
+
+fn internet_headers(v: Option<&Value>, limits: &Limits) -> Result<Vec<Header>, GraphError> {
+    let list = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(body_read("The property 'internetMessageHeaders' must be a collection.")),
+    };
+    if list.len() > limits.max_internet_message_headers {
+        return Err(GraphError::bad_request(
+            "InvalidInternetMessageHeaderCollection",
+            format!("Maximum number of headers in one message should be less than or equal to {}.", limits.max_internet_message_headers),
+        ));
+    }
+    let mut out = Vec::new();
+    for h in list {
+        let name = opt_str(h.get("name"), "name")?.unwrap_or_default();
+        let value = opt_str(h.get("value"), "value")?.unwrap_or_default();
+        if !(name.starts_with("x-") || name.starts_with("X-")) {
+            return Err(GraphError::bad_request(
+                "InvalidInternetMessageHeader",
+                format!("The internet message header name '{name}' should start with 'x-' or 'X-'."),
+            ));
+        }
+        out.push(Header { name, value });
+    }
+    Ok(out)
+}
+
+/// One `attachments[]` entry (fileAttachment with inline bytes; other kinds are kept
+/// with their metadata only).
+pub fn attachment(a: &Value) -> Result<AttachmentRecord, GraphError> {
+    if !a.is_object() {
+        return Err(body_read("An attachment must be an object."));
+    }
+    let kind = a.get("@odata.type").and_then(Value::as_str).unwrap_or("#microsoft.graph.fileAttachment");
+    let mut att = if kind.eq_ignore_ascii_case("#microsoft.graph.fileAttachment") {
+        let b64 = opt_str(a.get("contentBytes"), "contentBytes")?.unwrap_or_default();
+        let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| {
+            body_read("Cannot convert the literal to the expected type 'Edm.Binary'.")
+        })?;
+        AttachmentRecord::new(bytes.into(), "inline_json")
+    } else if kind.eq_ignore_ascii_case("#microsoft.graph.itemAttachment")
+        || kind.eq_ignore_ascii_case("#microsoft.graph.referenceAttachment")
+    {
+        AttachmentRecord::new(bytes::Bytes::new(), "inline_json")
+    } else {
+        return Err(body_read(format!("The type '{kind}' is not a known attachment type.")));
+    };
+    att.name = opt_str(a.get("name"), "name")?;
+    att.content_type = opt_str(a.get("contentType"), "contentType")?;
+    att.content_id = opt_str(a.get("contentId"), "contentId")?;
+    att.is_inline = match a.get("isInline") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(body_read("Cannot convert the value of property 'isInline' to the expected type 'Edm.Boolean'.")),
+    };
+    Ok(att)
+}
+
+/// The message as sent, with attachment bytes replaced by their length, for inspection.
+fn without_bytes(message: &Value) -> Value {
+    let mut m = message.clone();
+    if let Some(list) = m.get_mut("attachments").and_then(Value::as_array_mut) {
+        for a in list {
+            if let Some(len) = a.get("contentBytes").and_then(Value::as_str).map(str::len) {
+                a["contentBytes"] = Value::String(format!("<{len} base64 characters>"));
+            }
+        }
+    }
+    m
+}
