@@ -1,0 +1,310 @@
+//! Sender configuration: one struct with every default in one place, built from the
+//! key/value pairs that PHP passes (the `$config` array, the Laravel mailer entry).
+//! Validation happens here, up front, with messages that name the key to fix, so a
+//! typo fails at construction and never halfway through a send.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cloud::Cloud;
+use crate::credential::Credential;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// A config value as it arrives from PHP.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigValue {
+    /// `null`: the key counts as absent (Laravel's `env()` yields null when unset).
+    Null,
+    /// A bool.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// Any other PHP type, by its type name (arrays, objects): always an error.
+    Other(String),
+}
+
+impl ConfigValue {
+    fn type_name(&self) -> &str {
+        match self {
+            ConfigValue::Null => "null",
+            ConfigValue::Bool(_) => "bool",
+            ConfigValue::Int(_) => "int",
+            ConfigValue::Float(_) => "float",
+            ConfigValue::Str(_) => "string",
+            ConfigValue::Other(t) => t,
+        }
+    }
+}
+
+/// The keys `Config` accepts (DESIGN.md's public contract).
+pub const KEYS: &[&str] = &[
+    "tenant_id",
+    "client_id",
+    "client_secret",
+    "cloud",
+    "login_endpoint",
+    "graph_endpoint",
+    "mailbox",
+    "save_to_sent_items",
+    "timeout",
+    "max_retries",
+    "ca_file",
+];
+
+/// Default request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default number of retries after throttling or a transient failure.
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+
+/// A validated sender configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Directory (tenant) id or a verified domain.
+    pub tenant_id: String,
+    /// Application (client) id of the Entra app.
+    pub client_id: String,
+    /// How the app authenticates.
+    pub credential: Credential,
+    /// The national cloud.
+    pub cloud: Cloud,
+    /// Login base URL (no path); the cloud's unless overridden.
+    pub login_endpoint: String,
+    /// Graph base URL (no path); the cloud's unless overridden.
+    pub graph_endpoint: String,
+    /// Fixed sending mailbox; `None` uses the envelope sender.
+    pub mailbox: Option<String>,
+    /// Keep a copy in Sent Items.
+    pub save_to_sent_items: bool,
+    /// Timeout of one HTTP request.
+    pub timeout: Duration,
+    /// Retries after throttling or transient failures.
+    pub max_retries: u32,
+    /// An extra trusted CA (PEM file).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Config {
+    /// Builds a config from key/value pairs, rejecting unknown keys and wrong types.
+    pub fn from_pairs<I, K>(pairs: I) -> Result<Config>
+    where
+        I: IntoIterator<Item = (K, ConfigValue)>,
+        K: AsRef<str>,
+    {
+        let mut raw = Raw::default();
+        for (key, value) in pairs {
+            raw.set(key.as_ref(), value)?;
+        }
+        raw.finish()
+    }
+
+    /// The OAuth scope for Graph in this config's cloud.
+    pub fn scope(&self) -> String {
+        format!("{}/.default", self.cloud.graph_endpoint())
+    }
+
+    /// The token endpoint URL.
+    pub fn token_url(&self) -> String {
+        format!("{}/{}/oauth2/v2.0/token", self.login_endpoint, crate::url::segment(&self.tenant_id))
+    }
+}
+
+#[derive(Default)]
+struct Raw {
+    tenant_id: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    cloud: Option<String>,
+    login_endpoint: Option<String>,
+    graph_endpoint: Option<String>,
+    mailbox: Option<String>,
+    save_to_sent_items: Option<bool>,
+    timeout: Option<f64>,
+    max_retries: Option<i64>,
+    ca_file: Option<String>,
+}
+
+fn expect_str(key: &str, v: ConfigValue) -> Result<Option<String>> {
+    match v {
+        ConfigValue::Null => Ok(None),
+        ConfigValue::Str(s) if s.trim().is_empty() => Ok(None),
+        ConfigValue::Str(s) => Ok(Some(s.trim().to_string())),
+        other => Err(Error::config(key, format!("config key `{key}` must be a string, got {}", other.type_name()))),
+    }
+}
+
+fn expect_number(key: &str, v: ConfigValue) -> Result<Option<f64>> {
+    match v {
+        ConfigValue::Null => Ok(None),
+        ConfigValue::Int(i) => Ok(Some(i as f64)),
+        ConfigValue::Float(f) => Ok(Some(f)),
+        // Laravel's env() yields strings: accept numeric ones.
+        ConfigValue::Str(s) if s.trim().parse::<f64>().is_ok() => Ok(s.trim().parse::<f64>().ok()),
+        other => Err(Error::config(key, format!("config key `{key}` must be a number, got {}", other.type_name()))),
+    }
+}
+
+fn expect_bool(key: &str, v: ConfigValue) -> Result<Option<bool>> {
+    match v {
+        ConfigValue::Null => Ok(None),
+        ConfigValue::Bool(b) => Ok(Some(b)),
+        ConfigValue::Int(0) => Ok(Some(false)),
+        ConfigValue::Int(1) => Ok(Some(true)),
+        ConfigValue::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(Some(true)),
+            "false" | "0" | "no" | "off" | "" => Ok(Some(false)),
+            _ => Err(Error::config(key, format!("config key `{key}` must be a bool, got the string `{s}`"))),
+        },
+        other => Err(Error::config(key, format!("config key `{key}` must be a bool, got {}", other.type_name()))),
+    }
+}
+
+impl Raw {
+    fn set(&mut self, key: &str, v: ConfigValue) -> Result<()> {
+        match key {
+            "tenant_id" => self.tenant_id = expect_str(key, v)?,
+            "client_id" => self.client_id = expect_str(key, v)?,
+            "client_secret" => {
+                // Not trimmed and never echoed: a secret's value must not reach a message.
+                self.client_secret = match v {
+                    ConfigValue::Null => None,
+                    ConfigValue::Str(s) if s.is_empty() => None,
+                    ConfigValue::Str(s) => Some(s),
+                    other => {
+                        return Err(Error::config(
+                            key,
+                            format!("config key `client_secret` must be a string, got {}", other.type_name()),
+                        ));
+                    }
+                }
+            }
+            "cloud" => self.cloud = expect_str(key, v)?,
+            "login_endpoint" => self.login_endpoint = expect_str(key, v)?,
+            "graph_endpoint" => self.graph_endpoint = expect_str(key, v)?,
+            "mailbox" => self.mailbox = expect_str(key, v)?,
+            "save_to_sent_items" => self.save_to_sent_items = expect_bool(key, v)?,
+            "timeout" => self.timeout = expect_number(key, v)?,
+            "max_retries" => self.max_retries = expect_number(key, v)?.map(|f| f as i64),
+            "ca_file" => self.ca_file = expect_str(key, v)?,
+            // "transport" belongs to Laravel's mailer entry, not to us; accept and ignore it.
+            "transport" => {}
+            other => {
+                return Err(Error::config(
+                    other,
+                    format!("unknown config key `{other}`; known keys: {}", KEYS.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Config> {
+        let tenant_id = self.tenant_id.ok_or_else(|| {
+            Error::config("tenant_id", "config key `tenant_id` is missing")
+                .with_hint("set `tenant_id` (env O365_TENANT_ID) to the Directory (tenant) ID shown on the app registration's Overview page in Entra")
+        })?;
+        let client_id = self.client_id.ok_or_else(|| {
+            Error::config("client_id", "config key `client_id` is missing")
+                .with_hint("set `client_id` (env O365_CLIENT_ID) to the Application (client) ID of the app registration in Entra")
+        })?;
+        let secret = self.client_secret.ok_or_else(|| {
+            Error::config("client_secret", "no credential configured: config key `client_secret` is missing")
+                .with_hint("set `client_secret` (env O365_CLIENT_SECRET) to a secret's Value from the app registration's Certificates & secrets page")
+        })?;
+        crate::url::check_path_free("tenant_id", &tenant_id)?;
+        let cloud = match self.cloud {
+            Some(c) => Cloud::parse(&c)?,
+            None => Cloud::Global,
+        };
+        let login_endpoint = match self.login_endpoint {
+            Some(u) => crate::url::base_url("login_endpoint", &u)?,
+            None => cloud.login_endpoint().to_string(),
+        };
+        let graph_endpoint = match self.graph_endpoint {
+            Some(u) => crate::url::base_url("graph_endpoint", &u)?,
+            None => cloud.graph_endpoint().to_string(),
+        };
+        if let Some(m) = &self.mailbox {
+            crate::url::check_mailbox("mailbox", m)?;
+        }
+        let timeout = match self.timeout {
+            None => DEFAULT_TIMEOUT,
+            Some(t) if t.is_finite() && t > 0.0 && t <= 3600.0 => Duration::from_secs_f64(t),
+            Some(_) => return Err(Error::config("timeout", "config key `timeout` must be between 0 and 3600 seconds")),
+        };
+        let max_retries = match self.max_retries {
+            None => DEFAULT_MAX_RETRIES,
+            Some(n) if (0..=10).contains(&n) => n as u32,
+            Some(_) => return Err(Error::config("max_retries", "config key `max_retries` must be between 0 and 10")),
+        };
+        let ca_file = match self.ca_file {
+            None => None,
+            Some(p) => {
+                let path = PathBuf::from(&p);
+                if !path.is_file() {
+                    return Err(Error::config("ca_file", format!("config key `ca_file`: no readable file at `{p}`")));
+                }
+                Some(path)
+            }
+        };
+        Ok(Config {
+            tenant_id,
+            client_id,
+            credential: Credential::ClientSecret(Secret::new(secret)),
+            cloud,
+            login_endpoint,
+            graph_endpoint,
+            mailbox: self.mailbox,
+            save_to_sent_items: self.save_to_sent_items.unwrap_or(true),
+            timeout,
+            max_retries,
+            ca_file,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> ConfigValue {
+        ConfigValue::Str(v.to_string())
+    }
+
+    fn base() -> Vec<(&'static str, ConfigValue)> {
+        vec![("tenant_id", s("contoso.onmicrosoft.com")), ("client_id", s("app")), ("client_secret", s("shh-secret"))]
+    }
+
+    #[test]
+    fn defaults_are_global_cloud() {
+        let c = Config::from_pairs(base()).unwrap();
+        assert_eq!(c.graph_endpoint, "https://graph.microsoft.com");
+        assert_eq!(c.scope(), "https://graph.microsoft.com/.default");
+        assert_eq!(c.token_url(), "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+        assert!(c.save_to_sent_items);
+        assert!(!format!("{c:?}").contains("shh-secret"));
+    }
+
+    #[test]
+    fn unknown_key_and_wrong_type_name_the_key() {
+        let mut p = base();
+        p.push(("mailboxx", s("a@b.c")));
+        let e = Config::from_pairs(p).unwrap_err();
+        assert_eq!(e.config_key.as_deref(), Some("mailboxx"));
+        let mut p = base();
+        p.push(("timeout", ConfigValue::Other("array".into())));
+        let e = Config::from_pairs(p).unwrap_err();
+        assert!(e.to_string().contains("`timeout`"), "{e}");
+    }
+
+    #[test]
+    fn missing_credential_is_named() {
+        let e = Config::from_pairs(vec![("tenant_id", s("t")), ("client_id", s("c"))]).unwrap_err();
+        assert_eq!(e.config_key.as_deref(), Some("client_secret"));
+        assert!(e.to_string().contains("O365_CLIENT_SECRET"), "{e}");
+    }
+}

@@ -1,0 +1,29 @@
+//! How the app proves its identity to Entra. A closed set of variants today (client
+//! secret); certificate and federated credentials slot in as new variants that only
+//! change the token request's form fields.
+
+use crate::secret::Secret;
+
+/// An app credential for the client-credentials grant.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Credential {
+    /// A client secret from the app registration's "Certificates & secrets".
+    ClientSecret(Secret),
+}
+
+impl Credential {
+    /// The form fields this credential adds to a token request.
+    pub(crate) fn form_fields(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Credential::ClientSecret(s) => vec![("client_secret", s.expose().to_string())],
+        }
+    }
+
+    /// A short, secret-free name for diagnostics.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Credential::ClientSecret(_) => "client secret",
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! What a token says about the app's permissions, for `o365:check`: the `roles` claim,
+//! expiry and endpoints. Reads the JWT payload without verifying it (we are its
+//! audience's client, not its audience) and never returns the token itself.
+
+use base64::Engine as _;
+
+use crate::config::Config;
+use crate::token_cache::CachedToken;
+
+/// A secret-free report about the configured app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// Application permissions granted (`roles` claim).
+    pub roles: Vec<String>,
+    /// Token expiry as Unix seconds.
+    pub expires_at: u64,
+    /// Token endpoint used.
+    pub token_endpoint: String,
+    /// Graph base URL used.
+    pub graph_endpoint: String,
+    /// The cloud preset.
+    pub cloud: String,
+    /// Tenant id from the token (`tid`), if present.
+    pub tenant: Option<String>,
+    /// What is missing for sending, as fixes to apply (empty: ready).
+    pub missing: Vec<String>,
+}
+
+impl Diagnostics {
+    pub(crate) fn from_token(config: &Config, token: &CachedToken) -> Self {
+        let claims = claims(token.access_token.expose());
+        let roles: Vec<String> = claims
+            .as_ref()
+            .and_then(|c| c.get("roles"))
+            .and_then(|r| r.as_array())
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let tenant = claims.as_ref().and_then(|c| c.get("tid")).and_then(|t| t.as_str()).map(str::to_string);
+        let mut missing = Vec::new();
+        if !roles.iter().any(|r| r == "Mail.Send") {
+            missing.push(
+                "the token has no Mail.Send role: add the Microsoft Graph application permission Mail.Send and grant admin consent \
+                 (unless Exchange RBAC for Applications grants it)"
+                    .to_string(),
+            );
+        }
+        Diagnostics {
+            roles,
+            expires_at: token.expires_at_unix,
+            token_endpoint: config.token_url(),
+            graph_endpoint: config.graph_endpoint.clone(),
+            cloud: config.cloud.name().to_string(),
+            tenant,
+            missing,
+        }
+    }
+}
+
+fn claims(jwt: &str) -> Option<serde_json::Value> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}

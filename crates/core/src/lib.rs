@@ -1,0 +1,32 @@
+//! o365-core: the engine of o365-sendmail. Sends mail through Microsoft Graph with
+//! app-only OAuth (client credentials): configuration, credentials, a process-wide token
+//! cache, the Graph client with retries, MIME envelope handling and typed errors.
+//! Knows nothing of PHP; the extension crate binds it.
+
+pub mod cloud;
+pub mod config;
+pub mod credential;
+pub mod diagnostics;
+mod entra;
+pub mod envelope;
+pub mod error;
+mod graph_error;
+pub mod mailer;
+pub mod retry;
+pub mod runtime;
+pub mod secret;
+mod send;
+pub mod token_cache;
+mod transport;
+pub mod url;
+
+pub use cloud::Cloud;
+pub use config::{Config, ConfigValue};
+pub use credential::Credential;
+pub use diagnostics::Diagnostics;
+pub use error::{Error, ErrorKind, Result};
+pub use mailer::{Mailer, Receipt};
+pub use secret::Secret;
+
+/// The crate version, reported by `o365_version()`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,88 @@
+//! The process model. PHP-FPM loads the extension in its master process and then forks
+//! workers; each worker serves thousands of requests. A tokio runtime or a connection
+//! pool created before a fork is unusable in the child (its threads do not exist there:
+//! measured, a child that touches an inherited runtime hangs). So the runtime and the
+//! HTTP clients live in a per-process state, created lazily on first use and keyed by
+//! the process id: when the pid changes we build a fresh state and leak the inherited
+//! one (dropping it would try to join threads that do not exist in this process).
+//! Nothing is created at module load.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The per-process state: one runtime, one HTTP client per extra-CA setting.
+pub struct Process {
+    pid: u32,
+    runtime: tokio::runtime::Runtime,
+    clients: Mutex<HashMap<Option<PathBuf>, reqwest::Client>>,
+}
+
+static CURRENT: Mutex<Option<&'static Process>> = Mutex::new(None);
+
+/// The state of the calling process, created on first use or after a fork.
+pub fn process() -> Result<&'static Process> {
+    let pid = std::process::id();
+    let mut slot = CURRENT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(p) = *slot {
+        if p.pid == pid {
+            return Ok(p);
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("o365-worker")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Transport, format!("could not start the I/O runtime: {e}")))?;
+    // Leaked on purpose: see the module doc. One small allocation per process lifetime.
+    let p: &'static Process = Box::leak(Box::new(Process { pid, runtime, clients: Mutex::new(HashMap::new()) }));
+    *slot = Some(p);
+    Ok(p)
+}
+
+impl Process {
+    /// Runs a future to completion on this process's runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// The shared HTTP client for this CA setting; built once, then reused so that
+    /// connections stay warm and the trust store is read once per process.
+    pub fn client(&self, ca_file: Option<&PathBuf>) -> Result<reqwest::Client> {
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = clients.get(&ca_file.cloned()) {
+            return Ok(c.clone());
+        }
+        let client = build_client(ca_file)?;
+        clients.insert(ca_file.cloned(), client.clone());
+        Ok(client)
+    }
+}
+
+fn build_client(ca_file: Option<&PathBuf>) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .connect_timeout(Duration::from_secs(15))
+        .pool_idle_timeout(Duration::from_secs(240))
+        .pool_max_idle_per_host(16)
+        .user_agent(concat!("o365-sendmail/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::config("ca_file", format!("cannot read `ca_file` {}: {e}", path.display()))
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::config("ca_file", format!("`ca_file` {} is not a PEM certificate: {e}", path.display()))
+        })?;
+        if certs.is_empty() {
+            return Err(Error::config("ca_file", format!("`ca_file` {} holds no PEM certificate", path.display())));
+        }
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    b.build().map_err(|e| Error::new(ErrorKind::Transport, format!("could not build the HTTP client: {e}")))
+}

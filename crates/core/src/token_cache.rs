@@ -1,0 +1,99 @@
+//! The process-wide token cache. Every `Mailer` with the same authority, tenant, client,
+//! credential and scope shares one entry, so a PHP-FPM worker asks Entra for a token once
+//! per token lifetime, not once per request. A token counts as expired 5 minutes before
+//! its real expiry (MSAL's rule). Refresh is single flight: the entry's async mutex is
+//! held while one caller fetches, and concurrent callers wait for its result.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::config::Config;
+use crate::credential::Credential;
+use crate::error::Result;
+use crate::secret::Secret;
+
+/// Tokens with less than this left are refreshed.
+pub const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// A cached access token.
+#[derive(Debug, Clone)]
+pub struct CachedToken {
+    /// The bearer token.
+    pub access_token: Secret,
+    /// When Entra says it expires.
+    pub expires_at: Instant,
+    /// The same, as Unix seconds, for diagnostics.
+    pub expires_at_unix: u64,
+    /// When to refresh (5 minutes before expiry, or Entra's `refresh_in`).
+    pub refresh_at: Instant,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    token_url: String,
+    client_id: String,
+    credential: Credential,
+    scope: String,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<CachedToken>>>;
+
+static CACHE: LazyLock<Mutex<HashMap<Key, Slot>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn slot(config: &Config) -> Slot {
+    let key = Key {
+        token_url: config.token_url(),
+        client_id: config.client_id.clone(),
+        credential: config.credential.clone(),
+        scope: config.scope(),
+    };
+    let mut map = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    map.entry(key).or_default().clone()
+}
+
+/// A valid token for `config`, from the cache or fetched by exactly one caller.
+pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<CachedToken> {
+    let slot = slot(config);
+    let mut guard = slot.lock().await;
+    let now = Instant::now();
+    if let Some(t) = guard.as_ref() {
+        if now < t.refresh_at {
+            return Ok(t.clone());
+        }
+    }
+    match crate::entra::request_token(client, config).await {
+        Ok(resp) => {
+            let lifetime = Duration::from_secs(resp.expires_in);
+            let expires_at = now + lifetime;
+            let margin_refresh = expires_at.checked_sub(REFRESH_MARGIN).unwrap_or(now);
+            let refresh_at = match resp.refresh_in {
+                Some(r) => margin_refresh.min(now + Duration::from_secs(r)),
+                None => margin_refresh,
+            };
+            let unix_now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            let token = CachedToken {
+                access_token: Secret::new(resp.access_token),
+                expires_at,
+                expires_at_unix: unix_now + resp.expires_in,
+                refresh_at,
+            };
+            *guard = Some(token.clone());
+            Ok(token)
+        }
+        // MSAL's rule for refresh_in: keep serving a still-valid token if the early refresh fails.
+        Err(e) => match guard.as_ref() {
+            Some(t) if now + Duration::from_secs(60) < t.expires_at => Ok(t.clone()),
+            _ => Err(e),
+        },
+    }
+}
+
+/// Drops the cached token for `config` if it is still `stale` (Graph said it is invalid).
+pub(crate) async fn invalidate(config: &Config, stale: &CachedToken) {
+    let slot = slot(config);
+    let mut guard = slot.lock().await;
+    if guard.as_ref().is_some_and(|t| t.access_token == stale.access_token) {
+        *guard = None;
+    }
+}

@@ -1,0 +1,188 @@
+//! The `O365\…Exception` hierarchy and the one conversion from a core error to a PHP
+//! exception. The class is chosen by the error's kind; the message carries the hint; the
+//! Graph code, HTTP status and request ids are readable through getters. Objects are
+//! created with their data and then given the message, file, line and trace the engine
+//! would give a PHP-created exception (the trace without arguments: a config array with
+//! the client secret must never land in a logged trace).
+
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int};
+
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::ffi::{zend_class_entry, zend_object, zend_string, zval};
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendClassObject, Zval};
+use ext_php_rs::zend::{ClassEntry, ce};
+use o365_core::{Error, ErrorKind};
+
+unsafe extern "C" {
+    static mut zend_ce_exception: *mut zend_class_entry;
+    static spl_ce_RuntimeException: *mut zend_class_entry;
+    fn zend_update_property_string(scope: *mut zend_class_entry, obj: *mut zend_object, name: *const c_char, len: usize, value: *const c_char);
+    fn zend_update_property_long(scope: *mut zend_class_entry, obj: *mut zend_object, name: *const c_char, len: usize, value: i64);
+    fn zend_update_property_str(scope: *mut zend_class_entry, obj: *mut zend_object, name: *const c_char, len: usize, value: *mut zend_string);
+    fn zend_update_property(scope: *mut zend_class_entry, obj: *mut zend_object, name: *const c_char, len: usize, value: *mut zval);
+    fn zend_get_executed_filename_ex() -> *mut zend_string;
+    fn zend_get_executed_lineno() -> u32;
+    fn zend_fetch_debug_backtrace(return_value: *mut zval, skip_last: c_int, options: c_int, limit: c_int);
+}
+
+const DEBUG_BACKTRACE_IGNORE_ARGS: c_int = 2;
+
+/// `\RuntimeException`, the parent of `O365\Exception`. Read from SPL's exported class
+/// entry: SPL is built into every PHP and starts before any shared extension, while the
+/// class table lookup is not usable yet during our module startup.
+pub fn runtime_exception() -> &'static ClassEntry {
+    // SAFETY: SPL's MINIT set this pointer before ours runs; it lives for the process.
+    let ptr = unsafe { spl_ce_RuntimeException };
+    unsafe { ptr.as_ref() }.unwrap_or_else(ce::exception)
+}
+
+/// Facts an exception carries besides its message.
+#[derive(Default, Clone)]
+pub struct Facts {
+    graph_code: Option<String>,
+    status: Option<i64>,
+    request_id: Option<String>,
+    client_request_id: Option<String>,
+    hint: Option<String>,
+    config_key: Option<String>,
+}
+
+macro_rules! exception_class {
+    ($rust:ident, $php:literal, $($extends:tt)*) => {
+        #[php_class]
+        #[php(name = $php)]
+        #[php(extends($($extends)*))]
+        #[derive(Default)]
+        pub struct $rust {
+            facts: Facts,
+        }
+
+        #[php_impl]
+        impl $rust {
+            /// Graph's error code (e.g. ErrorAccessDenied) or Entra's AADSTS code.
+            #[php(name = "getGraphCode")]
+            pub fn get_graph_code(&self) -> Option<String> {
+                self.facts.graph_code.clone()
+            }
+
+            /// HTTP status of the failed response.
+            #[php(name = "getStatusCode")]
+            pub fn get_status_code(&self) -> Option<i64> {
+                self.facts.status
+            }
+
+            /// Graph's request-id (quote it to Microsoft support).
+            #[php(name = "getRequestId")]
+            pub fn get_request_id(&self) -> Option<String> {
+                self.facts.request_id.clone()
+            }
+
+            /// The client-request-id this client sent.
+            #[php(name = "getClientRequestId")]
+            pub fn get_client_request_id(&self) -> Option<String> {
+                self.facts.client_request_id.clone()
+            }
+
+            /// The fix for this error, when known.
+            #[php(name = "getHint")]
+            pub fn get_hint(&self) -> Option<String> {
+                self.facts.hint.clone()
+            }
+
+            /// The config key at fault (configuration errors).
+            #[php(name = "getConfigKey")]
+            pub fn get_config_key(&self) -> Option<String> {
+                self.facts.config_key.clone()
+            }
+        }
+    };
+}
+
+exception_class!(BaseException, "O365\\Exception", ce = runtime_exception, stub = "\\RuntimeException");
+exception_class!(ConfigurationException, "O365\\ConfigurationException", BaseException);
+exception_class!(AuthenticationException, "O365\\AuthenticationException", BaseException);
+exception_class!(TransportException, "O365\\TransportException", BaseException);
+exception_class!(GraphException, "O365\\GraphException", BaseException);
+exception_class!(ThrottledException, "O365\\ThrottledException", GraphException);
+exception_class!(OutcomeUnknownException, "O365\\OutcomeUnknownException", BaseException);
+
+/// Registers the hierarchy, parents first.
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .class::<BaseException>()
+        .class::<ConfigurationException>()
+        .class::<AuthenticationException>()
+        .class::<TransportException>()
+        .class::<GraphException>()
+        .class::<ThrottledException>()
+        .class::<OutcomeUnknownException>()
+}
+
+/// Converts a core error into the PHP exception of its kind.
+pub fn to_php(e: Error) -> PhpException {
+    let message = e.to_string();
+    let facts = Facts {
+        graph_code: e.code.clone(),
+        status: e.status.map(i64::from),
+        request_id: e.request_id.clone(),
+        client_request_id: e.client_request_id.clone(),
+        hint: e.hint.clone(),
+        config_key: e.config_key.clone(),
+    };
+    let code = e.status.map_or(0, i32::from);
+    let built = match e.kind {
+        ErrorKind::Configuration => build(ConfigurationException { facts }, &message, code),
+        ErrorKind::Authentication => build(AuthenticationException { facts }, &message, code),
+        ErrorKind::Throttled => build(ThrottledException { facts }, &message, code),
+        ErrorKind::GraphClient | ErrorKind::GraphServer => build(GraphException { facts }, &message, code),
+        ErrorKind::OutcomeUnknown => build(OutcomeUnknownException { facts }, &message, code),
+        _ => build(TransportException { facts }, &message, code),
+    };
+    match built {
+        Some(object) => PhpException::from_class::<BaseException>(message).with_object(object),
+        None => PhpException::from_class::<BaseException>(message),
+    }
+}
+
+fn build<T: ext_php_rs::class::RegisteredClass>(value: T, message: &str, code: i32) -> Option<Zval> {
+    let mut obj = ZendClassObject::new(value);
+    let std = obj.get_mut_zend_obj() as *mut zend_object;
+    let msg = std::ffi::CString::new(message.replace('\0', " ")).ok()?;
+    // SAFETY: `std` is a live object we own; the property names are declared on
+    // \Exception, written with its scope as zend_default_exception_new does.
+    unsafe {
+        let scope = zend_ce_exception;
+        zend_update_property_string(scope, std, c"message".as_ptr(), 7, msg.as_ptr());
+        zend_update_property_long(scope, std, c"code".as_ptr(), 4, i64::from(code));
+        let file = zend_get_executed_filename_ex();
+        if !file.is_null() {
+            zend_update_property_str(scope, std, c"file".as_ptr(), 4, file);
+            zend_update_property_long(scope, std, c"line".as_ptr(), 4, i64::from(zend_get_executed_lineno()));
+        }
+        let mut trace = Zval::new();
+        zend_fetch_debug_backtrace(&raw mut trace, 0, DEBUG_BACKTRACE_IGNORE_ARGS, 0);
+        if trace.is_array() {
+            zend_update_property(scope, std, c"trace".as_ptr(), 5, &raw mut trace);
+        }
+    }
+    obj.into_zval(false).ok()
+}
+
+/// The diagnostics report as a PHP array.
+pub fn diagnostics_array(d: o365_core::Diagnostics) -> PhpResult<HashMap<String, Zval>> {
+    let mut out = HashMap::new();
+    let mut put = |k: &str, v: Result<Zval, ext_php_rs::error::Error>| -> PhpResult<()> {
+        out.insert(k.to_string(), v.map_err(|e| PhpException::from(e.to_string()))?);
+        Ok(())
+    };
+    put("roles", d.roles.into_zval(false))?;
+    put("missing", d.missing.into_zval(false))?;
+    put("expires_at", (d.expires_at as i64).into_zval(false))?;
+    put("token_endpoint", d.token_endpoint.into_zval(false))?;
+    put("graph_endpoint", d.graph_endpoint.into_zval(false))?;
+    put("cloud", d.cloud.into_zval(false))?;
+    put("tenant", d.tenant.into_zval(false))?;
+    Ok(out)
+}

@@ -1,0 +1,32 @@
+//! The procedural API: `o365_version()` and the one-call `o365_send_mime()`.
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+
+/// The extension's version.
+#[php_function]
+#[php(name = "o365_version")]
+pub fn o365_version() -> &'static str {
+    o365_core::VERSION
+}
+
+/// Sends a rendered MIME message with a one-off config; returns the receipt array.
+#[php_function]
+#[php(name = "o365_send_mime")]
+#[php(defaults(recipients = vec![]))]
+#[php(optional = "mailbox")]
+pub fn o365_send_mime(
+    config: &ZendHashTable,
+    mime: ext_php_rs::binary::Binary<u8>,
+    mailbox: Option<String>,
+    recipients: Vec<String>,
+) -> PhpResult<std::collections::HashMap<String, String>> {
+    let config = crate::config::from_array(config).map_err(crate::exceptions::to_php)?;
+    let mailer = o365_core::Mailer::new(config);
+    crate::mailer::send(&mailer, &mime, mailbox.as_deref(), &recipients)
+}
+
+/// Registers the functions of this module.
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module.function(wrap_function!(o365_version)).function(wrap_function!(o365_send_mime))
+}

@@ -1,0 +1,19 @@
+//! The `phpinfo()` section: version and build facts only; configuration lives in PHP
+//! arrays, so no secret can ever appear here.
+
+use ext_php_rs::zend::ModuleEntry;
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+/// Prints the extension's `phpinfo()` table.
+pub extern "C" fn php_module_info(_module: *mut ModuleEntry) {
+    // phpinfo() runs outside a PHP call: a panic here would abort, so catch it.
+    let _ = std::panic::catch_unwind(|| {
+        info_table_start!();
+        info_table_row!("o365 support", "enabled");
+        info_table_row!("version", o365_core::VERSION);
+        info_table_row!("engine", "o365-core (Rust), Microsoft Graph sendMail");
+        info_table_row!("TLS", "rustls, system trust store (+ ca_file)");
+        info_table_row!("build profile", if cfg!(debug_assertions) { "debug" } else { "release" });
+        info_table_end!();
+    });
+}

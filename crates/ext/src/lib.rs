@@ -1,0 +1,18 @@
+//! The PHP extension `o365`: bindings of o365-core for PHP, nothing else. Registers the
+//! `O365\Mailer` class, the `o365_*` functions, the `O365\…Exception` hierarchy and the
+//! `phpinfo()` section. All sending logic lives in o365-core.
+#![cfg_attr(windows, feature(abi_vectorcall))]
+
+mod config;
+mod exceptions;
+mod functions;
+mod info;
+mod mailer;
+
+use ext_php_rs::prelude::*;
+
+#[php_module]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    let module = exceptions::register(module).class::<mailer::Mailer>();
+    functions::register(module).info_function(info::php_module_info)
+}

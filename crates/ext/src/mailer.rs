@@ -1,0 +1,72 @@
+//! `O365\Mailer`: a thin newtype around the core mailer. Construction validates the
+//! config (unknown keys, wrong types, missing credentials become ConfigurationException).
+
+use std::collections::HashMap;
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+
+/// Sends mail through Microsoft Graph.
+#[php_class]
+#[php(name = "O365\\Mailer")]
+#[php(flags = ext_php_rs::flags::ClassFlags::Final)]
+pub struct Mailer {
+    inner: o365_core::Mailer,
+}
+
+#[php_impl]
+impl Mailer {
+    /// Validates `$config` and creates the mailer (no network access).
+    pub fn __construct(config: &ZendHashTable) -> PhpResult<Self> {
+        let config = crate::config::from_array(config).map_err(crate::exceptions::to_php)?;
+        Ok(Mailer { inner: o365_core::Mailer::new(config) })
+    }
+
+    /// Sends rendered MIME; `$recipients` are all envelope recipients (To, Cc, Bcc).
+    #[php(name = "sendMime")]
+    #[php(defaults(recipients = vec![]))]
+    #[php(optional = "mailbox")]
+    pub fn send_mime(
+        &self,
+        mime: ext_php_rs::binary::Binary<u8>,
+        mailbox: Option<String>,
+        recipients: Vec<String>,
+    ) -> PhpResult<HashMap<String, String>> {
+        send(&self.inner, &mime, mailbox.as_deref(), &recipients)
+    }
+
+    /// Acquires a token and reports granted roles, expiry and endpoints (never the token).
+    pub fn diagnose(&self) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+        let d = self.inner.diagnose().map_err(crate::exceptions::to_php)?;
+        crate::exceptions::diagnostics_array(d)
+    }
+
+    /// Debug output without secrets: var_dump() shows only public facts.
+    #[php(name = "__debugInfo")]
+    pub fn debug_info(&self) -> HashMap<String, String> {
+        let c = self.inner.config();
+        HashMap::from([
+            ("tenant_id".to_string(), c.tenant_id.clone()),
+            ("client_id".to_string(), c.client_id.clone()),
+            ("credential".to_string(), c.credential.describe().to_string()),
+            ("cloud".to_string(), c.cloud.name().to_string()),
+            ("graph_endpoint".to_string(), c.graph_endpoint.clone()),
+            ("mailbox".to_string(), c.mailbox.clone().unwrap_or_default()),
+        ])
+    }
+}
+
+/// Shared by `sendMime` and `o365_send_mime`.
+pub fn send(
+    mailer: &o365_core::Mailer,
+    mime: &[u8],
+    mailbox: Option<&str>,
+    recipients: &[String],
+) -> PhpResult<HashMap<String, String>> {
+    let r = mailer.send_mime(mime, mailbox, recipients).map_err(crate::exceptions::to_php)?;
+    Ok(HashMap::from([
+        ("mailbox".to_string(), r.mailbox),
+        ("request_id".to_string(), r.request_id),
+        ("client_request_id".to_string(), r.client_request_id),
+    ]))
+}

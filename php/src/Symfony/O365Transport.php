@@ -1,0 +1,50 @@
+<?php
+
+declare(strict_types=1);
+
+namespace O365\Symfony;
+
+use O365\Mailer;
+use Psr\EventDispatcher\EventDispatcherInterface;
+use Psr\Log\LoggerInterface;
+use Symfony\Component\Mailer\Exception\TransportException;
+use Symfony\Component\Mailer\SentMessage;
+use Symfony\Component\Mailer\Transport\AbstractTransport;
+use Symfony\Component\Mime\Address;
+
+/** Symfony Mailer transport that hands rendered MIME and the envelope to the o365 extension. */
+final class O365Transport extends AbstractTransport
+{
+    public function __construct(
+        private readonly Mailer $mailer,
+        ?EventDispatcherInterface $dispatcher = null,
+        ?LoggerInterface $logger = null,
+    ) {
+        parent::__construct($dispatcher, $logger);
+    }
+
+    protected function doSend(SentMessage $message): void
+    {
+        $envelope = $message->getEnvelope();
+        $recipients = array_map(static fn (Address $a): string => $a->getAddress(), $envelope->getRecipients());
+
+        try {
+            $receipt = $this->mailer->sendMime($message->toString(), $envelope->getSender()->getAddress(), $recipients);
+        } catch (\O365\Exception $e) {
+            throw new TransportException('Request to Microsoft Graph failed. Reason: '.$e->getMessage(), (int) $e->getCode(), $e);
+        }
+
+        // Graph's request-id is the provider's id of this send: quote it to Microsoft support.
+        $original = $message->getOriginalMessage();
+        if ($original instanceof \Symfony\Component\Mime\Message) {
+            $original->getHeaders()->addTextHeader('X-O365-Request-Id', $receipt['request_id']);
+        }
+        $message->appendDebug(sprintf("Graph accepted the message from %s (request-id %s, client-request-id %s)\n",
+            $receipt['mailbox'], $receipt['request_id'], $receipt['client_request_id']));
+    }
+
+    public function __toString(): string
+    {
+        return 'o365';
+    }
+}

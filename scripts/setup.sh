@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and test o365-sendmail:
+# the Debian PHP 8.2 toolchain + clang (bindgen for ext-php-rs), and Laravel test beds
+# extracted (never installed) from Debian trixie (Laravel 10) and forky (Laravel 13).
+# Idempotent: every step checks whether its result is already there.
+# Usage: scripts/setup.sh [laravel10] [laravel13]   (default: laravel10 laravel13)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="$ROOT/.build"
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+die() { printf '\033[31m[setup] FAILED:\033[0m %s\n' "$*" >&2; exit 1; }
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+
+APT_PKGS="php8.2-cli php8.2-dev php8.2-curl php8.2-mbstring php8.2-xml php8.2-sqlite3 php8.2-fpm
+  clang libclang-dev composer phpunit valgrind"
+
+install_apt() {
+  local missing=()
+  for p in $APT_PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then say "apt packages present"; return; fi
+  say "installing apt packages: ${missing[*]}"
+  $SUDO apt-get update -qq || die "apt-get update failed (is the Debian mirror reachable?)"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# Resolve the closure of php-laravel-framework over Architecture: all php-* packages
+# in a private apt configuration for suite $1, download and extract into $2.
+extract_testbed() {
+  local suite="$1" dest="$2" extra="$3"
+  if [ -f "$dest/.complete" ]; then say "test bed $dest present"; return; fi
+  local tx="$BUILD/apt-$suite"
+  mkdir -p "$tx/lists/partial" "$tx/cache/archives/partial"
+  local mirror
+  mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$mirror" ] || mirror="http://deb.debian.org/debian"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" > "$tx/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$tx/sources.list" -o Dir::Etc::SourceParts=/dev/null
+              -o "Dir::State::Lists=$tx/lists" -o "Dir::Cache=$tx/cache" -o Debug::NoLocking=1)
+  say "apt index for $suite"
+  apt-get update -qq "${opts[@]}" || die "apt-get update for $suite failed"
+  say "resolving the php-laravel-framework closure in $suite"
+  local -A seen=(); local queue=(php-laravel-framework $extra) pkgs=()
+  while [ ${#queue[@]} -gt 0 ]; do
+    local p="${queue[0]}"; queue=("${queue[@]:1}")
+    [ -n "${seen[$p]:-}" ] && continue; seen[$p]=1
+    local arch
+    arch=$(apt-cache show "${opts[@]}" "$p" 2>/dev/null | awk '/^Architecture:/ {print $2; exit}')
+    [ "$arch" = all ] || continue
+    case "$p" in php-common|php-uuid|php-mbstring|php-xml|php-curl|php-json) continue;; esac
+    pkgs+=("$p")
+    while read -r dep; do
+      case "$dep" in php-*) queue+=("$dep");; esac
+    done < <(apt-cache depends "${opts[@]}" --no-recommends --no-suggests --no-conflicts \
+               --no-breaks --no-replaces --no-enhances "$p" 2>/dev/null \
+             | awk '/Depends:/ {gsub(/[<>]/,"",$2); print $2}')
+  done
+  say "${#pkgs[@]} packages; downloading"
+  rm -rf "$dest"; mkdir -p "$dest/debs"
+  (cd "$dest/debs" && apt-get download -qq "${opts[@]}" "${pkgs[@]}") || die "apt-get download from $suite failed"
+  for d in "$dest"/debs/*.deb; do dpkg -x "$d" "$dest/root" || die "dpkg -x $d failed"; done
+  # Debian's autoloaders require absolute /usr/share/php paths; point them into the bed
+  # so that bookworm's own Symfony 5.4 under /usr/share/php is never loaded.
+  grep -rlZ "'/usr/share/php/" "$dest/root/usr/share/php" \
+    | xargs -0 sed -i "s#'/usr/share/php/#'$dest/root/usr/share/php/#g"
+  [ -f "$dest/root/usr/share/php/Illuminate/autoload.php" ] || die "Laravel autoloader missing in $dest"
+  rm -rf "$dest/debs"
+  printf '%s\n' "${pkgs[@]}" > "$dest/packages.txt"
+  touch "$dest/.complete"
+  say "test bed ready: $dest (${#pkgs[@]} packages)"
+}
+
+beds=("$@"); [ ${#beds[@]} -gt 0 ] || beds=(laravel10 laravel13)
+command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
+install_apt
+for b in "${beds[@]}"; do
+  case "$b" in
+    laravel10) extract_testbed trixie "$BUILD/laravel10" "";;
+    laravel13) extract_testbed forky "$BUILD/laravel13" "php-symfony-polyfill-php83 php-symfony-polyfill-php84";;
+    *) die "unknown test bed $b";;
+  esac
+done
+say "done"
