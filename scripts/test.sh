@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: cargo tests (core, emulator), then PHPUnit in the Laravel test beds
+# with the real extension loaded. Installs what it needs first (scripts/setup.sh).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+LOG="$ROOT/.build/test-logs"; mkdir -p "$LOG"; rm -f "$LOG"/*.log
+scripts/setup.sh
+say "building the extension and the emulator (debug)"
+cargo build --locked -p o365 -p o365-emulator
+composer dump-autoload --dev -q
+status=0
+say "cargo test"
+cargo test --locked --workspace 2>&1 | tee "$LOG/cargo.log" || status=1
+for bed in laravel10; do
+  say "PHPUnit in the $bed test bed"
+  O365_TESTBED="$ROOT/.build/$bed/root" php -d extension="$ROOT/target/debug/libo365.so" /usr/bin/phpunit \
+    2>&1 | tee "$LOG/phpunit-$bed.log" || status=1
+done
+echo
+say "summary"
+grep -h '^test result:' "$LOG/cargo.log" || echo "cargo test: no summary (build failed?)"
+for f in "$LOG"/phpunit-*.log; do
+  printf '%s: ' "$(basename "$f" .log)"; grep -E '^(OK|Tests:|FAILURES|ERRORS)' "$f" | tail -1 || echo "no summary"
+done
+exit $status
