@@ -1,0 +1,187 @@
+//! Entra's token endpoint: client credentials with a secret or a certificate, and every
+//! AADSTS error in Entra's shape.
+
+mod common;
+#[path = "common/certs.rs"]
+mod certs;
+
+use common::*;
+use o365_emulator::{AppConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig};
+
+fn form<'a>(client_id: &'a str, secret: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret), ("scope", SCOPE)]
+}
+
+#[test]
+fn secret_gets_a_bearer_token_shaped_like_entras() {
+    let env = start_default();
+    let resp = env.token_request(TENANT, &form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET));
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("request-id").is_some());
+    let v = body(resp);
+    assert_eq!(v["token_type"], "Bearer");
+    assert_eq!(v["expires_in"], 3599);
+    assert_eq!(v["ext_expires_in"], 3599);
+    assert!(v.get("refresh_token").is_none());
+    let c = claims(v["access_token"].as_str().unwrap());
+    assert_eq!(c["roles"], serde_json::json!(["Mail.Send", "Mail.ReadWrite"]));
+    assert_eq!(c["appid"], DEFAULT_CLIENT_ID);
+    assert_eq!(c["tid"], TENANT);
+    assert_eq!(c["aud"], "https://graph.microsoft.com");
+    assert_eq!(c["appidacr"], "1");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let exp = c["exp"].as_u64().unwrap();
+    assert!(exp > now + 3500 && exp <= now + 3600, "exp {exp} now {now}");
+    assert_eq!(env.get_json("/_emulator/stats")["token_requests"], 1);
+}
+
+#[test]
+fn lifetime_and_roles_are_configurable() {
+    let env = start(EmulatorConfig {
+        token_lifetime_secs: 120,
+        apps: vec![AppConfig { roles: vec![], ..AppConfig::default() }],
+        ..EmulatorConfig::default()
+    });
+    let v = body(env.token_request(TENANT, &form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)));
+    assert_eq!(v["expires_in"], 120);
+    // No admin consent: Entra still issues a token, just without `roles`.
+    assert!(claims(v["access_token"].as_str().unwrap()).get("roles").is_none());
+}
+
+#[test]
+fn wrong_secret_is_aadsts7000215() {
+    let env = start_default();
+    let resp = env.token_request(TENANT, &form(DEFAULT_CLIENT_ID, "not-the-secret"));
+    let v = assert_entra_error(resp, 401, "invalid_client", 7_000_215);
+    assert!(!v.to_string().contains("not-the-secret"), "the secret must never be echoed");
+}
+
+#[test]
+fn expired_secret_is_aadsts7000222() {
+    let env = start(EmulatorConfig {
+        apps: vec![AppConfig { expired_secrets: vec!["old".into()], ..AppConfig::default() }],
+        ..EmulatorConfig::default()
+    });
+    assert_entra_error(env.token_request(TENANT, &form(DEFAULT_CLIENT_ID, "old")), 401, "invalid_client", 7_000_222);
+}
+
+#[test]
+fn unknown_app_and_unknown_tenant() {
+    let env = start(EmulatorConfig {
+        apps: vec![AppConfig { tenant_id: Some("11111111-1111-1111-1111-111111111111".into()), tenant_domains: vec![TENANT.into()], ..AppConfig::default() }],
+        ..EmulatorConfig::default()
+    });
+    let other = "99999999-9999-9999-9999-999999999999";
+    assert_entra_error(env.token_request(TENANT, &form(other, "x")), 400, "unauthorized_client", 700_016);
+    assert_entra_error(env.token_request("fabrikam.onmicrosoft.com", &form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)), 400, "invalid_request", 90_002);
+    // The tenant is known by id and by domain; `tid` is always the id.
+    let t = env.token_for(TENANT, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET);
+    assert_eq!(claims(&t)["tid"], "11111111-1111-1111-1111-111111111111");
+}
+
+#[test]
+fn missing_credential_grant_and_scope_errors() {
+    let env = start_default();
+    let no_cred = [("grant_type", "client_credentials"), ("client_id", DEFAULT_CLIENT_ID), ("scope", SCOPE)];
+    assert_entra_error(env.token_request(TENANT, &no_cred), 401, "invalid_client", 7_000_218);
+    let mut f = form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET);
+    f[3] = ("scope", "https://graph.microsoft.com/Mail.Send");
+    assert_entra_error(env.token_request(TENANT, &f), 400, "invalid_scope", 1_002_012);
+    f[3] = ("scope", "https://unknown.example.com/.default");
+    assert_entra_error(env.token_request(TENANT, &f), 400, "invalid_resource", 500_011);
+    let mut f = form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET);
+    f.remove(3);
+    assert_entra_error(env.token_request(TENANT, &f), 400, "invalid_request", 900_144);
+    let mut f = form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET);
+    f[0] = ("grant_type", "password");
+    assert_entra_error(env.token_request(TENANT, &f), 400, "unsupported_grant_type", 70_003);
+}
+
+#[test]
+fn disabled_app_is_aadsts7000112() {
+    let env = start(EmulatorConfig { apps: vec![AppConfig { disabled: true, ..AppConfig::default() }], ..EmulatorConfig::default() });
+    assert_entra_error(env.token_request(TENANT, &form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)), 400, "unauthorized_client", 7_000_112);
+}
+
+#[test]
+fn basic_auth_secret_is_accepted() {
+    let env = start_default();
+    let resp = env
+        .http
+        .post(env.url(&format!("/{TENANT}/oauth2/v2.0/token")))
+        .basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
+        .form(&[("grant_type", "client_credentials"), ("scope", SCOPE)])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+#[test]
+fn openid_discovery_names_the_token_endpoint() {
+    let env = start_default();
+    let doc = env.get_json(&format!("/{TENANT}/v2.0/.well-known/openid-configuration"));
+    assert_eq!(doc["token_endpoint"], format!("{}/{TENANT}/oauth2/v2.0/token", env.base));
+    assert!(doc["authorization_endpoint"].is_string());
+    assert!(doc["issuer"].is_string());
+    assert_eq!(env.get_json(&format!("/{TENANT}/discovery/v2.0/keys"))["keys"], serde_json::json!([]));
+}
+
+fn cert_env(cert: &certs::TestCert) -> Env {
+    start(EmulatorConfig {
+        apps: vec![AppConfig { client_secrets: vec![], certificates: vec![cert.cert_pem.clone()], ..AppConfig::default() }],
+        ..EmulatorConfig::default()
+    })
+}
+
+fn assertion_form(assertion: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", DEFAULT_CLIENT_ID),
+        ("scope", SCOPE),
+        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+        ("client_assertion", assertion),
+    ]
+}
+
+#[test]
+fn certificate_assertions_ps256_and_rs256() {
+    let cert = certs::rsa_cert();
+    let env = cert_env(&cert);
+    let aud = env.url(&format!("/{TENANT}/oauth2/v2.0/token"));
+    for alg in ["PS256", "RS256"] {
+        let a = certs::Assertion::new(alg, DEFAULT_CLIENT_ID, aud.clone()).sign(&cert);
+        let resp = env.token_request(TENANT, &assertion_form(&a));
+        assert_eq!(resp.status(), 200, "{alg}");
+        assert_eq!(claims(body(resp)["access_token"].as_str().unwrap())["appidacr"], "2");
+    }
+}
+
+#[test]
+fn bad_assertions_are_refused() {
+    let cert = certs::rsa_cert();
+    let env = cert_env(&cert);
+    let aud = env.url(&format!("/{TENANT}/oauth2/v2.0/token"));
+    // Signed by another key than the registered certificate's.
+    let other = certs::rsa_cert();
+    let forged = certs::Assertion::new("PS256", DEFAULT_CLIENT_ID, aud.clone()).sign_with(&cert, &other.key_der);
+    assert_entra_error(env.token_request(TENANT, &assertion_form(&forged)), 401, "invalid_client", 700_027);
+    // A certificate that is not registered.
+    let unknown = certs::Assertion::new("PS256", DEFAULT_CLIENT_ID, aud.clone()).sign(&other);
+    assert_entra_error(env.token_request(TENANT, &assertion_form(&unknown)), 401, "invalid_client", 700_027);
+    // Expired.
+    let mut a = certs::Assertion::new("PS256", DEFAULT_CLIENT_ID, aud.clone());
+    a.exp_offset = -3600;
+    assert_entra_error(env.token_request(TENANT, &assertion_form(&a.sign(&cert))), 401, "invalid_client", 700_024);
+    // Wrong audience.
+    let a = certs::Assertion::new("PS256", DEFAULT_CLIENT_ID, "https://example.com/other".into()).sign(&cert);
+    assert_entra_error(env.token_request(TENANT, &assertion_form(&a)), 401, "invalid_client", 50_012);
+    // iss/sub of another app.
+    let a = certs::Assertion::new("PS256", "someone-else", aud.clone()).sign(&cert);
+    assert_entra_error(env.token_request(TENANT, &assertion_form(&a)), 401, "invalid_client", 700_021);
+    // Not a JWT.
+    assert_entra_error(env.token_request(TENANT, &assertion_form("garbage")), 400, "invalid_request", 50_027);
+    // Replayed jti.
+    let a = certs::Assertion::new("PS256", DEFAULT_CLIENT_ID, aud).sign(&cert);
+    assert_eq!(env.token_request(TENANT, &assertion_form(&a)).status(), 200);
+    assert_entra_error(env.token_request(TENANT, &assertion_form(&a)), 401, "invalid_client", 50_012);
+}
