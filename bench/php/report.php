@@ -1,0 +1,236 @@
+<?php
+
+// Turns the raw results of bench/run.sh into one markdown report and writes it to
+// $argv[2] and between the bench markers of $argv[3] (the README).
+// Usage: php report.php RUN_DIR REPORT.md README.md
+
+declare(strict_types=1);
+
+[$run, $reportFile, $readme] = [$argv[1], $argv[2], $argv[3]];
+$meta = json_decode((string) file_get_contents("$run/meta.json"), true, 512, JSON_THROW_ON_ERROR);
+
+function load(string $file): ?array
+{
+    if (!is_file($file)) {
+        return null;
+    }
+    $line = trim((string) file_get_contents($file));
+
+    return $line === '' ? null : json_decode(strtok($line, "\n"), true, 512, JSON_THROW_ON_ERROR);
+}
+
+/** Counts between two emulator snapshots; the second snapshot's own connection is not the client's. */
+function delta(?array $before, ?array $after): ?array
+{
+    if ($before === null || $after === null) {
+        return null;
+    }
+
+    return [
+        'tokens' => $after['token_requests'] - $before['token_requests'],
+        'connections' => $after['connections'] - $before['connections'] - 1,
+        'mails' => $after['messages'] - $before['messages'],
+        'graph' => $after['graph_requests'] - $before['graph_requests'],
+    ];
+}
+
+function percentile(array $sorted, float $p): float
+{
+    return $sorted[max(0, (int) ceil($p / 100 * count($sorted)) - 1)];
+}
+
+function ms(?float $us): string
+{
+    return $us === null ? 'n/a' : sprintf('%.1f ms', $us / 1000);
+}
+
+function ratio(?float $a, ?float $b): string
+{
+    return ($a === null || $b === null || $b == 0.0) ? 'n/a' : sprintf('%.2f', $a / $b);
+}
+
+function per1000(?array $d, string $key): string
+{
+    return ($d === null || $d['mails'] <= 0) ? 'n/a' : sprintf('%.1f', 1000 * $d[$key] / $d['mails']);
+}
+
+function verdict(bool $ok): string
+{
+    return $ok ? '**met**' : '**missed**';
+}
+
+function mib(float $bytes): string
+{
+    return sprintf('%.1f MiB', $bytes / 1048576);
+}
+
+// ---- FPM ----------------------------------------------------------------------------
+$fpm = [];
+foreach (['o365', 'baseline', 'array'] as $d) {
+    foreach ([1, 4] as $c) {
+        $w = load("$run/fpm-$d/wrk-c$c.json");
+        $fpm[$d][$c] = $w === null ? null : $w + [
+            'rps' => $w['requests'] / ($w['duration_us'] / 1e6),
+            'counts' => delta(load("$run/fpm-$d/stats-c$c-before.json"), load("$run/fpm-$d/stats-c$c-after.json")),
+        ];
+    }
+    $fpm[$d]['cold'] = delta(load("$run/fpm-$d/stats-cold-before.json"), load("$run/fpm-$d/stats-cold-after.json"));
+}
+// ---- Floor --------------------------------------------------------------------------
+$floor = [];
+foreach ([1, 4] as $c) {
+    $times = [];
+    $bad = 0;
+    foreach (glob("$run/floor/c$c-*.txt") ?: [] as $f) {
+        if (str_ends_with($f, '-wall.txt')) {
+            continue;
+        }
+        foreach (file($f, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
+            [$code, $t] = explode(' ', $line);
+            $code === '202' ? $times[] = (float) $t * 1e6 : $bad++;
+        }
+    }
+    if ($times === []) {
+        $floor[$c] = null;
+        continue;
+    }
+    sort($times);
+    [$t0, $t1] = array_map('floatval', explode(' ', trim((string) file_get_contents("$run/floor/c$c-wall.txt"))));
+    $floor[$c] = [
+        'p50_us' => percentile($times, 50), 'p99_us' => percentile($times, 99), 'requests' => count($times),
+        'rps' => count($times) / ($t1 - $t0), 'failed' => $bad,
+        'counts' => delta(load("$run/floor/stats-c$c-before.json"), load("$run/floor/stats-c$c-after.json")),
+    ];
+}
+
+$o = [];
+$o[] = sprintf('Run of %s (commit %s), %d s in all. Emulator: TLS, %d ms per request, %d ms per new connection. '
+    .'php-fpm: static pool of %d workers behind nginx; wrk for %d s per phase after a 3 s warm-up.',
+    $meta['date'], $meta['commit'], $meta['seconds'], $meta['latency_ms'], $meta['connect_latency_ms'], $meta['workers'], $meta['duration_s']);
+$o[] = '';
+$o[] = '**1 + 4. FPM: one ~20 KB mail per request (Laravel route), against the floor (curl, one kept-alive connection)**';
+$o[] = '';
+$o[] = '| figure | native (o365) | baseline (PHP userland) | floor (curl keep-alive) | native/baseline | native/floor | target | Laravel alone (`array` mailer, no network) |';
+$o[] = '|---|---:|---:|---:|---:|---:|---|---:|';
+foreach ([1, 4] as $c) {
+    $n = $fpm['o365'][$c] ?? null;
+    $b = $fpm['baseline'][$c] ?? null;
+    $f = $floor[$c] ?? null;
+    $a = $fpm['array'][$c] ?? null;
+    $rN = $n && $b ? $n['p50_us'] / $b['p50_us'] : null;
+    $rF = $n && $f ? $n['p50_us'] / $f['p50_us'] : null;
+    $target = $c === 1 && $rN !== null && $rF !== null
+        ? sprintf('native/floor ≤ 1.10: %s; native/baseline ≤ 0.40: %s', verdict($rF <= 1.10), verdict($rN <= 0.40))
+        : 'same targets (reported at c=1): '.($rN !== null && $rF !== null ? sprintf('%s, %s', verdict($rF <= 1.10), verdict($rN <= 0.40)) : 'n/a');
+    $o[] = sprintf('| median latency, c=%d | %s | %s | %s | %s | %s | %s | %s |', $c, ms($n['p50_us'] ?? null), ms($b['p50_us'] ?? null), ms($f['p50_us'] ?? null),
+        ratio($n['p50_us'] ?? null, $b['p50_us'] ?? null), ratio($n['p50_us'] ?? null, $f['p50_us'] ?? null), $target, ms($a['p50_us'] ?? null));
+    $o[] = sprintf('| p99 latency, c=%d | %s | %s | %s | %s | %s | | %s |', $c, ms($n['p99_us'] ?? null), ms($b['p99_us'] ?? null), ms($f['p99_us'] ?? null),
+        ratio($n['p99_us'] ?? null, $b['p99_us'] ?? null), ratio($n['p99_us'] ?? null, $f['p99_us'] ?? null), ms($a['p99_us'] ?? null));
+    $o[] = sprintf('| throughput, c=%d (mails/s) | %.1f | %.1f | %.1f | %s | %s | | %s |', $c, $n['rps'] ?? 0, $b['rps'] ?? 0, $f['rps'] ?? 0,
+        ratio($n['rps'] ?? null, $b['rps'] ?? null), ratio($n['rps'] ?? null, $f['rps'] ?? null), $a ? sprintf('%.1f req/s', $a['rps']) : 'n/a');
+}
+foreach ([1, 4] as $c) {
+    $nc = $fpm['o365'][$c]['counts'] ?? null;
+    $bc = $fpm['baseline'][$c]['counts'] ?? null;
+    $fc = $floor[$c]['counts'] ?? null;
+    $o[] = sprintf('| token requests per 1,000 mails, c=%d (mails counted by the emulator) | %s (%s mails) | %s (%s mails) | 0 (token fetched once, before) | | | 1 per worker per token lifetime: %s | |',
+        $c, per1000($nc, 'tokens'), $nc['mails'] ?? 'n/a', per1000($bc, 'tokens'), $bc['mails'] ?? 'n/a',
+        $nc === null ? 'n/a' : verdict($nc['tokens'] <= $meta['workers']));
+    $o[] = sprintf('| new connections per 1,000 mails, c=%d | %s | %s | %s | | | ≤ 1 per 1,000 mails per worker: %s | |',
+        $c, per1000($nc, 'connections'), per1000($bc, 'connections'), per1000($fc, 'connections'),
+        $nc === null ? 'n/a' : verdict($nc['mails'] > 0 && 1000 * $nc['connections'] / $nc['mails'] <= $meta['workers']));
+}
+$nC = $fpm['o365']['cold'];
+$bC = $fpm['baseline']['cold'];
+$o[] = sprintf('| cold start (3 s warm-up of fresh workers): token requests / new connections / mails | %s | %s | 1 / 1 per client | | | | |',
+    $nC ? "{$nC['tokens']} / {$nC['connections']} / {$nC['mails']}" : 'n/a', $bC ? "{$bC['tokens']} / {$bC['connections']} / {$bC['mails']}" : 'n/a');
+$o[] = sprintf('| failed requests (errors + non-2xx), c=1 / c=4 | %s | %s | %s | | | | %s |',
+    implode(' / ', array_map(static fn ($c) => isset($fpm['o365'][$c]) ? $fpm['o365'][$c]['errors'] + $fpm['o365'][$c]['non_2xx'] : 'n/a', [1, 4])),
+    implode(' / ', array_map(static fn ($c) => isset($fpm['baseline'][$c]) ? $fpm['baseline'][$c]['errors'] + $fpm['baseline'][$c]['non_2xx'] : 'n/a', [1, 4])),
+    implode(' / ', array_map(static fn ($c) => $floor[$c]['failed'] ?? 'n/a', [1, 4])),
+    implode(' / ', array_map(static fn ($c) => isset($fpm['array'][$c]) ? $fpm['array'][$c]['errors'] + $fpm['array'][$c]['non_2xx'] : 'n/a', [1, 4])));
+
+$ran = static fn (string $s): bool => in_array($s, preg_split('/\s+/', (string) $meta['scenarios']), true);
+foreach (['fpm', 'floor', 'cpu', 'memory'] as $s) {
+    if (!$ran($s)) {
+        $o[] = '';
+        $o[] = "(Scenario `$s` was not run: BENCH_SCENARIOS=\"{$meta['scenarios']}\".)";
+    }
+}
+// ---- CPU ----------------------------------------------------------------------------
+$ir = static function (string $name) use ($run): ?int {
+    $f = "$run/cpu/$name.callgrind";
+    if (!is_file($f) || !preg_match('/^(?:summary|totals): (\d+)/m', (string) file_get_contents($f), $m)) {
+        return null;
+    }
+
+    return (int) $m[1];
+};
+$sends = (int) $meta['cpu_sends'];
+if ($ran('cpu')) {
+$array = $ir('array');
+$o[] = '';
+$o[] = sprintf('**2. CPU: instructions per send in the PHP process** (callgrind, all threads; a loop of %d sends, each in a fresh Laravel application, minus the same loop with the `array` mailer: %s instructions, %s per iteration)',
+    $sends, $array === null ? 'n/a' : number_format($array), $array === null ? 'n/a' : number_format(intdiv($array, max(1, $sends))));
+$o[] = '';
+$o[] = '| trust store | native (o365) | baseline (PHP userland) | native/baseline | target |';
+$o[] = '|---|---:|---:|---:|---|';
+foreach (['system' => ['system CA bundle (+ emulator CA)', 0.05], 'emulator' => ['emulator\'s CA only', 0.25]] as $k => [$label, $t]) {
+    $n = $ir("native-$k");
+    $b = $ir("baseline-$k");
+    $pn = $n !== null && $array !== null ? ($n - $array) / $sends : null;
+    $pb = $b !== null && $array !== null ? ($b - $array) / $sends : null;
+    $o[] = sprintf('| %s | %s | %s | %s | ≤ %.2f: %s |', $label,
+        $pn === null ? 'n/a' : number_format($pn, 0), $pb === null ? 'n/a' : number_format($pb, 0),
+        ratio($pn, $pb), $t, ($pn !== null && $pb) ? verdict($pn / $pb <= $t) : 'n/a');
+}
+
+}
+// ---- Memory -------------------------------------------------------------------------
+if ($ran('memory')) {
+$o[] = '';
+$o[] = '**3. Memory: one mail with a large attachment** (fresh PHP process; peaks reset after Laravel booted, so "extra" is what the send itself added)';
+$o[] = '';
+$o[] = '| attachment | driver | result | extra peak RSS | extra peak RSS / attachment | PHP peak (extra) | target: delivered, extra RSS ≤ 1.5× |';
+$o[] = '|---|---|---|---:|---:|---:|---|';
+foreach ([25, 100] as $mb) {
+    foreach (['o365' => 'native', 'baseline' => 'baseline'] as $d => $label) {
+        $m = load("$run/memory/$d-{$mb}mb.json");
+        if ($m === null) {
+            $err = is_file("$run/memory/$d-{$mb}mb.err") ? trim((string) file_get_contents("$run/memory/$d-{$mb}mb.err")) : '';
+            $o[] = sprintf('| %d MB | %s | crashed: %s | | | | |', $mb, $label, $err === '' ? 'no output' : str_replace('|', '\\|', mb_substr($err, 0, 200)));
+            continue;
+        }
+        $extra = ($m['peak_rss_kb'] - $m['rss_before_kb']) * 1024;
+        $result = $m['ok'] ? sprintf('delivered (%.1f s)', $m['seconds']) : 'failed: '.str_replace('|', '\\|', mb_substr((string) $m['error'], 0, 160));
+        $target = $d === 'o365' ? verdict($m['ok'] && $extra <= 1.5 * $m['attachment_bytes']) : '(expected to fail: 4 MB request limit)';
+        $o[] = sprintf('| %d MB | %s | %s | %s | %.2f× | %s (%s) | %s |', $mb, $label, $result, mib($extra), $extra / $m['attachment_bytes'],
+            mib($m['php_peak_bytes']), mib($m['php_peak_bytes'] - $m['php_before_bytes']), $target);
+    }
+}
+
+}
+// ---- Machine ------------------------------------------------------------------------
+$sh = static fn (string $cmd): string => trim((string) shell_exec($cmd.' 2>/dev/null'));
+$o[] = '';
+$o[] = sprintf('Machine: %s, %s cores, %s RAM, %s, kernel %s; PHP %s (php-fpm, OPcache on), %s; %s; %s; %s; %s.',
+    $sh("lscpu | sed -n 's/^Model name: *//p'") ?: 'unknown CPU', $sh('nproc'),
+    $sh("free -g | awk '/^Mem:/ {print \$2\" GiB\"}'"), $sh('. /etc/os-release; echo $PRETTY_NAME'), $sh('uname -r'), PHP_VERSION,
+    $sh("curl --version | head -1 | awk '{print \$1, \$2, \$4, \$5}'") ?: 'curl',
+    $sh("nginx -v 2>&1 | sed 's/^nginx version: //'"), $sh("wrk -v 2>&1 | head -1 | awk '{print \$1, \$2}'"),
+    $sh('valgrind --version'), $sh('rustc --version | cut -d" " -f1-2'));
+$o[] = sprintf('Shared machine: other work was running (load average at the end: %s); latencies are noisy, instruction counts are not.', $sh("cut -d' ' -f1-3 /proc/loadavg"));
+$o[] = '';
+$o[] = sprintf('Command: `%s` (settings: BENCH_LATENCY_MS=%d BENCH_CONNECT_LATENCY_MS=%d BENCH_DURATION=%d BENCH_WORKERS=%d BENCH_CPU_SENDS=%d BENCH_FLOOR_REQUESTS=%d).',
+    $meta['command'], $meta['latency_ms'], $meta['connect_latency_ms'], $meta['duration_s'], $meta['workers'], $meta['cpu_sends'], $meta['floor_requests']);
+
+$md = implode("\n", $o)."\n";
+@mkdir(dirname($reportFile), 0777, true);
+file_put_contents($reportFile, "# Benchmark results (latest run)\n\nGenerated by `make bench` (bench/run.sh); see README.md, Benchmarks.\n\n".$md);
+$text = (string) file_get_contents($readme);
+$start = '<!-- bench:start -->';
+$end = '<!-- bench:end -->';
+if (($a = strpos($text, $start)) !== false && ($b = strpos($text, $end)) !== false && $b > $a) {
+    file_put_contents($readme, substr($text, 0, $a + strlen($start))."\n".$md.substr($text, $b));
+}
+echo $md;

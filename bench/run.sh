@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# `make bench`: the native o365 driver against the PHP-userland baseline (bench/src/Baseline)
+# and the keep-alive floor, side by side in one run against one TLS emulator with simulated
+# distance. Writes bench/results/latest.md and the README's Benchmarks section.
+# Settings (environment): BENCH_LATENCY_MS (20), BENCH_CONNECT_LATENCY_MS (40),
+# BENCH_DURATION seconds per FPM phase (15), BENCH_WORKERS php-fpm workers (4),
+# BENCH_CPU_SENDS sends per callgrind loop (50), BENCH_FLOOR_REQUESTS (200),
+# BENCH_SCENARIOS (fpm cpu memory floor), BENCH_BIN_DIR (prebuilt binaries; skips the build).
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$ROOT"
+LATENCY_MS=${BENCH_LATENCY_MS:-20}
+CONNECT_MS=${BENCH_CONNECT_LATENCY_MS:-40}
+DURATION=${BENCH_DURATION:-15}
+WORKERS=${BENCH_WORKERS:-4}
+CPU_SENDS=${BENCH_CPU_SENDS:-50}
+FLOOR_REQUESTS=${BENCH_FLOOR_REQUESTS:-200}
+SCENARIOS=${BENCH_SCENARIOS:-fpm cpu memory floor}
+RUN="$ROOT/.build/bench/run"
+RES="$RUN/results"
+BIN="${BENCH_BIN_DIR:-$ROOT/target/release}"   # BENCH_BIN_DIR: use prebuilt binaries, skip the build
+EXT="$BIN/libo365.so"
+started=$(date +%s)
+
+bench/setup.sh
+if [ -z "${BENCH_BIN_DIR:-}" ]; then
+  say "building the extension and the emulator (release)"
+  cargo build --release --locked -p o365 -p o365-emulator
+fi
+composer dump-autoload --dev -q
+
+rm -rf "$RUN"; mkdir -p "$RES" "$RUN/empty-certs"
+start_emulator "$BIN/o365-emulator" --tls --ca-out "$RUN/ca.pem" \
+  --latency-ms "$LATENCY_MS" --connect-latency-ms "$CONNECT_MS" --window-requests 1000000000
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  kill "$EMULATOR_PID" 2>/dev/null || true; wait 2>/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 1 50); do [ -s "$RUN/ca.pem" ] && break; sleep 0.1; done
+say "emulator at $EMULATOR_URL (TLS, latency ${LATENCY_MS} ms per request, ${CONNECT_MS} ms per new connection)"
+
+SYSTEM_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+cat "$SYSTEM_BUNDLE" "$RUN/ca.pem" > "$RUN/php-bundle-plus-emulator.pem"
+TENANT=contoso.onmicrosoft.com
+CLIENT_ID=00000000-0000-0000-0000-000000000001
+SECRET=emulator-secret
+APP="$RUN/app"
+php bench/php/prepare.php "$APP" O365_TENANT_ID=$TENANT O365_CLIENT_ID=$CLIENT_ID O365_CLIENT_SECRET=$SECRET \
+  O365_LOGIN_ENDPOINT="$EMULATOR_URL" O365_GRAPH_ENDPOINT="$EMULATOR_URL" O365_CA_FILE="$RUN/ca.pem" \
+  BASELINE_VERIFY="$RUN/php-bundle-plus-emulator.pem"
+
+stats() { curl -sS --cacert "$RUN/ca.pem" "$EMULATOR_URL/_emulator/stats"; echo; }
+clear_messages() { curl -sS --cacert "$RUN/ca.pem" -X DELETE "$EMULATOR_URL/_emulator/messages" -o /dev/null; }
+free_port() { php -r '$s=stream_socket_server("tcp://127.0.0.1:0"); echo explode(":", stream_socket_get_name($s, false))[1];'; }
+wait_for() { for _ in $(seq 1 100); do [ -e "$1" ] && return 0; sleep 0.1; done; die "$2"; }
+
+# ---- 1. FPM: nginx → php-fpm (static pool) → Laravel route → one ~20 KB mail -------------
+fpm_driver() {
+  local driver="$1" dir="$RUN/fpm-$1" port; port=$(free_port)
+  mkdir -p "$dir"; rm -rf "$APP/storage/framework/cache/data"/*
+  local root_opts=() user_line=""
+  if [ "$(id -u)" = 0 ]; then root_opts=(-R); user_line="user = root"; fi
+  cat > "$dir/fpm.conf" <<CONF
+[global]
+pid = $dir/fpm.pid
+error_log = $dir/fpm.log
+daemonize = no
+[bench]
+$user_line
+listen = $dir/fpm.sock
+listen.mode = 0666
+pm = static
+pm.max_children = $WORKERS
+clear_env = no
+env[O365_BENCH_BASE] = $APP
+catch_workers_output = yes
+CONF
+  cat > "$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log warn;
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp; proxy_temp_path $dir/tmp;
+  uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME $ROOT/bench/app/public/index.php;
+      fastcgi_pass unix:$dir/fpm.sock;
+    }
+  }
+}
+CONF
+  mkdir -p "$dir/tmp"
+  php-fpm8.2 -F "${root_opts[@]}" -y "$dir/fpm.conf" -d extension="$EXT" -d opcache.enable=1 >"$dir/fpm.out" 2>&1 &
+  PIDS+=($!); local fpm=$!
+  wait_for "$dir/fpm.sock" "php-fpm did not start: $(cat "$dir/fpm.log" "$dir/fpm.out" 2>/dev/null)"
+  nginx -c "$dir/nginx.conf" -e "$dir/nginx-error.log" >"$dir/nginx.out" 2>&1 &
+  PIDS+=($!); local ngx=$!
+  for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+  local url="http://127.0.0.1:$port/send/$driver"
+  stats > "$dir/stats-cold-before.json"
+  local check; check=$(curl -s "$url")   # proves the route works before timing it
+  [ "$check" = sent ] || die "FPM $driver: GET $url answered: ${check:0:600}"
+  wrk -t1 -c"$WORKERS" -d3s "$url" >/dev/null     # warm-up: every worker gets its token, opcache, connection
+  stats > "$dir/stats-cold-after.json"; clear_messages
+  for c in 1 4; do
+    say "FPM $driver: concurrency $c for ${DURATION}s"
+    stats > "$dir/stats-c$c-before.json"
+    wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s -s bench/wrk-json.lua "$url" > "$dir/wrk-c$c.txt"
+    stats > "$dir/stats-c$c-after.json"; clear_messages
+    grep '^{' "$dir/wrk-c$c.txt" > "$dir/wrk-c$c.json"
+  done
+  kill "$ngx" "$fpm"; wait "$ngx" "$fpm" 2>/dev/null || true
+}
+
+# ---- 2. CPU: callgrind, 50 sends each in a fresh Laravel app, minus the array mailer -----
+cpu_job() {
+  local name="$1" mailer="$2" ca="$3" out="$RUN/cpu"
+  local env=(env)
+  [ "$ca" = emulator ] && env+=(SSL_CERT_FILE="$RUN/ca.pem" SSL_CERT_DIR="$RUN/empty-certs" BASELINE_VERIFY="$RUN/ca.pem")
+  "${env[@]}" valgrind --tool=callgrind --callgrind-out-file="$out/$name.callgrind" \
+    php -d extension="$EXT" bench/php/send-loop.php "$APP" "$mailer" "$CPU_SENDS" >"$out/$name.log" 2>&1 \
+    || { echo "FAILED" >> "$out/$name.log"; return 1; }
+}
+cpu() {
+  mkdir -p "$RUN/cpu"; rm -rf "$APP/storage/framework/cache/data"/*
+  say "CPU: callgrind, $CPU_SENDS sends per loop, 5 loops, 2 at a time"
+  export -f cpu_job; export RUN EXT APP CPU_SENDS
+  printf '%s\n' "baseline-system baseline system" "native-system o365 system" "array array system" \
+    "baseline-emulator baseline emulator" "native-emulator o365 emulator" \
+    | xargs -P 2 -L 1 bash -c 'cpu_job "$@"' _ || die "a callgrind loop failed: $(tail -n 5 "$RUN"/cpu/*.log)"
+}
+
+# ---- 3. Memory: one mail with a 25 MB and one with a 100 MB attachment ------------------
+memory() {
+  mkdir -p "$RUN/memory"
+  for mb in 25 100; do
+    head -c $((mb * 1024 * 1024)) /dev/urandom > "$RUN/attachment-${mb}mb.bin"
+    for driver in o365 baseline; do
+      say "memory: $driver, ${mb} MB attachment"
+      php -d extension="$EXT" -d memory_limit=2G bench/php/memory.php "$APP" "$driver" "$RUN/attachment-${mb}mb.bin" \
+        > "$RUN/memory/$driver-${mb}mb.json" 2>"$RUN/memory/$driver-${mb}mb.err" || true
+    done
+    rm -f "$RUN/attachment-${mb}mb.bin"
+  done
+  clear_messages
+}
+
+# ---- 4. Floor: the same request from curl over one kept-alive connection ----------------
+floor() {
+  mkdir -p "$RUN/floor"
+  php bench/php/floor-prep.php "$APP" "$RUN/floor/body.b64" > "$RUN/floor/mime-bytes.txt"
+  local token
+  token=$(curl -sS --cacert "$RUN/ca.pem" -d grant_type=client_credentials -d client_id=$CLIENT_ID \
+    -d client_secret=$SECRET --data-urlencode scope=https://graph.microsoft.com/.default \
+    "$EMULATOR_URL/$TENANT/oauth2/v2.0/token" | php -r 'echo json_decode(stream_get_contents(STDIN))->access_token;')
+  for c in 1 4; do
+    local n=$(( c == 1 ? FLOOR_REQUESTS : FLOOR_REQUESTS / 2 )) cfg="$RUN/floor/c$c.cfg"; : > "$cfg"
+    for i in $(seq 1 "$n"); do
+      [ "$i" -gt 1 ] && echo next >> "$cfg"
+      printf 'url = "%s/v1.0/users/sender%%40contoso.com/sendMail"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: text/plain"\ndata-binary = "@%s"\ncacert = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code} %%{time_total}\\n"\n' \
+        "$EMULATOR_URL" "$token" "$RUN/floor/body.b64" "$RUN/ca.pem" >> "$cfg"
+    done
+    say "floor: curl keep-alive, concurrency $c, $n requests per connection"
+    stats > "$RUN/floor/stats-c$c-before.json"
+    local t0 t1 pids=(); t0=$(date +%s.%N)
+    for k in $(seq 1 "$c"); do curl -sS -K "$cfg" > "$RUN/floor/c$c-$k.txt" & pids+=($!); done
+    wait "${pids[@]}"; t1=$(date +%s.%N)
+    stats > "$RUN/floor/stats-c$c-after.json"; clear_messages
+    echo "$t0 $t1" > "$RUN/floor/c$c-wall.txt"
+  done
+}
+
+for s in $SCENARIOS; do
+  case "$s" in
+    fpm) fpm_driver o365; fpm_driver baseline; fpm_driver array;;
+    cpu) cpu;;
+    memory) memory;;
+    floor) floor;;
+    *) die "unknown scenario $s";;
+  esac
+done
+
+cat > "$RUN/meta.json" <<JSON
+{"command": "make bench$( [ -n "${BENCH_ARGS:-}" ] && echo " $BENCH_ARGS")",
+ "latency_ms": $LATENCY_MS, "connect_latency_ms": $CONNECT_MS, "duration_s": $DURATION, "workers": $WORKERS,
+ "cpu_sends": $CPU_SENDS, "floor_requests": $FLOOR_REQUESTS, "scenarios": "$SCENARIOS",
+ "seconds": $(( $(date +%s) - started )), "commit": "$(git rev-parse --short HEAD)",
+ "date": "$(date -u +%Y-%m-%dT%H:%MZ)"}
+JSON
+php bench/php/report.php "$RUN" bench/results/latest.md README.md
+say "done in $(( $(date +%s) - started ))s: bench/results/latest.md"
