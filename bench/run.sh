@@ -5,7 +5,8 @@
 # Settings (environment): BENCH_LATENCY_MS (20), BENCH_CONNECT_LATENCY_MS (40),
 # BENCH_DURATION seconds per FPM phase (15), BENCH_WORKERS php-fpm workers (4),
 # BENCH_CPU_SENDS sends per callgrind loop (50), BENCH_FLOOR_REQUESTS (200),
-# BENCH_SCENARIOS (fpm cpu memory floor), BENCH_BIN_DIR (prebuilt binaries; skips the build).
+# BENCH_SCENARIOS (fpm cpu memory floor), BENCH_BIN_DIR (prebuilt binaries; skips the build),
+# BENCH_PUBLISH=0 (write the report under .build/bench/run only, not README/bench/results).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -196,5 +197,10 @@ cat > "$RUN/meta.json" <<JSON
  "seconds": $(( $(date +%s) - started )), "commit": "$(git rev-parse --short HEAD)",
  "date": "$(date -u +%Y-%m-%dT%H:%MZ)"}
 JSON
-php bench/php/report.php "$RUN" bench/results/latest.md README.md
-say "done in $(( $(date +%s) - started ))s: bench/results/latest.md"
+if [ "${BENCH_PUBLISH:-1}" = 1 ]; then
+  php bench/php/report.php "$RUN" bench/results/latest.md README.md
+  say "done in $(( $(date +%s) - started ))s: bench/results/latest.md and README.md (Benchmarks)"
+else
+  php bench/php/report.php "$RUN" "$RUN/report.md" /dev/null
+  say "done in $(( $(date +%s) - started ))s: $RUN/report.md (BENCH_PUBLISH=0)"
+fi
