@@ -12,7 +12,7 @@ composer dump-autoload --dev -q
 status=0
 say "cargo test"
 cargo test --locked --workspace 2>&1 | tee "$LOG/cargo.log" || status=1
-for bed in laravel10; do
+for bed in laravel10 laravel13; do
   say "PHPUnit in the $bed test bed"
   O365_TESTBED="$ROOT/.build/$bed/root" php -d extension="$ROOT/target/debug/libo365.so" /usr/bin/phpunit \
     2>&1 | tee "$LOG/phpunit-$bed.log" || status=1
