@@ -169,7 +169,8 @@ impl Default for ThrottleConfig {
 impl EmulatorConfig {
     /// Reads a config file: TOML when the name ends in `.toml`, else JSON.
     pub fn from_file(path: &Path) -> std::io::Result<EmulatorConfig> {
-        let text = std::fs::read_to_string(path)?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("config file {}: {e}", path.display())))?;
         let invalid = |e: String| {
             std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))
         };

@@ -1,0 +1,120 @@
+//! The binary: first stdout line is the base URL, flags and a config file configure it,
+//! it exits on stdin EOF and on SIGTERM, `--help` documents every option.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_o365-emulator");
+
+fn spawn(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--exit-on-stdin-eof"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn emulator");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (child, line.trim().to_string())
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "emulator did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn token_status(base: &str, tenant: &str, id: &str, secret: &str) -> u16 {
+    reqwest::blocking::Client::new()
+        .post(format!("{base}/{tenant}/oauth2/v2.0/token"))
+        .form(&[("grant_type", "client_credentials"), ("client_id", id), ("client_secret", secret), ("scope", common::SCOPE)])
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn prints_base_url_serves_and_exits_on_stdin_eof() {
+    let (mut child, base) = spawn(&["--client-id", "my-app", "--client-secret", "s3cret"]);
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    assert_eq!(token_status(&base, "t", "my-app", "s3cret"), 200);
+    assert_eq!(token_status(&base, "t", "my-app", "wrong"), 401);
+    drop(child.stdin.take());
+    assert!(wait_exit(&mut child).success());
+}
+
+#[test]
+fn exits_cleanly_on_sigterm() {
+    let (mut child, _base) = spawn(&[]);
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    assert!(wait_exit(&mut child).success());
+}
+
+#[test]
+fn config_file_with_two_tenants_toml() {
+    let dir = std::env::temp_dir().join(format!("o365-emu-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("emulator.toml");
+    let mut f = std::fs::File::create(&file).unwrap();
+    write!(f, r#"
+mailboxes = ["a@contoso.com", "b@fabrikam.com"]
+token_lifetime_secs = 600
+
+[[apps]]
+tenant_id = "11111111-1111-1111-1111-111111111111"
+tenant_domains = ["contoso.onmicrosoft.com"]
+client_id = "app-a"
+client_secrets = ["secret-a"]
+allowed_mailboxes = ["a@contoso.com"]
+
+[[apps]]
+tenant_id = "22222222-2222-2222-2222-222222222222"
+client_id = "app-b"
+client_secrets = ["secret-b"]
+roles = ["Mail.Send"]
+"#).unwrap();
+    drop(f);
+    let (mut child, base) = spawn(&["--config", file.to_str().unwrap()]);
+    assert_eq!(token_status(&base, "contoso.onmicrosoft.com", "app-a", "secret-a"), 200);
+    assert_eq!(token_status(&base, "22222222-2222-2222-2222-222222222222", "app-b", "secret-b"), 200);
+    // Each app lives in its own tenant only.
+    assert_eq!(token_status(&base, "22222222-2222-2222-2222-222222222222", "app-a", "secret-a"), 400);
+    assert_eq!(token_status(&base, "33333333-3333-3333-3333-333333333333", "app-a", "secret-a"), 400);
+    drop(child.stdin.take());
+    assert!(wait_exit(&mut child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_config_fails_loudly() {
+    let out = Command::new(BIN).args(["--config", "/nonexistent/emulator.json"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/emulator.json"));
+}
+
+#[test]
+fn help_documents_every_option() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--listen", "--config", "--tenant-id", "--client-id", "--client-secret", "--expired-secret", "--certificate",
+        "--role", "--no-roles", "--mailbox", "--disabled-mailbox", "--allowed-mailbox", "--send-as", "--token-lifetime",
+        "--tls", "--ca-out", "--latency-ms", "--connect-latency-ms", "--max-request-bytes", "--max-message-bytes",
+        "--concurrency", "--window-requests", "--window-secs", "--exit-on-stdin-eof",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}");
+    }
+    assert!(help.contains("00000000-0000-0000-0000-000000000001") && help.contains("emulator-secret"));
+}
