@@ -11,10 +11,14 @@ use Symfony\Component\Mailer\Exception\TransportException;
 use Symfony\Component\Mailer\SentMessage;
 use Symfony\Component\Mailer\Transport\AbstractTransport;
 use Symfony\Component\Mime\Address;
+use Symfony\Component\Mime\Message;
 
-/** Symfony Mailer transport that hands rendered MIME and the envelope to the o365 extension. */
+/** Symfony Mailer transport: hands rendered MIME and the envelope to the o365 extension. */
 final class O365Transport extends AbstractTransport
 {
+    /** The header that carries Graph's request-id on the sent message. */
+    public const REQUEST_ID_HEADER = 'X-O365-Request-Id';
+
     public function __construct(
         private readonly Mailer $mailer,
         ?EventDispatcherInterface $dispatcher = null,
@@ -34,10 +38,11 @@ final class O365Transport extends AbstractTransport
             throw new TransportException('Request to Microsoft Graph failed. Reason: '.$e->getMessage(), (int) $e->getCode(), $e);
         }
 
-        // Graph's request-id is the provider's id of this send: quote it to Microsoft support.
+        // Graph's request-id identifies this send at Microsoft: quote it to their support.
+        $message->setMessageId($receipt['request_id']);
         $original = $message->getOriginalMessage();
-        if ($original instanceof \Symfony\Component\Mime\Message) {
-            $original->getHeaders()->addTextHeader('X-O365-Request-Id', $receipt['request_id']);
+        if ($original instanceof Message) {
+            $original->getHeaders()->addTextHeader(self::REQUEST_ID_HEADER, $receipt['request_id']);
         }
         $message->appendDebug(sprintf("Graph accepted the message from %s (request-id %s, client-request-id %s)\n",
             $receipt['mailbox'], $receipt['request_id'], $receipt['client_request_id']));

@@ -1,0 +1,70 @@
+<?php
+
+declare(strict_types=1);
+
+namespace O365\Tests\Support;
+
+use Illuminate\Foundation\Application;
+use Illuminate\Support\Facades\Facade;
+use PHPUnit\Framework\TestCase;
+
+/** A real Laravel app whose `o365` mailer points at a fresh emulator. */
+abstract class LaravelTestCase extends TestCase
+{
+    protected Emulator $emulator;
+    protected Application $app;
+
+    /** @return list<string> emulator command-line options */
+    protected function emulatorArgs(): array
+    {
+        return [];
+    }
+
+    protected function setUp(): void
+    {
+        $this->emulator = new Emulator($this->emulatorArgs());
+        $this->app = LaravelApp::create();
+        $this->app['config']->set('mail.mailers.o365', ['transport' => 'o365'] + $this->emulator->config());
+    }
+
+    protected function tearDown(): void
+    {
+        $this->app->flush();
+        Facade::clearResolvedInstances();
+        Facade::setFacadeApplication(null);
+        unset($this->app, $this->emulator);
+    }
+
+    /** The one message the emulator received. */
+    protected function onlyMessage(): array
+    {
+        $messages = $this->emulator->messages();
+        $this->assertCount(1, $messages, 'the emulator should have received exactly one message');
+
+        return $messages[0];
+    }
+
+    /** Runs an Artisan command; returns [exit code, output]. */
+    protected function artisan(string $command, array $parameters = []): array
+    {
+        $kernel = $this->app->make(\Illuminate\Contracts\Console\Kernel::class);
+        $output = new \Symfony\Component\Console\Output\BufferedOutput();
+        $code = $kernel->call($command, $parameters, $output);
+
+        return [$code, $output->fetch()];
+    }
+
+    /** The value of header `$name` in raw MIME headers (unfolded), or null. */
+    protected static function header(string $mime, string $name): ?string
+    {
+        $head = substr($mime, 0, (int) strpos($mime, "\r\n\r\n"));
+        $head = preg_replace("/\r\n[ \t]+/", ' ', $head);
+        foreach (explode("\r\n", (string) $head) as $line) {
+            if (stripos($line, "$name:") === 0) {
+                return trim(substr($line, strlen($name) + 1));
+            }
+        }
+
+        return null;
+    }
+}
