@@ -26,6 +26,39 @@ install_apt() {
     || die "apt-get install ${missing[*]} failed"
 }
 
+# Prints the closure of the given packages over Architecture: all php-* packages (the
+# pure-PHP libraries; arch-specific PHP runtimes are never taken from newer suites).
+# One recursive apt-cache query and one batch `apt-cache show`: per-package queries
+# took minutes.
+resolve_closure() {
+  local -n o=$1; shift
+  local -A deps=() arch=() seen=()
+  local cur="" line p=""
+  while IFS= read -r line; do
+    if [[ "$line" != " "* ]]; then cur="${line//[<>]/}"; deps[$cur]="${deps[$cur]:-}"; continue; fi
+    if [[ "$line" =~ Depends:\ \<?([^ >]+)\>? ]]; then deps[$cur]+=" ${BASH_REMATCH[1]}"; fi
+  done < <(apt-cache depends "${o[@]}" --recurse --no-recommends --no-suggests --no-conflicts \
+             --no-breaks --no-replaces --no-enhances "$@")
+  local names=()
+  for k in "${!deps[@]}"; do [[ "$k" == php-* ]] && names+=("$k"); done
+  while IFS= read -r line; do
+    case "$line" in
+      "Package: "*) p="${line#Package: }";;
+      "Architecture: "*) arch[$p]="${line#Architecture: }";;
+    esac
+  done < <(apt-cache show "${o[@]}" "${names[@]}" 2>/dev/null)
+  local queue=("$@")
+  while [ ${#queue[@]} -gt 0 ]; do
+    local q="${queue[0]}"; queue=("${queue[@]:1}")
+    [ -n "${seen[$q]:-}" ] && continue; seen[$q]=1
+    [ "${arch[$q]:-}" = all ] || continue
+    # Meta packages that only pull arch-specific PHP runtimes or docs.
+    case "$q" in php-common|php-uuid|php-mbstring|php-xml|php-curl|php-json) continue;; esac
+    printf '%s\n' "$q"
+    for d in ${deps[$q]:-}; do [[ "$d" == php-* ]] && queue+=("$d"); done
+  done
+}
+
 # Resolve the closure of php-laravel-framework over Architecture: all php-* packages
 # in a private apt configuration for suite $1, download and extract into $2.
 extract_testbed() {
@@ -42,21 +75,9 @@ extract_testbed() {
   say "apt index for $suite"
   apt-get update -qq "${opts[@]}" || die "apt-get update for $suite failed"
   say "resolving the php-laravel-framework closure in $suite"
-  local -A seen=(); local queue=(php-laravel-framework $extra) pkgs=()
-  while [ ${#queue[@]} -gt 0 ]; do
-    local p="${queue[0]}"; queue=("${queue[@]:1}")
-    [ -n "${seen[$p]:-}" ] && continue; seen[$p]=1
-    local arch
-    arch=$(apt-cache show "${opts[@]}" "$p" 2>/dev/null | awk '/^Architecture:/ {print $2; exit}')
-    [ "$arch" = all ] || continue
-    case "$p" in php-common|php-uuid|php-mbstring|php-xml|php-curl|php-json) continue;; esac
-    pkgs+=("$p")
-    while read -r dep; do
-      case "$dep" in php-*) queue+=("$dep");; esac
-    done < <(apt-cache depends "${opts[@]}" --no-recommends --no-suggests --no-conflicts \
-               --no-breaks --no-replaces --no-enhances "$p" 2>/dev/null \
-             | awk '/Depends:/ {gsub(/[<>]/,"",$2); print $2}')
-  done
+  local pkgs=()
+  mapfile -t pkgs < <(resolve_closure opts php-laravel-framework $extra)
+  [ ${#pkgs[@]} -gt 10 ] || die "could not resolve php-laravel-framework in $suite (${#pkgs[@]} packages)"
   say "${#pkgs[@]} packages; downloading"
   rm -rf "$dest"; mkdir -p "$dest/debs"
   (cd "$dest/debs" && apt-get download -qq "${opts[@]}" "${pkgs[@]}") || die "apt-get download from $suite failed"
