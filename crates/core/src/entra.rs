@@ -28,42 +28,83 @@ struct TokenError {
     trace_id: Option<String>,
 }
 
-/// Posts the client-credentials request. Returns the parsed answer or an
-/// authentication error that says what to change.
+/// Posts the client-credentials request. Token requests are idempotent, so failed
+/// connects, timeouts, 429 and 5xx answers are retried within `max_retries`. Returns
+/// the parsed answer or an authentication error that says what to change.
 pub(crate) async fn request_token(client: &reqwest::Client, config: &Config) -> Result<TokenResponse> {
     let client_request_id = uuid::Uuid::new_v4().to_string();
-    let scope = config.scope();
     let mut form: Vec<(&str, String)> = vec![
         ("grant_type", "client_credentials".to_string()),
         ("client_id", config.client_id.clone()),
-        ("scope", scope),
+        ("scope", config.scope()),
     ];
     form.extend(config.credential.form_fields());
-    let resp = client
-        .post(config.token_url())
-        .header("client-request-id", &client_request_id)
-        .header("return-client-request-id", "true")
-        .timeout(config.timeout)
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| crate::transport::describe(e, "Entra token endpoint", &config.login_endpoint, "login_endpoint"))?;
-    let status = resp.status().as_u16();
-    let body = resp.bytes().await.map_err(|e| {
-        crate::transport::describe(e, "Entra token endpoint", &config.login_endpoint, "login_endpoint")
-    })?;
+    let mut backoff = crate::retry::Backoff::new(config.max_retries);
+    loop {
+        let sent = client
+            .post(config.token_url())
+            .header("client-request-id", &client_request_id)
+            .header("return-client-request-id", "true")
+            .timeout(config.timeout)
+            .form(&form)
+            .send()
+            .await;
+        let failed = match sent {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let request_id = resp.headers().get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+                let retry_after = crate::graph_error::retry_after(resp.headers());
+                match resp.bytes().await {
+                    Ok(body) => match answer(status, &body, config) {
+                        Ok(t) => return Ok(t),
+                        Err(e) => {
+                            let e = e.with_request_ids(request_id, Some(client_request_id.clone()));
+                            if !(status == 429 || status >= 500) {
+                                return Err(e);
+                            }
+                            (e, retry_after)
+                        }
+                    },
+                    Err(e) => (describe(&e, config).1.with_request_ids(request_id, Some(client_request_id.clone())), None),
+                }
+            }
+            Err(e) => {
+                let (failure, err) = describe(&e, config);
+                let err = err.with_request_ids(None, Some(client_request_id.clone()));
+                if failure == crate::transport::Failure::Untrusted {
+                    return Err(err);
+                }
+                (err, None)
+            }
+        };
+        let (err, retry_after) = failed;
+        match backoff.next_delay(retry_after) {
+            Some(d) => tokio::time::sleep(d).await,
+            None => return Err(err),
+        }
+    }
+}
+
+fn describe(e: &reqwest::Error, config: &Config) -> (crate::transport::Failure, Error) {
+    crate::transport::describe(e, "Entra token endpoint", &config.login_endpoint, "login_endpoint")
+}
+
+/// Interprets the token endpoint's answer.
+fn answer(status: u16, body: &[u8], config: &Config) -> Result<TokenResponse> {
     if status == 200 {
-        return serde_json::from_slice::<TokenResponse>(&body).map_err(|_| {
+        return serde_json::from_slice::<TokenResponse>(body).map_err(|_| {
             Error::new(ErrorKind::Authentication, "the token endpoint answered 200 without a usable access_token")
                 .with_status(status)
-                .with_hint("check `login_endpoint` points at Entra (or the emulator)")
+                .with_hint("check that `login_endpoint` points at Entra (or the emulator), not at another server")
         });
     }
-    let err: TokenError = serde_json::from_slice(&body).unwrap_or_default();
-    Err(explain(status, &err, config).with_request_ids(
-        err.correlation_id.clone().or(err.trace_id.clone()),
-        Some(client_request_id),
-    ))
+    let err: TokenError = serde_json::from_slice(body).unwrap_or_default();
+    let mut e = explain(status, &err, config);
+    if status == 429 || status >= 500 {
+        e.message = format!("the Entra token endpoint failed with HTTP {status}");
+        e.hint = Some("Entra is unavailable or throttling; try again later".into());
+    }
+    Err(e.with_request_ids(err.correlation_id.clone().or(err.trace_id.clone()), None))
 }
 
 fn explain(status: u16, err: &TokenError, config: &Config) -> Error {

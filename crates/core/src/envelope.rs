@@ -124,51 +124,85 @@ pub fn parse_address_list(value: &str) -> Vec<String> {
 /// Checks one recipient or sender address from the envelope.
 pub fn check_address(what: &str, addr: &str) -> Result<()> {
     if addr.chars().any(|c| c.is_control()) {
-        return Err(Error::config(what, format!("{what} contains a line break or control character")));
+        // The value is not echoed: it may be an attempt to inject headers.
+        return Err(Error::config(what, format!("a {what} address contains a line break or control character"))
+            .with_hint("pass bare addresses like ann@example.com, one per array element"));
     }
+    // Characters that would break out of the address in a `Bcc:` header or a URL path.
     let ok = addr.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'))
-        && !addr.chars().any(|c| c.is_whitespace() || matches!(c, '<' | '>' | ',' | '/' | '\\'));
+        && !addr.chars().any(|c| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | ':' | '"' | '(' | ')' | '/' | '\\' | '?' | '#' | '%'));
     if !ok {
-        return Err(Error::config(what, format!("{what} `{addr}` is not an email address")));
+        return Err(Error::config(what, format!("{what} `{addr}` is not an email address"))
+            .with_hint("pass bare addresses like ann@example.com, without display names or angle brackets"));
     }
     Ok(())
 }
 
-/// Prepares the MIME for sending: validates it and the envelope recipients, adds the
-/// `Bcc:` header for envelope recipients missing from the headers. Returns the bytes to
-/// send (borrowed when nothing changes) and every recipient.
-pub fn prepare<'a>(mime: &'a [u8], envelope_recipients: &[String]) -> Result<(Cow<'a, [u8]>, Vec<String>)> {
+/// A message ready for `sendMail`: the bytes to send and who will receive it.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    /// The message, borrowed when nothing had to change, else with a `Bcc:` header added.
+    pub mime: Cow<'a, [u8]>,
+    /// Every recipient (To, Cc, Bcc and envelope-only), each once.
+    pub recipients: Vec<String>,
+    /// Envelope recipients that were added as `Bcc:`.
+    pub added_bcc: Vec<String>,
+}
+
+/// Prepares the MIME for sending: validates it and the envelope recipients, and adds a
+/// `Bcc:` header for envelope recipients missing from To/Cc/Bcc. Everything else is
+/// left byte for byte as rendered.
+pub fn prepare<'a>(mime: &'a [u8], envelope_recipients: &[String]) -> Result<Prepared<'a>> {
     let headers = parse_headers(mime)?;
-    let listed = headers.addresses(&["to", "cc", "bcc"]);
     for r in envelope_recipients {
         check_address("recipient", r)?;
     }
-    let missing: Vec<&String> = envelope_recipients
-        .iter()
-        .filter(|r| !listed.iter().any(|l| l.eq_ignore_ascii_case(r)))
-        .collect();
-    let mut all: Vec<String> = listed.clone();
-    all.extend(missing.iter().map(|s| s.to_string()));
+    let mut all: Vec<String> = Vec::new();
+    let push = |a: &str, all: &mut Vec<String>| -> bool {
+        if all.iter().any(|l| l.eq_ignore_ascii_case(a)) {
+            return false;
+        }
+        all.push(a.to_string());
+        true
+    };
+    for a in headers.addresses(&["to", "cc", "bcc"]) {
+        push(&a, &mut all);
+    }
+    let mut added_bcc = Vec::new();
+    for r in envelope_recipients {
+        if push(r.trim(), &mut all) {
+            added_bcc.push(r.trim().to_string());
+        }
+    }
     if all.is_empty() {
-        return Err(Error::config("recipients", "the message has no recipients: add To, Cc or Bcc"));
+        return Err(Error::config("recipients", "the message has no recipients: add a To, Cc or Bcc address")
+            .with_hint("pass the envelope recipients or give the message a To, Cc or Bcc header"));
     }
     if all.len() > MAX_RECIPIENTS {
         return Err(Error::config(
             "recipients",
-            format!("the message has {} recipients; Graph allows at most {MAX_RECIPIENTS} per message (To + Cc + Bcc): split it", all.len()),
-        ));
+            format!("the message has {} recipients; Graph allows at most {MAX_RECIPIENTS} per message (To + Cc + Bcc)", all.len()),
+        )
+        .with_hint("split the recipients over several messages"));
     }
-    if missing.is_empty() {
-        return Ok((Cow::Borrowed(mime), all));
+    if added_bcc.is_empty() {
+        return Ok(Prepared { mime: Cow::Borrowed(mime), recipients: all, added_bcc });
     }
     let eol: &[u8] = if mime.windows(2).any(|w| w == b"\r\n") { b"\r\n" } else { b"\n" };
-    let bcc = missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-    let mut out = Vec::with_capacity(mime.len() + bcc.len() + 8);
+    let mut out = Vec::with_capacity(mime.len() + added_bcc.iter().map(|s| s.len() + 4).sum::<usize>() + 8);
     out.extend_from_slice(b"Bcc: ");
-    out.extend_from_slice(bcc.as_bytes());
+    // One address per folded line: 500 addresses would break RFC 5322's 998-byte line limit.
+    for (i, a) in added_bcc.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",");
+            out.extend_from_slice(eol);
+            out.extend_from_slice(b" ");
+        }
+        out.extend_from_slice(a.as_bytes());
+    }
     out.extend_from_slice(eol);
     out.extend_from_slice(mime);
-    Ok((Cow::Owned(out), all))
+    Ok(Prepared { mime: Cow::Owned(out), recipients: all, added_bcc })
 }
 
 #[cfg(test)]
@@ -185,11 +219,13 @@ mod tests {
 
     #[test]
     fn envelope_only_recipients_become_bcc() {
-        let (out, all) = prepare(MSG, &["j@x.com".into(), "secret@y.com".into()]).unwrap();
-        assert!(out.starts_with(b"Bcc: secret@y.com\r\nFrom:"));
-        assert_eq!(all.len(), 4);
-        let (same, _) = prepare(MSG, &["K@x.com".into()]).unwrap();
-        assert!(matches!(same, Cow::Borrowed(_)));
+        let p = prepare(MSG, &["j@x.com".into(), "secret@y.com".into(), "other@y.com".into()]).unwrap();
+        assert!(p.mime.starts_with(b"Bcc: secret@y.com,\r\n other@y.com\r\nFrom:"), "{}", String::from_utf8_lossy(&p.mime));
+        assert_eq!(p.recipients.len(), 5);
+        let same = prepare(MSG, &["K@x.com".into()]).unwrap();
+        assert!(matches!(same.mime, Cow::Borrowed(_)));
+        let added = parse_headers(&p.mime).unwrap().addresses(&["bcc"]);
+        assert_eq!(added, vec!["secret@y.com", "other@y.com"]);
     }
 
     #[test]

@@ -1,12 +1,13 @@
-//! The sender: picks the mailbox, gets a token, posts the MIME to `sendMail`, and turns
-//! the answer into a receipt or a typed error. Blocking API (PHP is synchronous); the
-//! work runs on the per-process runtime so connections and tokens outlive the call.
+//! The sender: picks the mailbox, prepares the MIME envelope, and hands the request to
+//! the Graph client. Blocking API (PHP is synchronous); the work runs on the
+//! per-process runtime so that connections and tokens outlive the call.
 
-use base64::Engine as _;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::envelope;
 use crate::error::{Error, Result};
+use crate::graph_client::GraphClient;
 use crate::token_cache;
 
 /// What Graph said when it accepted a message.
@@ -20,16 +21,17 @@ pub struct Receipt {
     pub client_request_id: String,
 }
 
-/// A configured sender. Cheap to create; tokens and connections are process-wide.
+/// A configured sender. Cheap to create and clone; tokens and connections are
+/// process-wide, shared by every `Mailer` with the same app and endpoints.
 #[derive(Debug, Clone)]
 pub struct Mailer {
-    config: Config,
+    config: Arc<Config>,
 }
 
 impl Mailer {
-    /// A sender for `config`.
+    /// A sender for `config`. No network access.
     pub fn new(config: Config) -> Self {
-        Mailer { config }
+        Mailer { config: Arc::new(config) }
     }
 
     /// The configuration.
@@ -37,19 +39,25 @@ impl Mailer {
         &self.config
     }
 
-    /// Sends a rendered MIME message. `mailbox` is the envelope sender (used unless the
-    /// config fixes a mailbox); `recipients` are all envelope recipients (empty: the
-    /// MIME headers' recipients).
-    pub fn send_mime(&self, mime: &[u8], mailbox: Option<&str>, recipients: &[String]) -> Result<Receipt> {
-        let (mime, _all) = envelope::prepare(mime, recipients)?;
-        let mailbox = self.pick_mailbox(&mime, mailbox)?;
-        let process = crate::runtime::process()?;
-        let client = process.client(self.config.ca_file.as_ref())?;
-        let body = base64::engine::general_purpose::STANDARD.encode(&mime);
-        process.block_on(crate::send::send_mail_mime(&client, &self.config, &mailbox, body))
+    /// A Graph client for this mailer's config on the process's shared pool; for
+    /// operations beyond `send_mime` (drafts, uploads).
+    pub fn graph(&self) -> Result<GraphClient> {
+        GraphClient::for_config(Arc::clone(&self.config))
     }
 
-    fn pick_mailbox(&self, mime: &[u8], envelope_sender: Option<&str>) -> Result<String> {
+    /// Sends a rendered MIME message. `mailbox` is the envelope sender (used unless the
+    /// config fixes a mailbox); `recipients` are all envelope recipients (empty: the
+    /// MIME headers' recipients). Every input is checked before anything is sent.
+    pub fn send_mime(&self, mime: &[u8], mailbox: Option<&str>, recipients: &[String]) -> Result<Receipt> {
+        let prepared = envelope::prepare(mime, recipients)?;
+        let mailbox = self.pick_mailbox(&prepared.mime, mailbox)?;
+        let graph = self.graph()?;
+        crate::runtime::process()?.run(crate::send::send_mail_mime(&graph, &mailbox, &prepared.mime))
+    }
+
+    /// The sending mailbox: the configured one, else the envelope sender, else the
+    /// message's Sender or From header.
+    pub fn pick_mailbox(&self, mime: &[u8], envelope_sender: Option<&str>) -> Result<String> {
         if let Some(m) = &self.config.mailbox {
             return Ok(m.clone());
         }
@@ -70,17 +78,16 @@ impl Mailer {
         };
         crate::url::check_mailbox("mailbox", &chosen).map_err(|_| {
             Error::config("mailbox", format!("the sender `{}` is not a usable mailbox address", chosen.escape_debug()))
-                .with_hint("set `mailbox` (env O365_MAILBOX) or a valid From address")
+                .with_hint("set `mailbox` (env O365_MAILBOX) or a valid From address: an address like sender@contoso.com, without line breaks, slashes, `?`, `#` or `%`")
         })?;
         Ok(chosen)
     }
 
-    /// Acquires a token (from the cache when valid) and reports what it grants.
+    /// Acquires a token (from the cache when valid) and reports what it grants, its
+    /// expiry and the endpoints used. Never returns the token.
     pub fn diagnose(&self) -> Result<crate::diagnostics::Diagnostics> {
-        let process = crate::runtime::process()?;
-        let client = process.client(self.config.ca_file.as_ref())?;
-        let token = process.block_on(token_cache::get(&client, &self.config))?;
+        let graph = self.graph()?;
+        let token = crate::runtime::process()?.run(token_cache::get(graph.http(), &self.config))?;
         Ok(crate::diagnostics::Diagnostics::from_token(&self.config, &token))
     }
 }
-

@@ -45,8 +45,17 @@ pub fn process() -> Result<&'static Process> {
 }
 
 impl Process {
-    /// Runs a future to completion on this process's runtime.
-    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+    /// Runs a future to completion on this process's runtime, blocking the caller
+    /// (PHP is synchronous). Many threads may call it at once (ZTS builds, tests).
+    /// Called from inside an async runtime it returns an error instead of panicking:
+    /// a panic must never cross into PHP.
+    pub fn run<T>(&self, f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                "the blocking o365 API was called from inside an async runtime; call it from a plain thread (e.g. tokio's spawn_blocking)",
+            ));
+        }
         self.runtime.block_on(f)
     }
 
