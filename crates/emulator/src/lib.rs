@@ -22,6 +22,8 @@ mod record;
 mod server;
 mod state;
 mod tls;
+#[cfg(test)]
+mod robustness;
 
 pub use config::{AppConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig, Limits, ThrottleConfig};
 pub use server::Emulator;
