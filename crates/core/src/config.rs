@@ -245,8 +245,12 @@ impl Raw {
             None => None,
             Some(p) => {
                 let path = PathBuf::from(&p);
-                if !path.is_file() {
-                    return Err(Error::config("ca_file", format!("config key `ca_file`: no readable file at `{p}`")));
+                // Checked now, so that a wrong path fails at construction, not at the first send.
+                let pem = std::fs::read(&path)
+                    .map_err(|e| Error::config("ca_file", format!("config key `ca_file`: cannot read `{p}`: {e}")))?;
+                if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                    return Err(Error::config("ca_file", format!("config key `ca_file`: `{p}` holds no PEM certificate"))
+                        .with_hint("point `ca_file` at a PEM file (-----BEGIN CERTIFICATE-----) of the CA that signed the server's certificate"));
                 }
                 Some(path)
             }

@@ -24,6 +24,14 @@ pub struct Diagnostics {
     pub tenant: Option<String>,
     /// What is missing for sending, as fixes to apply (empty: ready).
     pub missing: Vec<String>,
+    /// The app the token was issued to (`appid`/`azp` claim), if present.
+    pub app_id: Option<String>,
+    /// The scope requested (the cloud's Graph host + `/.default`).
+    pub scope: String,
+    /// Which kind of credential authenticated (never its value).
+    pub credential: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
 }
 
 impl Diagnostics {
@@ -35,8 +43,12 @@ impl Diagnostics {
             .and_then(|r| r.as_array())
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
             .unwrap_or_default();
-        let tenant = claims.as_ref().and_then(|c| c.get("tid")).and_then(|t| t.as_str()).map(str::to_string);
+        let claim = |name: &str| claims.as_ref().and_then(|c| c.get(name)).and_then(|t| t.as_str()).map(str::to_string);
+        let tenant = claim("tid");
+        let app_id = claim("appid").or_else(|| claim("azp"));
         let mut missing = Vec::new();
+        // A hint, not a failure: with Exchange RBAC for Applications the grant lives in
+        // Exchange and the token legitimately lacks the role.
         if !roles.iter().any(|r| r == "Mail.Send") {
             missing.push(
                 "the token has no Mail.Send role: add the Microsoft Graph application permission Mail.Send and grant admin consent \
@@ -52,6 +64,10 @@ impl Diagnostics {
             cloud: config.cloud.name().to_string(),
             tenant,
             missing,
+            app_id,
+            scope: config.scope(),
+            credential: config.credential.describe().to_string(),
+            expires_in: token.expires_at.saturating_duration_since(std::time::Instant::now()).as_secs(),
         }
     }
 }

@@ -104,10 +104,21 @@ impl Error {
         self
     }
 
-    /// Whether waiting and sending again may succeed without risking a duplicate.
+    /// Whether the caller may send again later without risking a duplicate: Graph
+    /// throttled, was unavailable, or was never reached. False for `OutcomeUnknown`
+    /// (Graph may have accepted the message) and for errors a retry cannot fix.
     pub fn is_retryable(&self) -> bool {
-        matches!(self.kind, ErrorKind::Throttled | ErrorKind::Transport)
-            || (self.kind == ErrorKind::GraphServer && matches!(self.status, Some(503)))
+        match self.kind {
+            ErrorKind::Throttled | ErrorKind::Transport => true,
+            ErrorKind::GraphServer => matches!(self.status, Some(503)),
+            ErrorKind::Authentication => matches!(self.status, Some(429 | 500..=599)),
+            _ => false,
+        }
+    }
+
+    /// Whether Graph may have accepted the message although the send failed.
+    pub fn is_outcome_unknown(&self) -> bool {
+        self.kind == ErrorKind::OutcomeUnknown
     }
 }
 

@@ -29,6 +29,8 @@ pub struct CachedToken {
     pub refresh_at: Instant,
 }
 
+/// What makes two configs share a token: a token is valid for exactly one authority
+/// (login endpoint + tenant), app, credential and scope (cloud).
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
     token_url: String,
@@ -66,7 +68,7 @@ pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<Cac
         Ok(resp) => {
             let lifetime = Duration::from_secs(resp.expires_in);
             let expires_at = now + lifetime;
-            let margin_refresh = expires_at.checked_sub(REFRESH_MARGIN).unwrap_or(now);
+            let margin_refresh = now + refresh_after(lifetime);
             let refresh_at = match resp.refresh_in {
                 Some(r) => margin_refresh.min(now + Duration::from_secs(r)),
                 None => margin_refresh,
@@ -81,12 +83,22 @@ pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<Cac
             *guard = Some(token.clone());
             Ok(token)
         }
-        // MSAL's rule for refresh_in: keep serving a still-valid token if the early refresh fails.
+        // MSAL's rule for refresh_in, applied to the margin too: an early refresh that
+        // fails (Entra unreachable) keeps serving the still-valid token; a failure is
+        // only reported when the token is about to expire.
         Err(e) => match guard.as_ref() {
             Some(t) if now + Duration::from_secs(60) < t.expires_at => Ok(t.clone()),
             _ => Err(e),
         },
     }
+}
+
+/// How long a fresh token of `lifetime` is used before it is refreshed: until
+/// [`REFRESH_MARGIN`] before expiry. Entra's tokens live 60-90 minutes; a token shorter
+/// than twice the margin (test tenants, emulators) is used for half its lifetime rather
+/// than never, which would ask Entra for a token on every send (AADSTS50196 territory).
+pub fn refresh_after(lifetime: Duration) -> Duration {
+    if lifetime >= REFRESH_MARGIN * 2 { lifetime - REFRESH_MARGIN } else { lifetime / 2 }
 }
 
 /// Drops the cached token for `config` if it is still `stale` (Graph said it is invalid).
@@ -95,5 +107,17 @@ pub(crate) async fn invalidate(config: &Config, stale: &CachedToken) {
     let mut guard = slot.lock().await;
     if guard.as_ref().is_some_and(|t| t.access_token == stale.access_token) {
         *guard = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_five_minutes_early_or_at_half_life() {
+        assert_eq!(refresh_after(Duration::from_secs(3599)), Duration::from_secs(3299));
+        assert_eq!(refresh_after(Duration::from_secs(600)), Duration::from_secs(300));
+        assert_eq!(refresh_after(Duration::from_secs(4)), Duration::from_secs(2));
     }
 }
