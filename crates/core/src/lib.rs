@@ -7,19 +7,28 @@ pub mod cloud;
 pub mod config;
 pub mod credential;
 pub mod diagnostics;
+mod draft;
 mod entra;
 pub mod envelope;
 pub mod error;
 pub mod graph_client;
+mod graph_call;
 mod graph_error;
 pub mod graph_request;
+pub mod json_message;
 pub mod mailer;
+pub mod mime_parts;
+pub mod part_bytes;
+pub mod progress;
 pub mod retry;
+pub mod route;
 pub mod runtime;
 pub mod secret;
 mod send;
+pub mod size_routing;
 pub mod token_cache;
 mod transport;
+mod upload_session;
 pub mod url;
 
 pub use cloud::Cloud;
@@ -30,7 +39,12 @@ pub use graph_client::GraphClient;
 pub use graph_request::{GraphRequest, GraphResponse, Replay};
 pub use error::{Error, ErrorKind, Result};
 pub use mailer::{Mailer, Receipt};
+pub use progress::{Phase, Progress};
+pub use route::{Route, Sent};
 pub use secret::Secret;
 
 /// The crate version, reported by `o365_version()`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[doc(hidden)]
+pub use graph_call::peak_concurrency;

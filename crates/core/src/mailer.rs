@@ -48,11 +48,21 @@ impl Mailer {
     /// Sends a rendered MIME message. `mailbox` is the envelope sender (used unless the
     /// config fixes a mailbox); `recipients` are all envelope recipients (empty: the
     /// MIME headers' recipients). Every input is checked before anything is sent.
+    /// Large messages and `save_to_sent_items = false` are routed (see `route`).
     pub fn send_mime(&self, mime: &[u8], mailbox: Option<&str>, recipients: &[String]) -> Result<Receipt> {
-        let prepared = envelope::prepare(mime, recipients)?;
-        let mailbox = self.pick_mailbox(&prepared.mime, mailbox)?;
-        let graph = self.graph()?;
-        crate::runtime::process()?.run(crate::send::send_mail_mime(&graph, &mailbox, &prepared.mime))
+        self.send_mime_with(mime, mailbox, recipients, None).map(|s| s.receipt)
+    }
+
+    /// `send_mime` that also reports the route and warnings, and calls `progress` (on
+    /// this thread) as the send advances.
+    pub fn send_mime_with(
+        &self,
+        mime: &[u8],
+        mailbox: Option<&str>,
+        recipients: &[String],
+        progress: Option<crate::route::ProgressFn<'_>>,
+    ) -> Result<crate::route::Sent> {
+        crate::route::send(self, mime, mailbox, recipients, progress)
     }
 
     /// The sending mailbox: the configured one, else the envelope sender, else the

@@ -1,0 +1,95 @@
+//! The Graph requests of one send, for the large-message and JSON paths: each goes
+//! through the shared executor (`GraphClient::execute`: token, ids, 401 re-fetch,
+//! retries, the outcome-unknown rule) while holding a slot of the mailbox's limiter, so
+//! that this process never has more than [`MAILBOX_CONCURRENCY`] requests in flight for
+//! one mailbox (Exchange's limit per app and mailbox; a fifth gets 429 "over its
+//! MailboxConcurrency limit"). PHP-FPM workers are separate processes and cannot share
+//! the limiter; Graph's 429 and the executor's retries cover that case.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+use crate::error::Result;
+use crate::graph_client::GraphClient;
+use crate::graph_request::{GraphRequest, GraphResponse};
+
+/// Exchange allows 4 concurrent requests per app and mailbox.
+pub const MAILBOX_CONCURRENCY: usize = 4;
+
+/// A Graph client bound to one mailbox and its limiter.
+pub(crate) struct Graph<'a> {
+    pub client: &'a GraphClient,
+    pub mailbox: &'a str,
+    limiter: Arc<Limiter>,
+}
+
+impl<'a> Graph<'a> {
+    pub fn new(client: &'a GraphClient, mailbox: &'a str) -> Graph<'a> {
+        Graph { client, mailbox, limiter: limiter(mailbox) }
+    }
+
+    /// `{graph}/v1.0/users/{mailbox}/{segments...}`, each segment percent-encoded.
+    pub fn url(&self, segments: &[&str]) -> String {
+        let mut all = vec!["users", self.mailbox];
+        all.extend_from_slice(segments);
+        self.client.url(&all)
+    }
+
+    /// Runs `req` (with retries) while holding one of the mailbox's slots.
+    pub async fn call(&self, req: GraphRequest) -> Result<GraphResponse> {
+        let req = req.with_mailbox(self.mailbox);
+        let _slot = self.limiter.acquire().await;
+        self.client.execute(&req).await
+    }
+}
+
+/// In-flight requests per mailbox, process-wide.
+pub(crate) struct Limiter {
+    slots: tokio::sync::Semaphore,
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+pub(crate) struct Slot<'a> {
+    _permit: Option<tokio::sync::SemaphorePermit<'a>>,
+    limiter: &'a Limiter,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.limiter.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Limiter {
+    async fn acquire(&self) -> Slot<'_> {
+        // The semaphore is never closed, so `acquire` does not fail.
+        let permit = self.slots.acquire().await.ok();
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        Slot { _permit: permit, limiter: self }
+    }
+}
+
+static LIMITERS: LazyLock<Mutex<HashMap<String, Arc<Limiter>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn limiter(mailbox: &str) -> Arc<Limiter> {
+    let mut map = LIMITERS.lock().unwrap_or_else(PoisonError::into_inner);
+    map.entry(mailbox.to_ascii_lowercase())
+        .or_insert_with(|| {
+            Arc::new(Limiter {
+                slots: tokio::sync::Semaphore::new(MAILBOX_CONCURRENCY),
+                in_flight: AtomicUsize::new(0),
+                peak: AtomicUsize::new(0),
+            })
+        })
+        .clone()
+}
+
+/// The most requests this process has had in flight at once for `mailbox` on the
+/// large-message path (tests and diagnostics).
+#[doc(hidden)]
+pub fn peak_concurrency(mailbox: &str) -> usize {
+    limiter(mailbox).peak.load(Ordering::SeqCst)
+}

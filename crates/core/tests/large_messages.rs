@@ -1,0 +1,203 @@
+//! Large messages against the emulator: size routing (sendMail up to ~3 MB, draft +
+//! upload sessions above), byte-identical attachments and intact bodies and headers on
+//! the emulator's side, resuming after failed chunks, the draft deleted when a step
+//! fails, the 150 MB limit checked before any request, Mail.ReadWrite diagnosis, and at
+//! most 4 requests in flight per mailbox. Messages are generated here, never committed.
+
+mod large_support;
+
+use large_support::*;
+use o365_core::{ConfigValue, ErrorKind, Phase, Route};
+use o365_emulator::{AppConfig, EmulatorConfig};
+
+fn header<'a>(msg: &'a serde_json::Value, name: &str) -> Option<&'a str> {
+    msg["headers"].as_array()?.iter().find(|h| h["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))?["value"].as_str()
+}
+
+fn assert_mime_intact(msg: &serde_json::Value) {
+    assert!(msg["body_text"].as_str().unwrap_or("").contains("the report is attached."), "text body: {}", msg["body_text"]);
+    assert!(msg["body_html"].as_str().unwrap_or("").contains("cid:logo@test"), "html body: {}", msg["body_html"]);
+    assert_eq!(header(msg, "Message-ID"), Some("<msg-1@test>"));
+    assert_eq!(header(msg, "In-Reply-To"), Some("<orig@test>"));
+    assert_eq!(header(msg, "X-Campaign"), Some("spring"));
+    assert_eq!(header(msg, "List-Unsubscribe"), Some("<mailto:unsub@example.com>"));
+    assert_eq!(msg["bcc"], serde_json::json!(["hidden@example.com"]), "envelope-only recipient as Bcc");
+}
+
+/// Sends a message of about `total` bytes of MIME and checks it end to end.
+fn send_and_check(mailbox: &str, atts: Vec<Attachment>, expect: Route) {
+    let emu = start();
+    let mailer = mailer(&emu, &[]);
+    let subject = format!("{} attachments", atts.len());
+    let mime = message(mailbox, &subject, &atts);
+    let mut events = Vec::new();
+    let mut cb = |p: &o365_core::Progress| {
+        events.push(p.clone());
+        true
+    };
+    let sent = mailer
+        .send_mime_with(&mime, Some(mailbox), &["ann@example.com".into(), "hidden@example.com".into()], Some(&mut cb))
+        .unwrap_or_else(|e| panic!("send of {} bytes: {e}", mime.len()));
+    assert_eq!(sent.route, expect, "{} bytes of MIME", mime.len());
+    assert!(sent.warnings.is_empty(), "{:?}", sent.warnings);
+    assert!(!sent.receipt.request_id.is_empty());
+    let msgs = emu.messages();
+    let msg = &msgs[0];
+    assert_eq!(msgs.as_array().map(Vec::len), Some(1));
+    assert_eq!(msg["via"], if expect == Route::Mime { "sendMail" } else { "draft" });
+    assert_delivered(msg, &subject, &atts);
+    assert_mime_intact(msg);
+    assert_eq!(events.last().map(|e| e.phase), Some(Phase::Done));
+    if expect == Route::Draft {
+        let last = events.last().cloned().unwrap_or_else(|| panic!("no progress"));
+        assert!(last.bytes_total > 0 && last.bytes_sent == last.bytes_total, "{last:?}");
+        let drafts = json(&emu, "/_emulator/drafts");
+        assert_eq!(drafts.as_array().map(Vec::len), Some(0), "the draft became the sent message");
+        // Upload URLs never get the token.
+        for r in graph_requests(&emu) {
+            if r["path"].as_str().unwrap_or("").contains("AttachmentSessions") {
+                assert_eq!(r["authorization"], false, "{r}");
+            }
+        }
+    }
+}
+
+#[test]
+fn message_of_2_9_mb_goes_through_send_mail() {
+    // 2.1 MB of attachment is 2.9 MB of MIME: base64 of that is just under 4 MB.
+    let atts = vec![Attachment::inline("logo.png", "logo@test", 20_000, 1), Attachment::file("a.bin", 2_150_000, 2)];
+    let mime = message("s29@contoso.com", "x", &atts);
+    assert!(mime.len() > 2_900_000 && mime.len() < 3 * MIB, "{}", mime.len());
+    send_and_check("s29@contoso.com", atts, Route::Mime);
+}
+
+#[test]
+fn message_of_3_5_mb_goes_as_a_draft() {
+    // 2.6 MB attachment (under the 3 MB upload-session minimum): one attachment request.
+    let atts = vec![Attachment::inline("logo.png", "logo@test", 20_000, 3), Attachment::file("b.bin", 2_600_000, 4)];
+    let mime = message("s35@contoso.com", "x", &atts);
+    assert!(mime.len() > 3_500_000 && mime.len() < 3_700_000, "{}", mime.len());
+    send_and_check("s35@contoso.com", atts, Route::Draft);
+}
+
+#[test]
+fn message_of_30_mb_uses_upload_sessions() {
+    let atts = vec![
+        Attachment::inline("logo.png", "logo@test", 40_000, 5),
+        Attachment::inline("photo.png", "photo@test", 4 * MIB + 17, 6),
+        Attachment::file("report.pdf", 17 * MIB + 1, 7),
+        Attachment::file("small.txt", 1000, 8),
+    ];
+    send_and_check("s30@contoso.com", atts, Route::Draft);
+}
+
+#[test]
+fn message_of_149_mb_is_sent_whole() {
+    let atts = vec![
+        Attachment::inline("logo.png", "logo@test", 10_000, 9),
+        Attachment::file("video.mp4", 100 * MIB, 10),
+        Attachment::file("archive.zip", 48 * MIB + 512 * 1024, 11),
+    ];
+    let started = std::time::Instant::now();
+    send_and_check("s149@contoso.com", atts, Route::Draft);
+    eprintln!("149 MB message: {:.1}s", started.elapsed().as_secs_f64());
+    assert!(o365_core::peak_concurrency("s149@contoso.com") <= 4);
+}
+
+#[test]
+fn over_150_mb_is_refused_before_any_request() {
+    let emu = start();
+    let mailer = mailer(&emu, &[]);
+    let atts = vec![Attachment::file("huge.bin", 151 * MIB, 12)];
+    let mime = message("s151@contoso.com", "too big", &atts);
+    let err = mailer.send_mime(&mime, Some("s151@contoso.com"), &[]).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Configuration);
+    assert!(err.to_string().contains("150 MB") && err.to_string().contains("huge.bin"), "{err}");
+    assert_eq!(json(&emu, "/_emulator/requests").as_array().map(Vec::len), Some(0), "no request at all, not even a token");
+}
+
+#[test]
+fn a_failed_chunk_resumes_where_graph_expects() {
+    let emu = start();
+    let mailer = mailer(&emu, &[]);
+    let atts = vec![Attachment::inline("logo.png", "logo@test", 1000, 13), Attachment::file("big.bin", 20 * MIB + 5, 14)];
+    let mime = message("resume@contoso.com", "resume", &atts);
+    let mut chunks = 0;
+    let mut cb = |p: &o365_core::Progress| {
+        if p.phase == Phase::Upload {
+            chunks += 1;
+            if chunks == 2 {
+                // Mid-upload: the next chunk fails twice (503 with Retry-After), the one after
+                // is received but its answer is lost (the client resends it and gets 416).
+                faults(&emu, r#"[{"match":{"path":"AttachmentSessions","method":"PUT"},"status":503,"retry_after":0.1,"times":2},
+                    {"match":{"path":"AttachmentSessions","method":"PUT"},"drop":"after_body","deliver":true,"times":1}]"#);
+            }
+        }
+        true
+    };
+    let sent = mailer.send_mime_with(&mime, Some("resume@contoso.com"), &[], Some(&mut cb)).expect("send resumes");
+    assert_eq!(sent.route, Route::Draft);
+    let msgs = emu.messages();
+    let got: Vec<&serde_json::Value> = msgs[0]["attachments"].as_array().unwrap().iter().collect();
+    let big = got.iter().find(|a| a["name"] == "big.bin").expect("big.bin");
+    assert_eq!(big["sha256"], sha256(&atts[1].bytes));
+    let puts: Vec<u64> = graph_requests(&emu)
+        .iter()
+        .filter(|r| r["method"] == "PUT")
+        .map(|r| r["status"].as_u64().unwrap_or(0))
+        .collect();
+    assert!(puts.contains(&503) && puts.contains(&416) && puts.contains(&0), "PUT statuses: {puts:?}");
+}
+
+#[test]
+fn a_failure_before_send_deletes_the_draft_and_names_the_step() {
+    let emu = start();
+    let mailer = mailer(&emu, &[]);
+    let atts = vec![Attachment::inline("logo.png", "logo@test", 1000, 15), Attachment::file("big.bin", 5 * MIB, 16)];
+    let mime = message("fail@contoso.com", "fails", &atts);
+    faults(&emu, r#"[{"match":{"path":"/send","method":"POST"},"status":500,"times":1}]"#);
+    let err = mailer.send_mime(&mime, Some("fail@contoso.com"), &[]).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("send the draft") && text.contains("the draft was deleted"), "{text}");
+    assert_eq!(json(&emu, "/_emulator/drafts").as_array().map(Vec::len), Some(0));
+    assert_eq!(emu.messages().as_array().map(Vec::len), Some(0));
+
+    // A failing upload session: the same cleanup, another step named.
+    faults(&emu, r#"[{"match":{"path":"createUploadSession"},"status":400,"graph_code":"ErrorInvalidRequest","times":1}]"#);
+    let err = mailer.send_mime(&mime, Some("fail@contoso.com"), &[]).unwrap_err();
+    assert!(err.to_string().contains("add attachment `big.bin`") && err.to_string().contains("deleted"), "{err}");
+    assert_eq!(json(&emu, "/_emulator/drafts").as_array().map(Vec::len), Some(0));
+    let deletes = graph_requests(&emu).iter().filter(|r| r["method"] == "DELETE").count();
+    assert_eq!(deletes, 2);
+}
+
+#[test]
+fn without_mail_read_write_the_error_says_so() {
+    let app = AppConfig { roles: vec!["Mail.Send".into()], ..AppConfig::default() };
+    let emu = start_with(EmulatorConfig { apps: vec![app], ..EmulatorConfig::default() });
+    let mailer = mailer(&emu, &[]);
+    let atts = vec![Attachment::inline("logo.png", "logo@test", 1000, 17), Attachment::file("big.bin", 4 * MIB, 18)];
+    let err = mailer.send_mime(&message("rw@contoso.com", "rw", &atts), Some("rw@contoso.com"), &[]).unwrap_err();
+    assert_eq!(err.status, Some(403));
+    assert!(err.to_string().contains("large messages need Mail.ReadWrite"), "{err}");
+    assert!(err.to_string().contains("create the draft"), "{err}");
+    // Small messages still go with Mail.Send alone.
+    let small = vec![Attachment::inline("logo.png", "logo@test", 1000, 19)];
+    mailer.send_mime(&message("rw@contoso.com", "small", &small), Some("rw@contoso.com"), &[]).expect("small send");
+}
+
+#[test]
+fn never_more_than_four_requests_at_once_per_mailbox() {
+    let emu = start_with(EmulatorConfig { latency_ms: 30, ..EmulatorConfig::default() });
+    let mailer = mailer(&emu, &[("max_retries", ConfigValue::Int(0))]);
+    let mut atts = vec![Attachment::inline("logo.png", "logo@test", 1000, 20)];
+    for i in 0..6 {
+        atts.push(Attachment::file(&format!("part{i}.bin"), 3 * MIB + 1000 * i, 21 + i as u64));
+    }
+    let mime = message("conc@contoso.com", "six uploads", &atts);
+    // max_retries 0: a 429 from the emulator's MailboxConcurrency limit would fail the send.
+    mailer.send_mime(&mime, Some("conc@contoso.com"), &[]).expect("send");
+    let peak = o365_core::peak_concurrency("conc@contoso.com");
+    assert!((2..=4).contains(&peak), "peak in flight: {peak}");
+    assert_delivered(&emu.messages()[0], "six uploads", &atts);
+}
