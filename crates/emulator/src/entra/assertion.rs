@@ -133,8 +133,8 @@ fn check_claims(claims: &Value, expect: &Expect<'_>, used_jtis: &mut HashMap<Str
         ));
     }
     // Entra allows five minutes of clock skew.
-    let exp = claims.get("exp").and_then(Value::as_u64).unwrap_or(0);
-    let nbf = claims.get("nbf").and_then(Value::as_u64).unwrap_or(0);
+    let exp = numeric_date(claims.get("exp"));
+    let nbf = numeric_date(claims.get("nbf"));
     if expect.now > exp + 300 || expect.now + 300 < nbf {
         return Err(EntraError::assertion_time(expect.now, nbf, exp));
     }
@@ -149,6 +149,14 @@ fn check_claims(claims: &Value, expect: &Expect<'_>, used_jtis: &mut HashMap<Str
         used_jtis.insert(key, exp);
     }
     Ok(())
+}
+
+/// A NumericDate claim. MSAL for Python writes them as floats (`1700000000.123`).
+fn numeric_date(v: Option<&Value>) -> u64 {
+    match v {
+        Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)).unwrap_or(0),
+        _ => 0,
+    }
 }
 
 fn audiences(claims: &Value) -> Vec<String> {
