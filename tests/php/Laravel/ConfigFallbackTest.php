@@ -1,0 +1,86 @@
+<?php
+
+declare(strict_types=1);
+
+namespace O365\Tests\Laravel;
+
+use Illuminate\Support\Facades\Mail;
+use O365\Tests\Laravel\Fixtures\WelcomeMail;
+use O365\Tests\Support\Emulator;
+use O365\Tests\Support\LaravelApp;
+use PHPUnit\Framework\TestCase;
+
+/** Keys missing from the mailer entry come from config/o365.php and its O365_* env variables. */
+final class ConfigFallbackTest extends TestCase
+{
+    private const ENV = ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET', 'O365_MAILBOX', 'O365_LOGIN_ENDPOINT', 'O365_GRAPH_ENDPOINT', 'O365_MAX_RETRIES'];
+
+    protected function tearDown(): void
+    {
+        foreach (self::ENV as $name) {
+            putenv($name);
+            unset($_ENV[$name], $_SERVER[$name]);
+        }
+        \Illuminate\Support\Facades\Facade::clearResolvedInstances();
+    }
+
+    public function testEnvVariablesConfigureABareMailerEntry(): void
+    {
+        $emulator = new Emulator(['--allowed-mailbox', 'noreply@contoso.com', '--send-as', 'noreply@contoso.com=sender@contoso.com']);
+        foreach (['O365_TENANT_ID' => Emulator::TENANT_ID, 'O365_CLIENT_ID' => Emulator::CLIENT_ID, 'O365_CLIENT_SECRET' => Emulator::CLIENT_SECRET,
+            'O365_MAILBOX' => 'noreply@contoso.com', 'O365_LOGIN_ENDPOINT' => $emulator->baseUrl, 'O365_GRAPH_ENDPOINT' => $emulator->baseUrl, 'O365_MAX_RETRIES' => '1'] as $k => $v) {
+            putenv("$k=$v");
+        }
+        $app = LaravelApp::create();
+        // The fixture's mailer entry reads the same env names; a bare entry must work too.
+        $app['config']->set('mail.mailers.o365', ['transport' => 'o365']);
+
+        $this->assertSame('noreply@contoso.com', $app['config']->get('o365.mailbox'), 'config/o365.php is merged');
+        Mail::to('ann@example.com')->send(new WelcomeMail('Ann'));
+
+        $m = $emulator->messages()[0] ?? null;
+        $this->assertNotNull($m);
+        $this->assertSame('noreply@contoso.com', $m['mailbox']);
+        $app->flush();
+    }
+
+    public function testMailerEntryOverridesConfigFile(): void
+    {
+        $emulator = new Emulator();
+        $app = LaravelApp::create();
+        // Entry keys win over config/o365.php; a null entry key (unset env) falls back to it.
+        $app['config']->set('o365', ['tenant_id' => 'wrong-tenant', 'client_id' => 'wrong-client', 'client_secret' => Emulator::CLIENT_SECRET, 'mailbox' => null, 'max_retries' => 0]);
+        $app['config']->set('mail.mailers.o365', ['transport' => 'o365', 'client_secret' => null] + $emulator->config());
+
+        Mail::to('ann@example.com')->send(new WelcomeMail('Ann'));
+
+        $this->assertCount(1, $emulator->messages());
+        $app->flush();
+    }
+
+    public function testConfigErrorsNameTheKey(): void
+    {
+        $emulator = new Emulator();
+        $app = LaravelApp::create();
+        $app['config']->set('mail.mailers.o365', ['transport' => 'o365', 'client_secet' => 'typo'] + $emulator->config());
+        try {
+            Mail::to('ann@example.com')->send(new WelcomeMail('Ann'));
+            $this->fail('expected a configuration error');
+        } catch (\O365\ConfigurationException $e) {
+            $this->assertSame('client_secet', $e->getConfigKey());
+            $this->assertStringContainsString('unknown config key `client_secet`', $e->getMessage());
+        }
+        $app->flush();
+    }
+
+    public function testPublishableConfigFile(): void
+    {
+        $app = LaravelApp::create();
+        $kernel = $app->make(\Illuminate\Contracts\Console\Kernel::class);
+        $code = $kernel->call('vendor:publish', ['--tag' => 'o365-config']);
+
+        $this->assertSame(0, $code, $kernel->output());
+        $this->assertFileEquals(dirname(__DIR__, 3).'/php/config/o365.php', $app->configPath('o365.php'));
+        $app->flush();
+    }
+}
