@@ -1,0 +1,109 @@
+<?php
+
+declare(strict_types=1);
+
+namespace O365\Tests\Symfony;
+
+use O365\Symfony\O365TransportFactory;
+use O365\Symfony\Transport;
+use O365\Tests\Support\Emulator;
+use PHPUnit\Framework\TestCase;
+use Symfony\Component\Mailer\Exception\TransportException;
+use Symfony\Component\Mailer\Exception\UnsupportedSchemeException;
+use Symfony\Component\Mailer\Mailer;
+use Symfony\Component\Mailer\Transport\Dsn;
+use Symfony\Component\Mime\Email;
+
+/** Plain Symfony Mailer (no Laravel) through `o365://CLIENT_ID:SECRET@TENANT_ID?...` DSNs. */
+final class TransportFactoryTest extends TestCase
+{
+    private const SECRET = 'p@ss:w/rd+&=?#%';
+
+    private static function dsn(Emulator $emulator, string $secret = self::SECRET, array $query = []): string
+    {
+        return sprintf('o365://%s:%s@%s?%s', Emulator::CLIENT_ID, rawurlencode($secret), Emulator::TENANT_ID, http_build_query($query + [
+            'login_endpoint' => $emulator->baseUrl, 'graph_endpoint' => $emulator->baseUrl, 'max_retries' => 0,
+        ]));
+    }
+
+    private static function email(): Email
+    {
+        return (new Email())->from('sender@contoso.com')->to('ann@example.com')->bcc('audit@example.com')
+            ->subject('Via DSN')->text('text part')->html('<p>html part</p>')->attach('a,b', 'data.csv', 'text/csv');
+    }
+
+    public function testFromDsnSends(): void
+    {
+        $emulator = new Emulator(['--client-secret', self::SECRET]);
+        $transport = Transport::fromDsn(self::dsn($emulator, query: ['mailbox' => 'noreply@contoso.com', 'timeout' => '10']));
+        $this->assertSame('o365', (string) $transport);
+
+        $sent = $transport->send(self::email()->from('noreply@contoso.com'));
+
+        $m = $emulator->messages()[0];
+        $this->assertSame('noreply@contoso.com', $m['mailbox']);
+        $this->assertSame(['ann@example.com'], $m['to']);
+        $this->assertSame(['audit@example.com'], $m['bcc']);
+        $this->assertSame('text part', trim($m['body_text']));
+        $this->assertStringContainsString('<p>html part</p>', $m['body_html']);
+        $this->assertSame(hash('sha256', 'a,b'), $m['attachments'][0]['sha256']);
+        $this->assertSame($m['request_id'], $sent?->getMessageId());
+        $this->assertSame($m['request_id'], $sent?->getOriginalMessage()->getHeaders()->get('X-O365-Request-Id')?->getBodyAsString());
+    }
+
+    public function testFailoverDsnFallsBackToTheSecondO365Account(): void
+    {
+        $emulator = new Emulator(['--client-secret', self::SECRET, '--allowed-mailbox', 'backup@contoso.com', '--send-as', 'backup@contoso.com=sender@contoso.com']);
+        $transport = Transport::fromDsn(sprintf('failover(%s %s)', self::dsn($emulator, query: ['mailbox' => 'blocked@contoso.com']), self::dsn($emulator, query: ['mailbox' => 'backup@contoso.com'])));
+
+        (new Mailer($transport))->send(self::email());
+
+        $this->assertSame(['backup@contoso.com'], array_column($emulator->messages(), 'mailbox'));
+    }
+
+    public function testErrorsAreSymfonyTransportExceptionsWithoutTheSecret(): void
+    {
+        $emulator = new Emulator(['--client-secret', self::SECRET]);
+        $transport = Transport::fromDsn(self::dsn($emulator, 'the-wrong-secret'));
+        try {
+            $transport->send(self::email());
+            $this->fail('expected a TransportException');
+        } catch (TransportException $e) {
+            $this->assertInstanceOf(\O365\AuthenticationException::class, $e->getPrevious());
+            $this->assertStringStartsWith('Request to Microsoft Graph failed. Reason: Entra rejected the client secret', $e->getMessage());
+            $this->assertSame(401, $e->getCode());
+            $this->assertStringNotContainsString('the-wrong-secret', (string) $e);
+        }
+    }
+
+    public function testBadDsnOptionsAreConfigurationErrors(): void
+    {
+        $this->expectException(\O365\ConfigurationException::class);
+        $this->expectExceptionMessage('`timeout`');
+        Transport::fromDsn('o365://client:secret@tenant?timeout=soon');
+    }
+
+    public function testMissingSecretIsNamed(): void
+    {
+        try {
+            Transport::fromDsn('o365://client@tenant');
+            $this->fail('expected a ConfigurationException');
+        } catch (\O365\ConfigurationException $e) {
+            $this->assertSame('client_secret', $e->getConfigKey());
+        }
+    }
+
+    public function testFactoryScheme(): void
+    {
+        $factory = new O365TransportFactory();
+        $this->assertTrue($factory->supports(new Dsn('o365', 'tenant', 'client', 'secret')));
+        $this->assertFalse($factory->supports(new Dsn('smtp', 'localhost')));
+        $this->expectException(UnsupportedSchemeException::class);
+        $factory->create(new Dsn('smtp', 'localhost'));
+    }
+
+    public function testSymfonySchemesStillWork(): void
+    {
+        $this->assertSame('null://', (string) Transport::fromDsn('null://null'));
+    }
+}
