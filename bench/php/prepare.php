@@ -1,6 +1,7 @@
 <?php
 
-// Prepares a writable bench app base path. Usage: php prepare.php BASE_PATH KEY=VALUE...
+// Prepares a writable bench app base path with a .env of KEY=VALUE pairs and a cached
+// config (config:cache, as in production). Usage: php prepare.php BASE_PATH KEY=VALUE...
 
 declare(strict_types=1);
 
@@ -12,3 +13,4 @@ foreach (array_slice($argv, 2) as $kv) {
     $env[$k] = $v;
 }
 O365\Bench\App::prepare($argv[1], $env);
+O365\Bench\App::cacheConfig($argv[1]);

@@ -124,6 +124,12 @@ foreach ([1, 4] as $c) {
         : 'same targets (reported at c=1): '.($rN !== null && $rF !== null ? sprintf('%s, %s', verdict($rF <= 1.10), verdict($rN <= 0.40)) : 'n/a');
     $o[] = sprintf('| median latency, c=%d | %s | %s | %s | %s | %s | %s | %s |', $c, ms($n['p50_us'] ?? null), ms($b['p50_us'] ?? null), ms($f['p50_us'] ?? null),
         ratio($n['p50_us'] ?? null, $b['p50_us'] ?? null), ratio($n['p50_us'] ?? null, $f['p50_us'] ?? null), $target, ms($a['p50_us'] ?? null));
+    if ($a !== null && $n !== null && $b !== null) {
+        $mn = $n['p50_us'] - $a['p50_us'];
+        $mb = $b['p50_us'] - $a['p50_us'];
+        $o[] = sprintf('| mail part of the median, c=%d (median minus Laravel alone) | %s | %s | %s | %s | %s | | |', $c, ms($mn), ms($mb), ms($f['p50_us'] ?? null),
+            ratio($mn, $mb), ratio($mn, $f['p50_us'] ?? null));
+    }
     $o[] = sprintf('| p99 latency, c=%d | %s | %s | %s | %s | %s | | %s |', $c, ms($n['p99_us'] ?? null), ms($b['p99_us'] ?? null), ms($f['p99_us'] ?? null),
         ratio($n['p99_us'] ?? null, $b['p99_us'] ?? null), ratio($n['p99_us'] ?? null, $f['p99_us'] ?? null), ms($a['p99_us'] ?? null));
     $o[] = sprintf('| throughput, c=%d (mails/s) | %.1f | %.1f | %.1f | %s | %s | | %s |', $c, $n['rps'] ?? 0, $b['rps'] ?? 0, $f['rps'] ?? 0,

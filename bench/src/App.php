@@ -27,6 +27,15 @@ final class App
         file_put_contents("$base/.env", implode("\n", $lines)."\n");
     }
 
+    /** What `php artisan config:cache` does, as a production deployment would. */
+    public static function cacheConfig(string $base): void
+    {
+        $app = self::console($base);
+        $file = $app->getCachedConfigPath();
+        file_put_contents($file, '<?php return '.var_export($app['config']->all(), true).';'.PHP_EOL);
+        $app->flush();
+    }
+
     /** A fresh application on $base, with the HTTP and console kernels bound. */
     public static function make(string $base): Application
     {
