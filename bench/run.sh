@@ -47,15 +47,16 @@ cat "$SYSTEM_BUNDLE" "$RUN/ca.pem" > "$RUN/php-bundle-plus-emulator.pem"
 TENANT=contoso.onmicrosoft.com
 CLIENT_ID=00000000-0000-0000-0000-000000000001
 SECRET=emulator-secret
-# Two app base paths, identical but for what the baseline trusts: PHP's CA bundle plus the
-# emulator's CA (all scenarios), or the emulator's CA only (CPU scenario's second pair).
-APP="$RUN/app"; APP_EMU="$RUN/app-emulator-ca"
-for base in "$APP" "$APP_EMU"; do
-  verify="$RUN/php-bundle-plus-emulator.pem"; [ "$base" = "$APP_EMU" ] && verify="$RUN/ca.pem"
-  php bench/php/prepare.php "$base" O365_TENANT_ID=$TENANT O365_CLIENT_ID=$CLIENT_ID O365_CLIENT_SECRET=$SECRET \
-    O365_LOGIN_ENDPOINT="$EMULATOR_URL" O365_GRAPH_ENDPOINT="$EMULATOR_URL" O365_CA_FILE="$RUN/ca.pem" \
-    BASELINE_VERIFY="$verify"
-done
+# App base paths, identical but for what the baseline trusts (PHP's CA bundle plus the
+# emulator's CA, or the emulator's CA only) and, under callgrind, raised timeouts.
+APP="$RUN/app"; APP_CPU="$RUN/app-cpu"; APP_CPU_EMU="$RUN/app-cpu-emulator-ca"
+prepare_app() {
+  php bench/php/prepare.php "$1" O365_TENANT_ID=$TENANT O365_CLIENT_ID=$CLIENT_ID O365_CLIENT_SECRET=$SECRET \
+    O365_LOGIN_ENDPOINT="$EMULATOR_URL" O365_GRAPH_ENDPOINT="$EMULATOR_URL" O365_CA_FILE="$RUN/ca.pem" "${@:2}"
+}
+prepare_app "$APP" BASELINE_VERIFY="$RUN/php-bundle-plus-emulator.pem"
+prepare_app "$APP_CPU" BASELINE_VERIFY="$RUN/php-bundle-plus-emulator.pem" O365_TIMEOUT=600 BASELINE_TIMEOUT=600
+prepare_app "$APP_CPU_EMU" BASELINE_VERIFY="$RUN/ca.pem" O365_TIMEOUT=600 BASELINE_TIMEOUT=600
 
 stats() { curl -sS --cacert "$RUN/ca.pem" "$EMULATOR_URL/_emulator/stats"; echo; }
 clear_messages() { curl -sS --cacert "$RUN/ca.pem" -X DELETE "$EMULATOR_URL/_emulator/messages" -o /dev/null; }
@@ -130,18 +131,21 @@ CONF
 # ---- 2. CPU: callgrind, 50 sends each in a fresh Laravel app, minus the array mailer -----
 cpu_job() {
   local name="$1" mailer="$2" ca="$3" out="$RUN/cpu"
-  local env=(env) base="$APP"
+  local env=(env) base="$APP_CPU"
   # Emulator's CA only: the extension's system roots (rustls-native-certs reads SSL_CERT_FILE
   # and SSL_CERT_DIR) and the baseline's Guzzle `verify` hold just the emulator's CA.
-  [ "$ca" = emulator ] && { env+=(SSL_CERT_FILE="$RUN/ca.pem" SSL_CERT_DIR="$RUN/empty-certs"); base="$APP_EMU"; }
-  "${env[@]}" valgrind --tool=callgrind --callgrind-out-file="$out/$name.callgrind" \
+  [ "$ca" = emulator ] && { env+=(SSL_CERT_FILE="$RUN/ca.pem" SSL_CERT_DIR="$RUN/empty-certs"); base="$APP_CPU_EMU"; }
+  # send-loop.php calls fflush() once before each iteration: --dump-before makes every
+  # iteration its own profile part, so the first send and the steady state show apart.
+  "${env[@]}" valgrind --tool=callgrind --dump-before=zif_fflush --callgrind-out-file="$out/$name.callgrind" \
     php -d extension="$EXT" bench/php/send-loop.php "$base" "$mailer" "$CPU_SENDS" >"$out/$name.log" 2>&1 \
+    && grep -q "^sent $CPU_SENDS through" "$out/$name.log" \
     || { echo "FAILED" >> "$out/$name.log"; return 1; }
 }
 cpu() {
-  mkdir -p "$RUN/cpu"; rm -rf "$APP/storage/framework/cache/data"/* "$APP_EMU/storage/framework/cache/data"/*
+  mkdir -p "$RUN/cpu"; rm -rf "$APP_CPU/storage/framework/cache/data"/* "$APP_CPU_EMU/storage/framework/cache/data"/*
   say "CPU: callgrind, $CPU_SENDS sends per loop, 5 loops, 2 at a time"
-  export -f cpu_job; export RUN EXT APP APP_EMU CPU_SENDS
+  export -f cpu_job; export RUN EXT APP_CPU APP_CPU_EMU CPU_SENDS
   printf '%s\n' "baseline-system baseline system" "native-system o365 system" "array array system" \
     "baseline-emulator baseline emulator" "native-emulator o365 emulator" \
     | xargs -P 2 -L 1 bash -c 'cpu_job "$@"' _ || die "a callgrind loop failed: $(tail -n 5 "$RUN"/cpu/*.log)"

@@ -50,6 +50,9 @@ final class GraphApi
 
     private function http(): \Illuminate\Http\Client\PendingRequest
     {
-        return Http::timeout(30)->withOptions(['verify' => $this->config['verify'] ?? true]);
+        $http = Http::timeout((int) ($this->config['timeout'] ?? 30))->withOptions(['verify' => $this->config['verify'] ?? true]);
+
+        // Laravel's default connect timeout (10 s) unless the bench raised the timeouts.
+        return isset($this->config['timeout']) ? $http->connectTimeout((int) $this->config['timeout']) : $http;
     }
 }
