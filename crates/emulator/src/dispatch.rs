@@ -34,6 +34,8 @@ enum Route {
     Token(String),
     Discovery(String),
     Jwks,
+    /// The token endpoint with a method other than POST.
+    TokenWrongMethod,
     Graph,
     Upload,
     Unknown,
@@ -52,6 +54,7 @@ fn route(method: &Method, path: &str) -> Route {
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segs.as_slice() {
         [tenant, "oauth2", "v2.0", "token"] if *method == Method::POST => Route::Token(http::pct_decode(tenant)),
+        [_, "oauth2", "v2.0", "token"] => Route::TokenWrongMethod,
         [tenant, "v2.0", ".well-known", "openid-configuration"] | [tenant, ".well-known", "openid-configuration"] => {
             Route::Discovery(http::pct_decode(tenant))
         }
@@ -175,6 +178,10 @@ async fn handle(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, extra: Duration)
             crate::entra::discovery::openid_configuration(shared, ctx, tenant)
         }
         Route::Jwks => crate::entra::discovery::jwks(),
+        Route::TokenWrongMethod => {
+            let cid = ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone());
+            crate::entra::errors::EntraError::wrong_method(ctx.method.as_str()).response(&ctx.request_id, &cid)
+        }
         Route::Upload => {
             tokio::time::sleep(latency).await;
             crate::graph::upload::put(shared, ctx)
@@ -195,7 +202,7 @@ fn fault_response(f: &FaultRule, ctx: &Ctx, which: &Route) -> Resp {
         status.canonical_reason().map(|r| format!("{r} (emulator fault rule).")).unwrap_or_default()
     });
     let mut resp = if matches!(which, Route::Token(_)) {
-        entra_fault(status, &code, &message, ctx)
+        entra_fault(status, f.graph_code.as_deref(), &message, ctx)
     } else {
         let mut e = GraphError::new(status, &code, message);
         e.retry_after = f.retry_after_header();
@@ -207,14 +214,17 @@ fn fault_response(f: &FaultRule, ctx: &Ctx, which: &Route) -> Resp {
     resp
 }
 
-fn entra_fault(status: StatusCode, code: &str, message: &str, ctx: &Ctx) -> Resp {
-    let number: Option<u32> = code.strip_prefix("AADSTS").and_then(|n| n.parse().ok());
-    let error = match (number, status.as_u16()) {
-        (None, _) => code.to_string(),
-        (Some(_), 401) => "invalid_client".to_string(),
-        (Some(_), s) if s >= 500 => "temporarily_unavailable".to_string(),
-        (Some(_), _) => "invalid_request".to_string(),
+/// A fault on the token endpoint, in Entra's shape. `code` may be `AADSTSnnnn` (sets
+/// `error_codes`) or an OAuth error name; by default the OAuth error fits the status.
+fn entra_fault(status: StatusCode, code: Option<&str>, message: &str, ctx: &Ctx) -> Resp {
+    let number: Option<u32> = code.and_then(|c| c.strip_prefix("AADSTS")).and_then(|n| n.parse().ok());
+    let error = match (code, number, status.as_u16()) {
+        (Some(c), None, _) => c.to_string(),
+        (_, _, 401) => "invalid_client".to_string(),
+        (_, _, s) if s >= 500 || s == 429 => "temporarily_unavailable".to_string(),
+        _ => "invalid_request".to_string(),
     };
+    let code = code.unwrap_or(error.as_str()).to_string();
     let ts = crate::clock::entra(crate::clock::now_secs());
     let cid = ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone());
     let prefix = number.map(|n| format!("AADSTS{n}: ")).unwrap_or_default();
@@ -227,7 +237,7 @@ fn entra_fault(status: StatusCode, code: &str, message: &str, ctx: &Ctx) -> Resp
         "correlation_id": cid,
     });
     let mut resp = http::json(status, &body);
-    resp.extensions_mut().insert(ErrorCode(code.to_string()));
+    resp.extensions_mut().insert(ErrorCode(code));
     resp
 }
 
@@ -237,9 +247,17 @@ fn finish_headers(resp: &mut Resp, request_id: &str, client_request_id: Option<&
     http::set_header(resp, "client-request-id", client_request_id.unwrap_or(request_id));
 }
 
+/// The request log keeps the newest entries only, so a long-running development
+/// emulator does not grow without bound.
+const MAX_LOGGED_REQUESTS: usize = 100_000;
+
 fn record(shared: &Shared, mut log: RequestLog, started: Instant) {
     log.duration_ms = started.elapsed().as_millis() as u64;
-    shared.lock().requests.push(log);
+    let mut state = shared.lock();
+    if state.requests.len() >= MAX_LOGGED_REQUESTS {
+        state.requests.drain(..MAX_LOGGED_REQUESTS / 10);
+    }
+    state.requests.push(log);
 }
 
 async fn sleep_ms(ms: u64) {

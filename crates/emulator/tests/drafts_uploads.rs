@@ -105,6 +105,9 @@ fn upload_rules() {
     assert_graph_error(create_session(&env, &token, &id, "small", 2 * MB), 400, "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize");
     assert_graph_error(create_session(&env, &token, &id, "huge", 150 * MB + 1), 400, "ErrorAttachmentSizeShouldNotBeGreaterThanMaximumSize");
     assert_graph_error(create_session(&env, &token, "AAMkAGnope=", "x", 5 * MB), 404, "ErrorItemNotFound");
+    // The boundaries themselves are allowed.
+    assert_eq!(create_session(&env, &token, &id, "min", 3 * MB).status(), 201);
+    assert_eq!(create_session(&env, &token, &id, "max", 150 * MB).status(), 201);
     let session = body(create_session(&env, &token, &id, "x.bin", 5 * MB));
     let url = session["uploadUrl"].as_str().unwrap().to_string();
     let data = pattern(5 * MB);

@@ -126,6 +126,18 @@ fn openid_discovery_names_the_token_endpoint() {
     assert_eq!(env.get_json(&format!("/{TENANT}/discovery/v2.0/keys"))["keys"], serde_json::json!([]));
 }
 
+#[test]
+fn discovery_of_unknown_tenant_and_get_on_token_endpoint() {
+    let env = start(EmulatorConfig {
+        apps: vec![AppConfig { tenant_id: Some("11111111-1111-1111-1111-111111111111".into()), ..AppConfig::default() }],
+        ..EmulatorConfig::default()
+    });
+    let resp = env.http.get(env.url("/nowhere/v2.0/.well-known/openid-configuration")).send().unwrap();
+    assert_entra_error(resp, 400, "invalid_tenant", 90_002);
+    let resp = env.http.get(env.url("/11111111-1111-1111-1111-111111111111/oauth2/v2.0/token")).send().unwrap();
+    assert_entra_error(resp, 400, "invalid_request", 900_561);
+}
+
 fn cert_env(cert: &certs::TestCert) -> Env {
     start(EmulatorConfig {
         apps: vec![AppConfig { client_secrets: vec![], certificates: vec![cert.cert_pem.clone()], ..AppConfig::default() }],

@@ -121,6 +121,12 @@ impl EntraError {
             "'client_assertion' or 'client_secret' required: 'client_assertion_type' must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.".to_string())
     }
 
+    /// AADSTS900561: the token endpoint only takes POST.
+    pub fn wrong_method(method: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", 900_561, format!(
+            "The endpoint only accepts POST, OPTIONS requests. Received a {method} request."))
+    }
+
     /// Turns the error into Entra's JSON response. `trace_id` is our request id.
     pub fn response(&self, trace_id: &str, correlation_id: &str) -> Resp {
         let ts = crate::clock::entra(crate::clock::now_secs());

@@ -175,6 +175,10 @@ fn chunk(shared: &Shared, ctx: &Ctx) -> Result<Resp, GraphError> {
         e.retry_after = None;
         return Err(e);
     }
+    if next == 0 {
+        // One allocation for the whole attachment instead of doubling up to 150 MB.
+        session.received.reserve(total as usize);
+    }
     session.received.extend_from_slice(&ctx.body);
     let received = session.received.len() as u64;
     if received < total {

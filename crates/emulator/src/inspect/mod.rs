@@ -4,7 +4,7 @@
 //! - `GET /_emulator/messages` (oldest first), `GET /_emulator/messages/{id}`,
 //!   `GET /_emulator/messages/{id}/mime`, `GET /_emulator/messages/{id}/attachments/{n}`,
 //!   `DELETE /_emulator/messages`
-//! - `GET /_emulator/drafts`, `GET /_emulator/requests`, `DELETE /_emulator/requests`
+//! - `GET|DELETE /_emulator/drafts`, `GET /_emulator/requests`, `DELETE /_emulator/requests`
 //! - `GET /_emulator/stats`
 //! - `GET|POST|DELETE /_emulator/faults`
 //! - `POST /_emulator/reset`: forget messages, drafts, uploads, requests, faults, counters
@@ -38,7 +38,7 @@ pub async fn handle(shared: &Shared, parts: &Parts, body: Incoming) -> Resp {
             shared.lock().messages.clear();
             http::empty(StatusCode::NO_CONTENT)
         }
-        (&Method::GET, ["_emulator", "messages", id]) => with_message(shared, id, |m| to_json(m)),
+        (&Method::GET, ["_emulator", "messages", id]) => with_message(shared, id, to_json),
         (&Method::GET, ["_emulator", "messages", id, "mime"]) => with_message(shared, id, |m| match &m.mime {
             Some(mime) => http::with_body(StatusCode::OK, "message/rfc822", mime.clone()),
             None => error(StatusCode::NOT_FOUND, "this message was not sent as MIME"),
@@ -54,6 +54,12 @@ pub async fn handle(shared: &Shared, parts: &Parts, body: Incoming) -> Resp {
             }
         }),
         (&Method::GET, ["_emulator", "drafts"]) => to_json(&shared.lock().drafts),
+        (&Method::DELETE, ["_emulator", "drafts"]) => {
+            let mut state = shared.lock();
+            state.drafts.clear();
+            state.uploads.clear();
+            http::empty(StatusCode::NO_CONTENT)
+        }
         (&Method::GET, ["_emulator", "requests"]) => to_json(&shared.lock().requests),
         (&Method::DELETE, ["_emulator", "requests"]) => {
             shared.lock().requests.clear();

@@ -12,14 +12,17 @@ pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-fn page(title: &str, body: &str) -> Resp {
+fn page(title: &str, body: &str, refresh: bool) -> Resp {
     let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title><style>\
+        "<!doctype html><html><head><meta charset=\"utf-8\">{}<title>{}</title><style>\
 body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;width:100%}}\
 td,th{{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}}\
 pre{{background:#f6f6f6;padding:1em;white-space:pre-wrap}}iframe{{width:100%;height:30em;border:1px solid #ccc}}\
 .muted{{color:#777}}</style></head><body>{}</body></html>",
-        esc(title), body
+        // The list refreshes itself, like Mailpit's inbox; a message page does not.
+        if refresh { "<meta http-equiv=\"refresh\" content=\"5\">" } else { "" },
+        esc(title),
+        body
     );
     http::with_body(StatusCode::OK, "text/html; charset=utf-8", html)
 }
@@ -52,6 +55,7 @@ pub fn index(shared: &Shared) -> Resp {
             state.messages.len(),
             state.drafts.len()
         ),
+        true,
     )
 }
 
@@ -59,9 +63,9 @@ pub fn index(shared: &Shared) -> Resp {
 pub fn message(shared: &Shared, id: &str) -> Resp {
     let state = shared.lock();
     match state.messages.iter().chain(state.drafts.iter()).find(|m| m.id == id) {
-        Some(m) => page(m.subject.as_deref().unwrap_or("(no subject)"), &render(m)),
+        Some(m) => page(m.subject.as_deref().unwrap_or("(no subject)"), &render(m), false),
         None => {
-            let mut r = page("not found", "<p>No such message. <a href=\"/\">Back</a></p>");
+            let mut r = page("not found", "<p>No such message. <a href=\"/\">Back</a></p>", false);
             *r.status_mut() = StatusCode::NOT_FOUND;
             r
         }
