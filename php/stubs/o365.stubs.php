@@ -215,14 +215,16 @@ namespace O365 {
         public function diagnose(): array {}
 
         /**
-         * Sends rendered MIME; `$recipients` are all envelope recipients (To, Cc, Bcc).
+         * Sends rendered MIME; `$recipients` are all envelope recipients (To, Cc, Bcc);
+         * `$on_progress` gets upload progress of large messages (see progress.rs).
          *
          * @param string $mime
          * @param string|null $mailbox
          * @param array $recipients
+         * @param callable|null $on_progress
          * @return array
          */
-        public function sendMime(string $mime, ?string $mailbox = null, array $recipients = []): array {}
+        public function sendMime(string $mime, ?string $mailbox = null, array $recipients = [], ?callable $on_progress = null): array {}
     }
 
     class OutcomeUnknownException extends \O365\Exception {
@@ -367,14 +369,16 @@ namespace O365 {
 namespace {
     /**
      * Sends a rendered MIME message with a one-off config; returns the receipt array.
+     * `$on_progress` as for `O365\Mailer::sendMime`.
      *
      * @param array $config
      * @param string $mime
      * @param string|null $mailbox
      * @param array $recipients
+     * @param callable|null $on_progress
      * @return array
      */
-    function o365_send_mime(array $config, string $mime, ?string $mailbox = null, array $recipients = []): array {}
+    function o365_send_mime(array $config, string $mime, ?string $mailbox = null, array $recipients = [], ?callable $on_progress = null): array {}
 
     /**
      * The extension's version.

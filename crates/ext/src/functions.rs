@@ -11,19 +11,21 @@ pub fn o365_version() -> &'static str {
 }
 
 /// Sends a rendered MIME message with a one-off config; returns the receipt array.
+/// `$on_progress` as for `O365\Mailer::sendMime`.
 #[php_function]
 #[php(name = "o365_send_mime")]
 #[php(defaults(recipients = vec![]))]
 #[php(optional = "mailbox")]
 pub fn o365_send_mime(
     config: &ZendHashTable,
-    mime: ext_php_rs::binary::Binary<u8>,
+    mime: ext_php_rs::binary_slice::BinarySlice<u8>,
     mailbox: Option<String>,
     recipients: Vec<String>,
-) -> PhpResult<std::collections::HashMap<String, String>> {
+    on_progress: Option<ext_php_rs::types::ZendCallable>,
+) -> PhpResult<std::collections::HashMap<String, ext_php_rs::types::Zval>> {
     let config = crate::config::from_array(config).map_err(crate::exceptions::to_php)?;
     let mailer = o365_core::Mailer::new(config);
-    crate::mailer::send(&mailer, &mime, mailbox.as_deref(), &recipients)
+    crate::mailer::send(&mailer, &mime, mailbox.as_deref(), &recipients, on_progress)
 }
 
 /// Registers the functions of this module.

@@ -8,6 +8,7 @@ mod exceptions;
 mod functions;
 mod info;
 mod mailer;
+mod progress;
 
 use ext_php_rs::prelude::*;
 

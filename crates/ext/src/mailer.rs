@@ -22,17 +22,19 @@ impl Mailer {
         Ok(Mailer { inner: o365_core::Mailer::new(config) })
     }
 
-    /// Sends rendered MIME; `$recipients` are all envelope recipients (To, Cc, Bcc).
+    /// Sends rendered MIME; `$recipients` are all envelope recipients (To, Cc, Bcc);
+    /// `$on_progress` gets upload progress of large messages (see progress.rs).
     #[php(name = "sendMime")]
     #[php(defaults(recipients = vec![]))]
     #[php(optional = "mailbox")]
     pub fn send_mime(
         &self,
-        mime: ext_php_rs::binary::Binary<u8>,
+        mime: ext_php_rs::binary_slice::BinarySlice<u8>,
         mailbox: Option<String>,
         recipients: Vec<String>,
-    ) -> PhpResult<HashMap<String, String>> {
-        send(&self.inner, &mime, mailbox.as_deref(), &recipients)
+        on_progress: Option<ext_php_rs::types::ZendCallable>,
+    ) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+        send(&self.inner, &mime, mailbox.as_deref(), &recipients, on_progress)
     }
 
     /// Acquires a token and reports granted roles, expiry and endpoints (never the token).
@@ -56,17 +58,16 @@ impl Mailer {
     }
 }
 
-/// Shared by `sendMime` and `o365_send_mime`.
+/// Shared by `sendMime` and `o365_send_mime`. The MIME is read in place (no copy).
 pub fn send(
     mailer: &o365_core::Mailer,
     mime: &[u8],
     mailbox: Option<&str>,
     recipients: &[String],
-) -> PhpResult<HashMap<String, String>> {
-    let r = mailer.send_mime(mime, mailbox, recipients).map_err(crate::exceptions::to_php)?;
-    Ok(HashMap::from([
-        ("mailbox".to_string(), r.mailbox),
-        ("request_id".to_string(), r.request_id),
-        ("client_request_id".to_string(), r.client_request_id),
-    ]))
+    on_progress: Option<ext_php_rs::types::ZendCallable>,
+) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+    let mut progress = on_progress.map(crate::progress::PhpProgress::new);
+    let mut report = |p: &o365_core::Progress| progress.as_mut().is_none_or(|cb| cb.report(p));
+    let sent = mailer.send_mime_with(mime, mailbox, recipients, Some(&mut report)).map_err(crate::exceptions::to_php)?;
+    crate::progress::receipt_array(sent)
 }
