@@ -27,15 +27,29 @@ final class O365Transport extends AbstractTransport
         parent::__construct($dispatcher, $logger);
     }
 
+    /** @var (callable(array): mixed)|null */
+    private $onProgress = null;
+
+    /** Reports upload progress of large messages to `$callback` (see the extension's sendMime); null stops. */
+    public function onProgress(?callable $callback): void
+    {
+        $this->onProgress = $callback;
+    }
+
     protected function doSend(SentMessage $message): void
     {
         $envelope = $message->getEnvelope();
         $recipients = array_map(static fn (Address $a): string => $a->getAddress(), $envelope->getRecipients());
 
         try {
-            $receipt = $this->mailer->sendMime($message->toString(), $envelope->getSender()->getAddress(), $recipients);
+            $receipt = $this->mailer->sendMime($message->toString(), $envelope->getSender()->getAddress(), $recipients, $this->onProgress);
         } catch (\O365\Exception $e) {
             throw new TransportException('Request to Microsoft Graph failed. Reason: '.$e->getMessage(), (int) $e->getCode(), $e);
+        }
+
+        // Headers the JSON form had to drop, a Sent Items copy that could not be avoided.
+        foreach ($receipt['warnings'] ?? [] as $warning) {
+            $this->getLogger()->warning('o365: '.$warning, ['request_id' => $receipt['request_id']]);
         }
 
         // Graph's request-id identifies this send at Microsoft: quote it to their support.
