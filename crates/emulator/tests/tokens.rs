@@ -44,8 +44,17 @@ fn lifetime_and_roles_are_configurable() {
     });
     let v = body(env.token_request(TENANT, &form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)));
     assert_eq!(v["expires_in"], 120);
+    assert!(v.get("refresh_in").is_none(), "short-lived tokens carry no refresh_in");
     // No admin consent: Entra still issues a token, just without `roles`.
     assert!(claims(v["access_token"].as_str().unwrap()).get("roles").is_none());
+}
+
+#[test]
+fn long_lived_tokens_carry_refresh_in() {
+    let env = start(EmulatorConfig { token_lifetime_secs: 86_399, ..EmulatorConfig::default() });
+    let v = body(env.token_request(TENANT, &form(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)));
+    assert_eq!(v["expires_in"], 86_399);
+    assert_eq!(v["refresh_in"], 43_199);
 }
 
 #[test]

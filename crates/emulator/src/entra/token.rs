@@ -77,12 +77,17 @@ fn issue(shared: &Shared, ctx: &Ctx, tenant: &str) -> Result<Resp, EntraError> {
         claims["roles"] = json!(app.roles);
     }
     let token = crate::jwt::sign_hs256(&shared.token_key, &claims);
-    let body = json!({
+    let mut body = json!({
         "token_type": "Bearer",
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
         "access_token": token,
     });
+    // Entra adds `refresh_in` (half the lifetime) to long-lived tokens; MSAL then
+    // refreshes early but keeps serving the cached token if the refresh fails.
+    if lifetime >= 7200 {
+        body["refresh_in"] = json!(lifetime / 2);
+    }
     let mut resp = http::json(StatusCode::OK, &body);
     http::set_header(&mut resp, "cache-control", "no-store, no-cache");
     http::set_header(&mut resp, "pragma", "no-cache");
