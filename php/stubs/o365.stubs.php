@@ -6,7 +6,14 @@
 
 namespace O365 {
     class AuthenticationException extends \O365\Exception {
-        public function __construct() {}
+        /**
+         * Same arguments as \Exception's constructor; the Graph facts stay null.
+         *
+         * @param string $message
+         * @param int $code
+         * @param mixed $previous
+         */
+        public function __construct(string $message = '', int $code = 0, mixed $previous = null) {}
 
         /**
          * The client-request-id this client sent.
@@ -52,7 +59,14 @@ namespace O365 {
     }
 
     class ConfigurationException extends \O365\Exception {
-        public function __construct() {}
+        /**
+         * Same arguments as \Exception's constructor; the Graph facts stay null.
+         *
+         * @param string $message
+         * @param int $code
+         * @param mixed $previous
+         */
+        public function __construct(string $message = '', int $code = 0, mixed $previous = null) {}
 
         /**
          * The client-request-id this client sent.
@@ -98,7 +112,14 @@ namespace O365 {
     }
 
     class Exception extends \RuntimeException {
-        public function __construct() {}
+        /**
+         * Same arguments as \Exception's constructor; the Graph facts stay null.
+         *
+         * @param string $message
+         * @param int $code
+         * @param mixed $previous
+         */
+        public function __construct(string $message = '', int $code = 0, mixed $previous = null) {}
 
         /**
          * The client-request-id this client sent.
@@ -144,7 +165,14 @@ namespace O365 {
     }
 
     class GraphException extends \O365\Exception {
-        public function __construct() {}
+        /**
+         * Same arguments as \Exception's constructor; the Graph facts stay null.
+         *
+         * @param string $message
+         * @param int $code
+         * @param mixed $previous
+         */
+        public function __construct(string $message = '', int $code = 0, mixed $previous = null) {}
 
         /**
          * The client-request-id this client sent.
@@ -201,7 +229,7 @@ namespace O365 {
         public function __construct(array $config) {}
 
         /**
-         * Debug output without secrets: var_dump() shows only public facts.
+         * Debug output without secrets: var_dump() shows only public facts, in this order.
          *
          * @return array
          */
@@ -228,7 +256,14 @@ namespace O365 {
     }
 
     class OutcomeUnknownException extends \O365\Exception {
-        public function __construct() {}
+        /**
+         * Same arguments as \Exception's constructor; the Graph facts stay null.
+         *
+         * @param string $message
+         * @param int $code
+         * @param mixed $previous
+         */
+        public function __construct(string $message = '', int $code = 0, mixed $previous = null) {}
 
         /**
          * The client-request-id this client sent.
@@ -274,7 +309,14 @@ namespace O365 {
     }
 
     class ThrottledException extends \O365\GraphException {
-        public function __construct() {}
+        /**
+         * Same arguments as \Exception's constructor; the Graph facts stay null.
+         *
+         * @param string $message
+         * @param int $code
+         * @param mixed $previous
+         */
+        public function __construct(string $message = '', int $code = 0, mixed $previous = null) {}
 
         /**
          * The client-request-id this client sent.
@@ -320,7 +362,14 @@ namespace O365 {
     }
 
     class TransportException extends \O365\Exception {
-        public function __construct() {}
+        /**
+         * Same arguments as \Exception's constructor; the Graph facts stay null.
+         *
+         * @param string $message
+         * @param int $code
+         * @param mixed $previous
+         */
+        public function __construct(string $message = '', int $code = 0, mixed $previous = null) {}
 
         /**
          * The client-request-id this client sent.

@@ -3,7 +3,8 @@
 //! Graph code, HTTP status and request ids are readable through getters. Objects are
 //! created with their data and then given the message, file, line and trace the engine
 //! would give a PHP-created exception (the trace without arguments: a config array with
-//! the client secret must never land in a logged trace).
+//! the client secret must never land in a logged trace). PHP code may construct them too,
+//! with `\Exception`'s arguments (e.g. to simulate a failure in an application's tests).
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int};
@@ -61,6 +62,14 @@ macro_rules! exception_class {
 
         #[php_impl]
         impl $rust {
+            /// Same arguments as \Exception's constructor; the Graph facts stay null.
+            #[php(defaults(message = String::new(), code = 0))]
+            #[php(optional = "message")]
+            pub fn __construct(message: String, code: i64, previous: Option<&Zval>) -> Self {
+                init_from_php(&message, code, previous);
+                Self::default()
+            }
+
             /// Graph's error code (e.g. ErrorAccessDenied) or Entra's AADSTS code.
             #[php(name = "getGraphCode")]
             pub fn get_graph_code(&self) -> Option<String> {
@@ -149,25 +158,54 @@ pub fn to_php(e: Error) -> PhpException {
 fn build<T: ext_php_rs::class::RegisteredClass>(value: T, message: &str, code: i32) -> Option<Zval> {
     let mut obj = ZendClassObject::new(value);
     let std = obj.get_mut_zend_obj() as *mut zend_object;
-    let msg = std::ffi::CString::new(message.replace('\0', " ")).ok()?;
-    // SAFETY: `std` is a live object we own; the property names are declared on
-    // \Exception, written with its scope as zend_default_exception_new does.
+    // SAFETY: `std` is a live object we own.
+    unsafe { fill(std, message, i64::from(code), 0) };
+    obj.into_zval(false).ok()
+}
+
+/// Sets message, code, file, line and trace (without arguments) the way
+/// zend_default_exception_new and \Exception::__construct would; `skip` frames are left
+/// out of the trace (1 inside our constructor, whose own frame PHP would not show).
+///
+/// # Safety
+/// `std` must point to a live object whose class extends \Exception.
+unsafe fn fill(std: *mut zend_object, message: &str, code: i64, skip: c_int) {
+    let Ok(msg) = std::ffi::CString::new(message.replace('\0', " ")) else { return };
+    // SAFETY: the property names are declared on \Exception, written with its scope as
+    // zend_default_exception_new does.
     unsafe {
         let scope = zend_ce_exception;
         zend_update_property_string(scope, std, c"message".as_ptr(), 7, msg.as_ptr());
-        zend_update_property_long(scope, std, c"code".as_ptr(), 4, i64::from(code));
+        zend_update_property_long(scope, std, c"code".as_ptr(), 4, code);
         let file = zend_get_executed_filename_ex();
         if !file.is_null() {
             zend_update_property_str(scope, std, c"file".as_ptr(), 4, file);
             zend_update_property_long(scope, std, c"line".as_ptr(), 4, i64::from(zend_get_executed_lineno()));
         }
         let mut trace = Zval::new();
-        zend_fetch_debug_backtrace(&raw mut trace, 0, DEBUG_BACKTRACE_IGNORE_ARGS, 0);
+        zend_fetch_debug_backtrace(&raw mut trace, skip, DEBUG_BACKTRACE_IGNORE_ARGS, 0);
         if trace.is_array() {
             zend_update_property(scope, std, c"trace".as_ptr(), 5, &raw mut trace);
         }
     }
-    obj.into_zval(false).ok()
+}
+
+/// `new O365\…Exception($message, $code, $previous)` from PHP: the object being
+/// constructed is `$this` of the running call frame.
+fn init_from_php(message: &str, code: i64, previous: Option<&Zval>) {
+    let ex = ext_php_rs::zend::ExecutorGlobals::get().current_execute_data;
+    // SAFETY: inside a method call the engine's current frame is live; `This` is the
+    // object under construction (its zend part is initialised before __construct runs).
+    let Some(this) = (unsafe { ex.as_mut() }).and_then(|ex| ex.get_self()) else { return };
+    let std = this as *mut zend_object;
+    // SAFETY: `std` is live (the engine holds it) and our classes extend \Exception.
+    unsafe { fill(std, message, code, 1) };
+    if let Some(prev) = previous.filter(|p| p.is_object()) {
+        let mut prev = prev.shallow_clone();
+        // SAFETY: as above; \Exception's typed `previous` property rejects non-Throwables
+        // with a TypeError, as PHP's own constructor does.
+        unsafe { zend_update_property(zend_ce_exception, std, c"previous".as_ptr(), 8, &raw mut prev) };
+    }
 }
 
 /// The diagnostics report as a PHP array.

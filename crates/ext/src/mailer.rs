@@ -43,18 +43,23 @@ impl Mailer {
         crate::exceptions::diagnostics_array(d)
     }
 
-    /// Debug output without secrets: var_dump() shows only public facts.
+    /// Debug output without secrets: var_dump() shows only public facts, in this order.
     #[php(name = "__debugInfo")]
-    pub fn debug_info(&self) -> HashMap<String, String> {
+    pub fn debug_info(&self) -> PhpResult<ext_php_rs::boxed::ZBox<ext_php_rs::types::ZendHashTable>> {
         let c = self.inner.config();
-        HashMap::from([
-            ("tenant_id".to_string(), c.tenant_id.clone()),
-            ("client_id".to_string(), c.client_id.clone()),
-            ("credential".to_string(), c.credential.describe().to_string()),
-            ("cloud".to_string(), c.cloud.name().to_string()),
-            ("graph_endpoint".to_string(), c.graph_endpoint.clone()),
-            ("mailbox".to_string(), c.mailbox.clone().unwrap_or_default()),
-        ])
+        let mut out = ext_php_rs::types::ZendHashTable::new();
+        for (k, v) in [
+            ("tenant_id", c.tenant_id.as_str()),
+            ("client_id", c.client_id.as_str()),
+            ("credential", c.credential.describe()),
+            ("cloud", c.cloud.name()),
+            ("login_endpoint", c.login_endpoint.as_str()),
+            ("graph_endpoint", c.graph_endpoint.as_str()),
+            ("mailbox", c.mailbox.as_deref().unwrap_or("")),
+        ] {
+            out.insert(k, v).map_err(|e| PhpException::from(e.to_string()))?;
+        }
+        Ok(out)
     }
 }
 

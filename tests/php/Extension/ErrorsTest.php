@@ -120,4 +120,24 @@ final class ErrorsTest extends TestCase
             $this->assertStringNotContainsString($secret, (string) $e);
         }
     }
+
+    public function testExceptionsAreConstructibleLikePhpExceptions(): void
+    {
+        $previous = new \LogicException('cause');
+        $line = __LINE__ + 1;
+        $e = new \O365\ThrottledException('simulated throttling', 429, $previous);
+
+        $this->assertSame('simulated throttling', $e->getMessage());
+        $this->assertSame(429, $e->getCode());
+        $this->assertSame($previous, $e->getPrevious());
+        $this->assertSame(__FILE__, $e->getFile());
+        $this->assertSame($line, $e->getLine());
+        $this->assertNull($e->getGraphCode());
+        $this->assertInstanceOf(\O365\GraphException::class, $e);
+        $this->assertSame('', (new \O365\ConfigurationException())->getMessage());
+
+        // As \Exception's constructor does, a previous that is not a Throwable is a TypeError.
+        $this->expectException(\TypeError::class);
+        new \O365\GraphException('x', 0, new \stdClass());
+    }
 }
