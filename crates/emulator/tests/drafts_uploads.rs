@@ -67,7 +67,10 @@ fn draft_upload_session_and_send() {
     // A chunk that does not start at the next expected byte is refused...
     let r = put_range(&env, &url, &data, 5 * MB, 6 * MB);
     assert_eq!(r.status(), 416);
-    // ...and the upload resumes where the emulator says.
+    // ...and the upload resumes where the emulator says (GET on the URL tells too).
+    let status = env.http.get(&url).send().unwrap();
+    assert_eq!(status.status(), 200);
+    assert_eq!(body(status)["nextExpectedRanges"], json!([format!("{}", 4 * MB)]));
     let r = put_range(&env, &url, &data, 4 * MB, 8 * MB);
     assert_eq!(r.status(), 200);
     assert_eq!(body(r)["nextExpectedRanges"], json!([format!("{}", 8 * MB)]));

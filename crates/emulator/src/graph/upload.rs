@@ -3,7 +3,7 @@
 //! /AttachmentSessions('...')?authtoken=...`); the client PUTs byte ranges of at most
 //! 4 MB in order, without an Authorization header. Intermediate chunks get 200 and
 //! `nextExpectedRanges`; the last one 201 with a Location. A failed chunk can be resent
-//! from `nextExpectedRanges`. DELETE on the URL cancels the session.
+//! from `nextExpectedRanges` (GET on the URL reports it). DELETE cancels the session.
 
 use super::drafts;
 use super::errors::GraphError;
@@ -134,6 +134,18 @@ fn content_range(ctx: &Ctx) -> Option<(u64, u64, u64)> {
     (a <= b && b < total).then_some((a, b, total))
 }
 
+/// An intermediate answer, as Outlook gives it (`ExpirationDateTime` in Pascal case; the
+/// camel-case twin is there for clients that read Graph's uploadSession shape).
+fn progress(shared: &Shared, session: &UploadSession) -> Value {
+    json!({
+        "@odata.context": format!("{}{PATH_PREFIX}$metadata#Users('{}')/Messages('{}')/AttachmentSessions/$entity",
+            shared.base_url, url_safe(&session.mailbox), session.draft_id),
+        "ExpirationDateTime": crate::clock::iso(session.expires),
+        "expirationDateTime": crate::clock::iso(session.expires),
+        "nextExpectedRanges": [session.received.len().to_string()],
+    })
+}
+
 fn chunk(shared: &Shared, ctx: &Ctx) -> Result<Resp, GraphError> {
     let path = http::pct_decode(&ctx.path);
     let session_id = quoted_after(&path, "AttachmentSessions(").ok_or_else(GraphError::item_not_found)?;
@@ -153,6 +165,10 @@ fn chunk(shared: &Shared, ctx: &Ctx) -> Result<Resp, GraphError> {
         state.uploads.remove(&session_id);
         return Ok(http::empty(StatusCode::NO_CONTENT));
     }
+    if ctx.method == Method::GET {
+        // Lets a client that lost a chunk's answer ask where to resume.
+        return Ok(http::json(StatusCode::OK, &progress(shared, session)));
+    }
     if ctx.method != Method::PUT {
         return Err(GraphError::method_not_allowed());
     }
@@ -167,29 +183,19 @@ fn chunk(shared: &Shared, ctx: &Ctx) -> Result<Resp, GraphError> {
     }
     let next = session.received.len() as u64;
     if start != next {
-        let mut e = GraphError::new(
+        return Err(GraphError::new(
             StatusCode::RANGE_NOT_SATISFIABLE,
             "InvalidRange",
-            format!("The uploaded fragment does not start at the next expected byte {next}."),
-        );
-        e.retry_after = None;
-        return Err(e);
+            format!("The uploaded fragment does not start at the next expected byte {next}; resume from nextExpectedRanges."),
+        ));
     }
     if next == 0 {
         // One allocation for the whole attachment instead of doubling up to 150 MB.
         session.received.reserve(total as usize);
     }
     session.received.extend_from_slice(&ctx.body);
-    let received = session.received.len() as u64;
-    if received < total {
-        let body = json!({
-            "@odata.context": format!("{}{PATH_PREFIX}$metadata#Users('{}')/Messages('{}')/AttachmentSessions/$entity",
-                shared.base_url, url_safe(&session.mailbox), session.draft_id),
-            "ExpirationDateTime": crate::clock::iso(session.expires),
-            "expirationDateTime": crate::clock::iso(session.expires),
-            "nextExpectedRanges": [format!("{received}")],
-        });
-        return Ok(http::json(StatusCode::OK, &body));
+    if (session.received.len() as u64) < total {
+        return Ok(http::json(StatusCode::OK, &progress(shared, session)));
     }
     let Some(session) = state.uploads.remove(&session_id) else { return Err(GraphError::item_not_found()) };
     let mut att = AttachmentRecord::new(session.received.freeze(), "upload_session");
