@@ -27,7 +27,7 @@ done
 mkdir -p bench/results
 php -r '
 $rows = array_map(fn ($l) => json_decode($l, true), array_filter(file($argv[1], FILE_IGNORE_NEW_LINES)));
-$mb = fn ($b) => sprintf("%.1f MB", $b / 1048576);
+$mb = fn ($b) => sprintf("%.1f MiB", $b / 1048576);
 echo "| attachment | message (MIME) | route | RSS before send | peak during send | extra | extra / message | time |\n";
 echo "|---|---|---|---|---|---|---|---|\n";
 foreach ($rows as $r) {
