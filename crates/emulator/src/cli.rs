@@ -16,7 +16,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug, Default)]
 #[command(name = "o365-emulator", version, about, long_about)]
 pub struct Cli {
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:0].
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Config file (JSON, or TOML if it ends in .toml) with apps, mailboxes, policies,
@@ -64,7 +64,7 @@ pub struct Cli {
     /// Serve HTTPS with a freshly generated self-signed CA.
     #[arg(long)]
     pub tls: bool,
-    /// Write the CA certificate (PEM) to this file (with --tls).
+    /// Write the CA certificate (PEM) to this file (needs --tls).
     #[arg(long, value_name = "FILE")]
     pub ca_out: Option<PathBuf>,
     /// Delay added before answering each request, in milliseconds.
@@ -134,6 +134,9 @@ impl Cli {
         if let Some(v) = self.concurrency { c.throttle.concurrency = v; }
         if let Some(v) = self.window_requests { c.throttle.window_requests = v; }
         if let Some(v) = self.window_secs { c.throttle.window_secs = v; }
+        if c.ca_out.is_some() && !c.tls {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "--ca-out needs --tls (there is no CA without TLS)"));
+        }
         Ok(c)
     }
 }

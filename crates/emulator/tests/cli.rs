@@ -102,6 +102,27 @@ fn bad_config_fails_loudly() {
     let out = Command::new(BIN).args(["--config", "/nonexistent/emulator.json"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/emulator.json"));
+    let out = Command::new(BIN).args(["--ca-out", "/tmp/never-written.pem"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls"));
+}
+
+#[test]
+fn tls_flag_writes_the_ca_before_printing_the_url() {
+    let dir = std::env::temp_dir().join(format!("o365-emu-cli-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let (mut child, base) = spawn(&["--tls", "--ca-out", ca.to_str().unwrap()]);
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let pem = std::fs::read(&ca).unwrap();
+    let client = reqwest::blocking::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
+        .build()
+        .unwrap();
+    assert_eq!(client.get(format!("{base}/_emulator/stats")).send().unwrap().status(), 200);
+    drop(child.stdin.take());
+    assert!(wait_exit(&mut child).success());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
