@@ -1,7 +1,8 @@
 //! One attachment into a draft: through an upload session (PUT byte ranges of at most
 //! 4 MB to the pre-authenticated `uploadUrl`, without an Authorization header; the
-//! executor retries throttled and failed chunks; the next range always starts where
-//! Graph's `nextExpectedRanges` says) or, for attachments under the session minimum,
+//! executor retries throttled and failed chunks; the next range starts where Graph's
+//! `nextExpectedRanges` says, asked with `GET uploadUrl` after a range refused as out of
+//! order) or, for attachments under the session minimum,
 //! one `POST .../attachments`.
 
 use reqwest::Method;
@@ -53,6 +54,15 @@ pub(crate) fn next_expected(v: &Value) -> Option<u64> {
     ranges.first()?.as_str()?.split('-').next()?.trim().parse().ok()
 }
 
+/// `GET uploadUrl`: the session's `nextExpectedRanges`, when the service reports it.
+async fn resume_point(graph: &Graph<'_>, upload_url: &str) -> Option<u64> {
+    let req = GraphRequest::new(Method::GET, upload_url, "asking an upload session where to resume")
+        .without_bearer()
+        .with_replay(Replay::Idempotent);
+    let answer = graph.call(req).await.ok()?;
+    next_expected(&serde_json::from_slice::<Value>(&answer.body).ok()?)
+}
+
 async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Reporter) -> Result<()> {
     let size = cut.bytes.len();
     let mut item = item(cut);
@@ -65,8 +75,8 @@ async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Rep
         Error::new(ErrorKind::GraphServer, "Graph created an upload session without an uploadUrl")
     })?;
     let mut next = next_expected(&session).unwrap_or(0);
-    // Set when a range was refused as out of order once: the executor had resent a
-    // chunk that had arrived (its answer was lost), so go on after it, once.
+    // Set when a range was refused as out of order: the executor had resent a chunk
+    // that had arrived (its answer was lost); resume once per range.
     let mut skipped_at: Option<u64> = None;
     while next < size {
         if reporter.cancelled() {
@@ -89,9 +99,17 @@ async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Rep
                 next = next_expected(&body).filter(|n| *n > next).unwrap_or(end);
             }
             Err(e) if e.status == Some(416) && skipped_at != Some(next) => {
-                reporter.uploaded(end - next, &cut.name);
+                // Out of order: ask the session where to resume; without an answer assume
+                // the range arrived (a retried chunk whose first answer was lost), once.
                 skipped_at = Some(next);
-                next = end;
+                let resume = match resume_point(graph, &upload_url).await {
+                    Some(n) if n <= size => n,
+                    _ => end,
+                };
+                if resume > next {
+                    reporter.uploaded(resume - next, &cut.name);
+                }
+                next = resume;
             }
             Err(mut e) => {
                 e.message = format!("bytes {next}-{} of {size}: {}", end - 1, e.message);

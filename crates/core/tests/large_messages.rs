@@ -147,6 +147,10 @@ fn a_failed_chunk_resumes_where_graph_expects() {
         .map(|r| r["status"].as_u64().unwrap_or(0))
         .collect();
     assert!(puts.contains(&503) && puts.contains(&416) && puts.contains(&0), "PUT statuses: {puts:?}");
+    let asked = graph_requests(&emu)
+        .iter()
+        .any(|r| r["method"] == "GET" && r["path"].as_str().unwrap_or("").contains("AttachmentSessions") && r["authorization"] == false);
+    assert!(asked, "after the 416 the client asks the session where to resume");
 }
 
 #[test]
