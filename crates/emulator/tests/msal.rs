@@ -14,31 +14,58 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The venv's python with msal importable, or None when it cannot be installed.
-fn msal_python() -> Option<PathBuf> {
-    let venv = workspace_root().join(".build/msal-venv");
+/// A python with msal importable (plus the PYTHONPATH it needs), or None when msal
+/// cannot be installed because PyPI is unreachable.
+fn msal_python() -> Option<(PathBuf, Option<PathBuf>)> {
+    let build = workspace_root().join(".build");
+    let venv = build.join("msal-venv");
     let python = venv.join("bin/python");
-    let has_msal = |p: &Path| Command::new(p).args(["-c", "import msal, requests, cryptography"]).status().is_ok_and(|s| s.success());
-    if python.exists() && has_msal(&python) {
-        return Some(python);
+    let has_msal = |p: &Path, path: Option<&Path>| {
+        let mut c = Command::new(p);
+        c.args(["-c", "import msal, requests, cryptography"]);
+        if let Some(path) = path {
+            c.env("PYTHONPATH", path);
+        }
+        c.status().is_ok_and(|s| s.success())
+    };
+    if python.exists() && has_msal(&python, None) {
+        return Some((python, None));
     }
-    let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status();
-    assert!(made.is_ok_and(|s| s.success()), "python3 -m venv failed (Debian: apt-get install python3-venv)");
-    let pip = Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check", "--timeout", "30", "msal"])
-        .output()
-        .expect("run pip");
+    let target = build.join("msal-pylib");
+    if target.exists() && has_msal(Path::new("python3"), Some(&target)) {
+        return Some((PathBuf::from("python3"), Some(target)));
+    }
+    let pip_args = ["install", "--quiet", "--disable-pip-version-check", "--timeout", "30"];
+    let venv_ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success());
+    let (python, pythonpath, pip) = if venv_ok {
+        let pip = Command::new(venv.join("bin/pip")).args(pip_args).arg("msal").output().expect("run pip");
+        (python, None, pip)
+    } else {
+        // No venv module (Debian without python3-venv): install into a plain folder.
+        let pip = Command::new("python3")
+            .args(["-m", "pip"])
+            .args(pip_args)
+            .arg("--target")
+            .arg(&target)
+            .arg("msal")
+            .output();
+        let pip = pip.ok().filter(|o| o.status.success() || !String::from_utf8_lossy(&o.stderr).contains("No module named pip"));
+        let Some(pip) = pip else {
+            panic!("neither `python3 -m venv` nor `python3 -m pip` works: apt-get install python3-venv");
+        };
+        (PathBuf::from("python3"), Some(target), pip)
+    };
     if !pip.status.success() {
         eprintln!("SKIP: cannot install msal from PyPI (unreachable?): {}", String::from_utf8_lossy(&pip.stderr));
         return None;
     }
-    assert!(has_msal(&python), "msal installed but not importable");
-    Some(python)
+    assert!(has_msal(&python, pythonpath.as_deref()), "msal installed but not importable");
+    Some((python, pythonpath))
 }
 
 #[test]
 fn msal_python_gets_tokens_with_secret_and_certificate() {
-    let Some(python) = msal_python() else { return };
+    let Some((python, pythonpath)) = msal_python() else { return };
     let cert = certs::rsa_cert();
     let dir = std::env::temp_dir().join(format!("o365-emu-msal-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -59,7 +86,11 @@ fn msal_python_gets_tokens_with_secret_and_certificate() {
         ..EmulatorConfig::default()
     })
     .unwrap();
-    let out = Command::new(&python)
+    let mut cmd = Command::new(&python);
+    if let Some(path) = &pythonpath {
+        cmd.env("PYTHONPATH", path);
+    }
+    let out = cmd
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/msal/test_msal.py"))
         .env("EMULATOR_BASE", emu.base_url())
         .env("EMULATOR_CA", &ca_file)
