@@ -1,6 +1,9 @@
-//! How the app proves its identity to Entra. A closed set of variants today (client
-//! secret); certificate and federated credentials slot in as new variants that only
-//! change the token request's form fields.
+//! How the app proves its identity to Entra. One variant today (client secret);
+//! certificate (client assertion JWT) and federated (assertion read from
+//! AZURE_FEDERATED_TOKEN_FILE) credentials slot in as new variants: they only change
+//! the token request's form fields ([`Credential::form_fields`]) and the description.
+//! The enum is part of the token cache key, so two configs share a token only when they
+//! authenticate the same way; its `Debug` shows the kind, never the secret.
 
 use crate::secret::Secret;
 

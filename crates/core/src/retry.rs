@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 /// Total time budget for waiting between attempts.
 pub const TOTAL_CAP: Duration = Duration::from_secs(180);
-/// First backoff delay without Retry-After.
+/// First backoff delay without Retry-After. Shorter than the SDKs' 3 s: a PHP request
+/// (often a web request) is waiting, and Graph sends Retry-After when it cares.
 pub const BASE_DELAY: Duration = Duration::from_millis(500);
 /// Largest single backoff delay.
 pub const MAX_DELAY: Duration = Duration::from_secs(30);
@@ -35,7 +36,8 @@ impl Backoff {
             Some(d) => d,
             None => {
                 let exp = BASE_DELAY.saturating_mul(1u32 << self.attempt.min(16)).min(MAX_DELAY);
-                // Full jitter over [exp/2, exp]: spreads retries of many workers apart.
+                // Jitter over [exp/2, exp]: spreads apart the retries of many PHP workers
+                // that were throttled at the same moment.
                 let r = (uuid::Uuid::new_v4().as_u128() % 1000) as u32;
                 exp / 2 + exp / 2 * r / 1000
             }
