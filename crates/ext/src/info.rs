@@ -14,6 +14,8 @@ pub extern "C" fn php_module_info(_module: *mut ModuleEntry) {
         info_table_row!("engine", "o365-core (Rust), Microsoft Graph sendMail");
         info_table_row!("TLS", "rustls, system trust store (+ ca_file)");
         info_table_row!("build profile", if cfg!(debug_assertions) { "debug" } else { "release" });
+        info_table_row!("built for", format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS));
+        info_table_row!("bindings", "ext-php-rs 0.16.4");
         info_table_end!();
     });
 }

@@ -63,6 +63,8 @@ final class DiagnoseTest extends TestCase
         $this->assertMatchesRegularExpression('/^o365$/m', $info);
         $this->assertMatchesRegularExpression('/^o365 support => enabled$/m', $info);
         $this->assertMatchesRegularExpression('/^version => '.preg_quote(o365_version(), '/').'$/m', $info);
+        $this->assertMatchesRegularExpression('/^build profile => (debug|release)$/m', $info);
+        $this->assertMatchesRegularExpression('/^built for => \w+-\w+$/m', $info);
         $this->assertStringNotContainsString($secret, $info);
         unset($mailer);
     }
