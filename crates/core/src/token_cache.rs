@@ -27,6 +27,8 @@ pub struct CachedToken {
     pub expires_at_unix: u64,
     /// When to refresh (5 minutes before expiry, or Entra's `refresh_in`).
     pub refresh_at: Instant,
+    /// The lifetime Entra gave it (`expires_in`).
+    pub lifetime: Duration,
 }
 
 /// What makes two configs share a token: a token is valid for exactly one authority
@@ -79,6 +81,7 @@ pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<Cac
                 expires_at,
                 expires_at_unix: unix_now + resp.expires_in,
                 refresh_at,
+                lifetime,
             };
             *guard = Some(token.clone());
             Ok(token)
@@ -87,7 +90,7 @@ pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<Cac
         // fails (Entra unreachable) keeps serving the still-valid token; a failure is
         // only reported when the token is about to expire.
         Err(e) => match guard.as_ref() {
-            Some(t) if now + Duration::from_secs(60) < t.expires_at => Ok(t.clone()),
+            Some(t) if now + min_remaining(t.lifetime) < t.expires_at => Ok(t.clone()),
             _ => Err(e),
         },
     }
@@ -99,6 +102,12 @@ pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<Cac
 /// than never, which would ask Entra for a token on every send (AADSTS50196 territory).
 pub fn refresh_after(lifetime: Duration) -> Duration {
     if lifetime >= REFRESH_MARGIN * 2 { lifetime - REFRESH_MARGIN } else { lifetime / 2 }
+}
+
+/// How much life a cached token must have left to be served when its refresh failed:
+/// a minute (enough for one send and its retries), less for very short test tokens.
+fn min_remaining(lifetime: Duration) -> Duration {
+    (lifetime / 4).min(Duration::from_secs(60))
 }
 
 /// Drops the cached token for `config` if it is still `stale` (Graph said it is invalid).

@@ -92,3 +92,21 @@ fn a_second_401_is_reported_not_retried_again() {
     assert_eq!(emu.requests_to("sendMail").len(), 2, "the request is retried exactly once");
     assert_eq!(emu.token_requests(), 2);
 }
+
+#[test]
+fn a_failed_early_refresh_keeps_serving_the_valid_token() {
+    let emu = start(EmulatorConfig { token_lifetime_secs: 4, ..Default::default() });
+    let mailer = emu.mailer_with(&[("max_retries", o365_core::ConfigValue::Int(0))]);
+    emu.send(&mailer, "a").expect("sent");
+    std::thread::sleep(Duration::from_millis(2300));
+    // Past the refresh time, Entra fails; the token still has ~1.7 s of life.
+    emu.faults(json!([{ "match": { "path": "/token" }, "status": 503 }]));
+    emu.send(&mailer, "b").expect("the still-valid token is used");
+    assert_eq!(emu.token_requests(), 2, "one failed refresh attempt");
+    assert_eq!(emu.messages().len(), 2);
+    // Once it has expired, the refresh failure is the error.
+    std::thread::sleep(Duration::from_millis(1800));
+    let e = emu.send(&mailer, "c").expect_err("no valid token left");
+    assert_eq!(e.kind, o365_core::ErrorKind::Authentication, "{e}");
+    assert_eq!(e.status, Some(503));
+}
