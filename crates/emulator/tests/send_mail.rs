@@ -274,3 +274,20 @@ fn me_and_unknown_paths() {
     let resp = env.http.get(env.url(&format!("/v1.0/users/{MAILBOX}/sendMail"))).bearer_auth(&token).send().unwrap();
     assert_eq!(resp.status(), 405);
 }
+
+#[test]
+fn pascal_case_action_parameters_like_the_graph_sdks_send() {
+    let env = start_default();
+    let body = json!({
+        "Message": {
+            "subject": "from an SDK",
+            "body": {"contentType": "text", "content": "hi"},
+            "toRecipients": [{"emailAddress": {"address": "to@example.com"}}],
+        },
+        "SaveToSentItems": false,
+    });
+    assert_eq!(env.send_json(&env.token(), &format!("/v1.0/users/{MAILBOX}/sendMail"), &body).status(), 202);
+    let m = &env.messages()[0];
+    assert_eq!(m["subject"], "from an SDK");
+    assert_eq!(m["save_to_sent_items"], false);
+}

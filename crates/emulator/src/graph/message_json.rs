@@ -8,28 +8,35 @@ use crate::record::{AttachmentRecord, Header, MessageRecord};
 use base64::Engine;
 use serde_json::Value;
 
+/// A property by name, case-insensitively as Graph reads them: the Graph SDKs send
+/// action parameters in Pascal case (`Message`, `SaveToSentItems`, `AttachmentItem`).
+pub fn ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    let obj = v.as_object()?;
+    obj.get(key).or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+}
+
 fn body_read(msg: impl Into<String>) -> GraphError {
     GraphError::bad_request("RequestBodyRead", msg)
 }
 
 /// Reads one `message` object.
 pub fn parse(message: &Value, limits: &Limits) -> Result<MessageRecord, GraphError> {
-    let obj = message
+    message
         .as_object()
         .ok_or_else(|| body_read("Cannot convert the literal to the expected type 'microsoft.graph.message'."))?;
     let mut rec = MessageRecord { format: "json".into(), save_to_sent_items: true, ..Default::default() };
-    rec.subject = opt_str(obj.get("subject"), "subject")?;
-    rec.to = recipients(obj.get("toRecipients"), "toRecipients")?;
-    rec.cc = recipients(obj.get("ccRecipients"), "ccRecipients")?;
-    rec.bcc = recipients(obj.get("bccRecipients"), "bccRecipients")?;
-    rec.reply_to = recipients(obj.get("replyTo"), "replyTo")?;
-    rec.from = one_recipient(obj.get("from"), "from")?;
-    rec.sender = one_recipient(obj.get("sender"), "sender")?;
-    rec.importance = importance(obj.get("importance"))?;
-    body(obj.get("body"), &mut rec)?;
-    rec.headers = internet_headers(obj.get("internetMessageHeaders"), limits)?;
+    rec.subject = opt_str(ci(message, "subject"), "subject")?;
+    rec.to = recipients(ci(message, "toRecipients"), "toRecipients")?;
+    rec.cc = recipients(ci(message, "ccRecipients"), "ccRecipients")?;
+    rec.bcc = recipients(ci(message, "bccRecipients"), "bccRecipients")?;
+    rec.reply_to = recipients(ci(message, "replyTo"), "replyTo")?;
+    rec.from = one_recipient(ci(message, "from"), "from")?;
+    rec.sender = one_recipient(ci(message, "sender"), "sender")?;
+    rec.importance = importance(ci(message, "importance"))?;
+    body(ci(message, "body"), &mut rec)?;
+    rec.headers = internet_headers(ci(message, "internetMessageHeaders"), limits)?;
     let mut size = rec.body_text.as_ref().or(rec.body_html.as_ref()).map_or(0, |b| b.len() as u64);
-    if let Some(list) = obj.get("attachments").filter(|v| !v.is_null()) {
+    if let Some(list) = ci(message, "attachments").filter(|v| !v.is_null()) {
         let list = list.as_array().ok_or_else(|| body_read("The property 'attachments' must be an array."))?;
         for a in list {
             let att = attachment(a)?;
@@ -67,10 +74,10 @@ fn recipients(v: Option<&Value>, name: &str) -> Result<Vec<String>, GraphError> 
 
 /// `{"emailAddress": {"address": "...", "name": "..."}}` → the address.
 fn address(r: &Value, name: &str) -> Result<String, GraphError> {
-    let email = r.get("emailAddress").filter(|e| e.is_object()).ok_or_else(|| {
+    let email = ci(r, "emailAddress").filter(|e| e.is_object()).ok_or_else(|| {
         body_read(format!("A recipient in '{name}' has no 'emailAddress' object."))
     })?;
-    match email.get("address") {
+    match ci(email, "address") {
         Some(Value::String(a)) => Ok(a.trim().to_string()),
         None | Some(Value::Null) => Err(GraphError::bad_request(
             "ErrorInvalidRecipients",
@@ -95,8 +102,8 @@ fn importance(v: Option<&Value>) -> Result<Option<String>, GraphError> {
 
 fn body(v: Option<&Value>, rec: &mut MessageRecord) -> Result<(), GraphError> {
     let Some(b) = v.filter(|b| !b.is_null()) else { return Ok(()) };
-    let content = opt_str(b.get("content"), "content")?.unwrap_or_default();
-    let kind = opt_str(b.get("contentType"), "contentType")?.unwrap_or_else(|| "text".into());
+    let content = opt_str(ci(b, "content"), "content")?.unwrap_or_default();
+    let kind = opt_str(ci(b, "contentType"), "contentType")?.unwrap_or_else(|| "text".into());
     match kind.to_ascii_lowercase().as_str() {
         "text" => rec.body_text = Some(content),
         "html" => rec.body_html = Some(content),
@@ -119,8 +126,8 @@ fn internet_headers(v: Option<&Value>, limits: &Limits) -> Result<Vec<Header>, G
     }
     let mut out = Vec::new();
     for h in list {
-        let name = opt_str(h.get("name"), "name")?.unwrap_or_default();
-        let value = opt_str(h.get("value"), "value")?.unwrap_or_default();
+        let name = opt_str(ci(h, "name"), "name")?.unwrap_or_default();
+        let value = opt_str(ci(h, "value"), "value")?.unwrap_or_default();
         if !(name.starts_with("x-") || name.starts_with("X-")) {
             return Err(GraphError::bad_request(
                 "InvalidInternetMessageHeader",
@@ -138,9 +145,9 @@ pub fn attachment(a: &Value) -> Result<AttachmentRecord, GraphError> {
     if !a.is_object() {
         return Err(body_read("An attachment must be an object."));
     }
-    let kind = a.get("@odata.type").and_then(Value::as_str).unwrap_or("#microsoft.graph.fileAttachment");
+    let kind = ci(a, "@odata.type").and_then(Value::as_str).unwrap_or("#microsoft.graph.fileAttachment");
     let mut att = if kind.eq_ignore_ascii_case("#microsoft.graph.fileAttachment") {
-        let b64 = opt_str(a.get("contentBytes"), "contentBytes")?.unwrap_or_default();
+        let b64 = opt_str(ci(a, "contentBytes"), "contentBytes")?.unwrap_or_default();
         let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| {
             body_read("Cannot convert the literal to the expected type 'Edm.Binary'.")
         })?;
@@ -152,10 +159,10 @@ pub fn attachment(a: &Value) -> Result<AttachmentRecord, GraphError> {
     } else {
         return Err(body_read(format!("The type '{kind}' is not a known attachment type.")));
     };
-    att.name = opt_str(a.get("name"), "name")?;
-    att.content_type = opt_str(a.get("contentType"), "contentType")?;
-    att.content_id = opt_str(a.get("contentId"), "contentId")?;
-    att.is_inline = match a.get("isInline") {
+    att.name = opt_str(ci(a, "name"), "name")?;
+    att.content_type = opt_str(ci(a, "contentType"), "contentType")?;
+    att.content_id = opt_str(ci(a, "contentId"), "contentId")?;
+    att.is_inline = match ci(a, "isInline") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err(body_read("Cannot convert the value of property 'isInline' to the expected type 'Edm.Boolean'.")),
@@ -168,7 +175,7 @@ fn without_bytes(message: &Value) -> Value {
     let mut m = message.clone();
     if let Some(list) = m.get_mut("attachments").and_then(Value::as_array_mut) {
         for a in list {
-            if let Some(len) = a.get("contentBytes").and_then(Value::as_str).map(str::len) {
+            if let Some(len) = ci(a, "contentBytes").and_then(Value::as_str).map(str::len) {
                 a["contentBytes"] = Value::String(format!("<{len} base64 characters>"));
             }
         }

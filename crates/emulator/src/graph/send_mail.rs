@@ -4,6 +4,7 @@
 
 use super::auth::Caller;
 use super::errors::GraphError;
+use super::message_json::ci;
 use super::{message_json, mime, validate};
 use crate::dispatch::Ctx;
 use crate::http::{self, Resp};
@@ -40,11 +41,11 @@ pub fn handle(shared: &Shared, ctx: &Ctx, caller: &Caller, mailbox: &str) -> Res
         mime::parse(&mime::decode_base64(&ctx.body)?)?
     } else {
         let body = json_body(ctx)?;
-        let message = body.get("message").filter(|m| !m.is_null()).ok_or_else(|| {
+        let message = ci(&body, "message").filter(|m| !m.is_null()).ok_or_else(|| {
             GraphError::bad_request("ErrorInvalidParameter", "The value of the parameter 'Message' is empty.")
         })?;
         let mut rec = message_json::parse(message, &shared.config.limits)?;
-        rec.save_to_sent_items = match body.get("saveToSentItems") {
+        rec.save_to_sent_items = match ci(&body, "saveToSentItems") {
             None | Some(Value::Null) => true,
             Some(Value::Bool(b)) => *b,
             Some(Value::String(s)) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {

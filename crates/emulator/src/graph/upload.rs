@@ -6,6 +6,7 @@
 //! from `nextExpectedRanges` (GET on the URL reports it). DELETE cancels the session.
 
 use super::drafts;
+use super::message_json::ci;
 use super::errors::GraphError;
 use super::send_mail::json_body;
 use crate::dispatch::Ctx;
@@ -55,16 +56,14 @@ fn invalid(message: &str) -> GraphError {
 /// `POST /users/{m}/messages/{id}/attachments/createUploadSession`.
 pub fn create(shared: &Shared, ctx: &Ctx, mailbox: &str, draft_id: &str) -> Result<Resp, GraphError> {
     let body = json_body(ctx)?;
-    let item = body
-        .get("AttachmentItem")
-        .or_else(|| body.get("attachmentItem"))
+    let item = ci(&body, "AttachmentItem")
         .filter(|v| v.is_object())
         .ok_or_else(|| invalid("The request must contain an 'AttachmentItem'."))?;
-    let kind = item.get("attachmentType").and_then(Value::as_str).unwrap_or("file");
+    let kind = ci(item, "attachmentType").and_then(Value::as_str).unwrap_or("file");
     if !kind.eq_ignore_ascii_case("file") {
         return Err(invalid("Only attachmentType 'file' can be uploaded in a session."));
     }
-    let size = item.get("size").and_then(Value::as_u64).ok_or_else(|| invalid("'AttachmentItem.size' is required."))?;
+    let size = ci(item, "size").and_then(Value::as_u64).ok_or_else(|| invalid("'AttachmentItem.size' is required."))?;
     let limits = &shared.config.limits;
     if size < limits.min_upload_session_bytes {
         return Err(GraphError::bad_request(
@@ -97,7 +96,7 @@ pub fn create(shared: &Shared, ctx: &Ctx, mailbox: &str, draft_id: &str) -> Resu
         authtoken,
         name: s("name"),
         content_type: s("contentType"),
-        is_inline: item.get("isInline").and_then(Value::as_bool).unwrap_or(false),
+        is_inline: ci(item, "isInline").and_then(Value::as_bool).unwrap_or(false),
         content_id: s("contentId"),
         size,
         received: BytesMut::new(),
