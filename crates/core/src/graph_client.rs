@@ -214,6 +214,9 @@ fn exhausted(mut err: Error, attempts: u32) -> Error {
     if attempts > 1 {
         err.message = format!("{} (gave up after {attempts} attempts)", err.message);
     }
+    if let Some(wait) = err.retry_after {
+        err.message = format!("{}; Graph asked to wait {:.1} s", err.message, wait.as_secs_f64());
+    }
     if err.kind == ErrorKind::Throttled && err.hint.is_none() {
         err.hint = Some(
             "Graph throttles per app and mailbox (4 concurrent requests, 10,000 per 10 minutes): send less at once, \
