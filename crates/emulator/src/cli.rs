@@ -88,6 +88,10 @@ pub struct Cli {
     /// The throttling window in seconds [default: 600].
     #[arg(long, value_name = "SECONDS")]
     pub window_secs: Option<u64>,
+    /// Host name for upload URLs (e.g. localhost), so that clients see them on another
+    /// host than Graph, as with outlook.office.com [default: the base URL's host].
+    #[arg(long, value_name = "HOST")]
+    pub upload_host: Option<String>,
     /// Exit when stdin reaches end of file (lets a test harness stop the emulator by
     /// closing the pipe, so no orphan survives a crashed test).
     #[arg(long)]
@@ -134,6 +138,7 @@ impl Cli {
         if let Some(v) = self.concurrency { c.throttle.concurrency = v; }
         if let Some(v) = self.window_requests { c.throttle.window_requests = v; }
         if let Some(v) = self.window_secs { c.throttle.window_secs = v; }
+        if let Some(v) = &self.upload_host { c.upload_host = Some(v.clone()); }
         if c.ca_out.is_some() && !c.tls {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "--ca-out needs --tls (there is no CA without TLS)"));
         }

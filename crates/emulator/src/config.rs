@@ -44,6 +44,11 @@ pub struct EmulatorConfig {
     pub limits: Limits,
     /// Exchange's per app and mailbox throttling.
     pub throttle: ThrottleConfig,
+    /// Host name to put in upload URLs instead of the base URL's host (e.g. `localhost`).
+    /// Graph's upload URLs point at another host (outlook.office.com), which is why
+    /// clients that attach tokens per host (the Graph SDKs) send none there; a second
+    /// name for the emulator reproduces that. `None`: the base URL's host.
+    pub upload_host: Option<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -61,6 +66,7 @@ impl Default for EmulatorConfig {
             connect_latency_ms: 0,
             limits: Limits::default(),
             throttle: ThrottleConfig::default(),
+            upload_host: None,
         }
     }
 }

@@ -133,7 +133,7 @@ fn help_documents_every_option() {
         "--listen", "--config", "--tenant-id", "--client-id", "--client-secret", "--expired-secret", "--certificate",
         "--role", "--no-roles", "--mailbox", "--disabled-mailbox", "--allowed-mailbox", "--send-as", "--token-lifetime",
         "--tls", "--ca-out", "--latency-ms", "--connect-latency-ms", "--max-request-bytes", "--max-message-bytes",
-        "--concurrency", "--window-requests", "--window-secs", "--exit-on-stdin-eof",
+        "--concurrency", "--window-requests", "--window-secs", "--upload-host", "--exit-on-stdin-eof",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }

@@ -101,6 +101,19 @@ fn draft_upload_session_and_send() {
 }
 
 #[test]
+fn upload_urls_can_name_another_host() {
+    let env = start(EmulatorConfig { upload_host: Some("localhost".into()), ..EmulatorConfig::default() });
+    let token = env.token();
+    let id = create_json_draft(&env, &token);
+    let session = body(create_session(&env, &token, &id, "x.bin", 3 * MB));
+    let url = session["uploadUrl"].as_str().unwrap().to_string();
+    let port = env.emu.local_addr().port();
+    assert!(url.starts_with(&format!("http://localhost:{port}/api/v2.0/")), "{url}");
+    let data = pattern(3 * MB);
+    assert_eq!(put_range(&env, &url, &data, 0, data.len()).status(), 201);
+}
+
+#[test]
 fn upload_rules() {
     let env = start_default();
     let token = env.token();

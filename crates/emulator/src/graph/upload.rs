@@ -87,7 +87,7 @@ pub fn create(shared: &Shared, ctx: &Ctx, mailbox: &str, draft_id: &str) -> Resu
     let expires = crate::clock::now_secs() + SESSION_SECS;
     let url = format!(
         "{}{PATH_PREFIX}Users('{}')/Messages('{draft_id}')/AttachmentSessions('{session_id}')?authtoken={authtoken}",
-        shared.base_url,
+        upload_base(shared),
         url_safe(mailbox),
     );
     state.uploads.insert(session_id, UploadSession {
@@ -108,6 +108,18 @@ pub fn create(shared: &Shared, ctx: &Ctx, mailbox: &str, draft_id: &str) -> Resu
         "expirationDateTime": crate::clock::iso(expires),
         "nextExpectedRanges": ["0-"],
     })))
+}
+
+/// The base URL of upload URLs: the emulator's, with `upload_host` if configured.
+fn upload_base(shared: &Shared) -> String {
+    let base = &shared.base_url;
+    match (&shared.config.upload_host, base.split_once("://")) {
+        (Some(host), Some((scheme, rest))) => {
+            let port = rest.rsplit_once(':').map(|(_, p)| p).unwrap_or("");
+            format!("{scheme}://{host}:{port}")
+        }
+        _ => base.clone(),
+    }
 }
 
 fn url_safe(s: &str) -> String {
