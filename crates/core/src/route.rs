@@ -64,6 +64,20 @@ and messages sent as a draft (draft + upload sessions + send) always leave a cop
 /// JSON candidates: above this the JSON request cannot fit anyway.
 const JSON_CANDIDATE_BYTES: usize = 6 * 1024 * 1024;
 
+/// The top-level header block (up to the blank line), found with memchr so that a
+/// 150 MB message is not walked byte by byte; the whole message when it has no body.
+fn header_block(mime: &[u8]) -> &[u8] {
+    let mut pos = 0;
+    for nl in memchr::memchr_iter(b'\n', mime) {
+        let line = mime.get(pos..nl).unwrap_or_default();
+        if line.is_empty() || line == b"\r" {
+            return mime.get(..pos).unwrap_or(mime);
+        }
+        pos = nl + 1;
+    }
+    mime
+}
+
 pub(crate) fn send(
     mailer: &Mailer,
     mime: &[u8],
@@ -73,15 +87,14 @@ pub(crate) fn send(
 ) -> Result<Sent> {
     // Recipient checks and the Bcc line for envelope-only recipients, computed on the
     // header block alone so that a large message is never copied for it.
-    let head_end = envelope::parse_headers(mime)?.end;
-    let head = mime.get(..head_end).unwrap_or(mime);
+    let head = header_block(mime);
     let prepared = envelope::prepare(head, recipients)?;
     let prefix: Vec<u8> = match &prepared.mime {
         Cow::Owned(v) => v.get(..v.len().saturating_sub(head.len())).unwrap_or_default().to_vec(),
         Cow::Borrowed(_) => Vec::new(),
     };
     let added_bcc = prepared.added_bcc.clone();
-    let mailbox = mailer.pick_mailbox(mime, mailbox)?;
+    let mailbox = mailer.pick_mailbox(head, mailbox)?;
     let config = mailer.config();
     let total_len = mime.len() + prefix.len();
 
