@@ -1,6 +1,7 @@
-//! Microsoft's MSAL for Python against the emulator (secret and certificate). Installs
-//! `msal` into a venv under `.build/msal-venv` once (idempotent), and skips with a
-//! message only when PyPI cannot be reached.
+//! Microsoft's own Python clients against the emulator: MSAL (secret and certificate)
+//! and the Graph SDK with Azure Identity. Installs them into a venv under
+//! `.build/msal-venv` once (idempotent), and skips with a message only when PyPI cannot
+//! be reached.
 
 mod common;
 #[path = "common/certs.rs"]
@@ -10,6 +11,8 @@ use o365_emulator::{AppConfig, Emulator, EmulatorConfig};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -17,6 +20,8 @@ fn workspace_root() -> PathBuf {
 /// A python with msal importable (plus the PYTHONPATH it needs), or None when msal
 /// cannot be installed because PyPI is unreachable.
 fn msal_python() -> Option<(PathBuf, Option<PathBuf>)> {
+    // Both tests install into one venv; never run two pips on it at once.
+    let _guard = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
     let build = workspace_root().join(".build");
     let venv = build.join("msal-venv");
     let python = venv.join("bin/python");
@@ -108,5 +113,62 @@ fn msal_python_gets_tokens_with_secret_and_certificate() {
     assert!(stdout.contains("PS256") && stdout.contains("RS256"));
     assert_eq!(emu.messages().as_array().unwrap().len(), 1);
     assert!(emu.token_requests() >= 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The venv's python with the Graph SDK installed too, or None without PyPI.
+fn graph_sdk_python() -> Option<PathBuf> {
+    let (python, pythonpath) = msal_python()?;
+    if pythonpath.is_some() {
+        eprintln!("SKIP: the Graph SDK test needs a venv (apt-get install python3-venv)");
+        return None;
+    }
+    let _guard = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
+    let has_sdk = || Command::new(&python).args(["-c", "import msgraph, azure.identity, httpx"]).status().is_ok_and(|s| s.success());
+    if has_sdk() {
+        return Some(python);
+    }
+    let pip = Command::new(python.with_file_name("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", "--timeout", "30", "azure-identity", "msgraph-sdk"])
+        .output()
+        .expect("run pip");
+    if !pip.status.success() {
+        eprintln!("SKIP: cannot install msgraph-sdk from PyPI (unreachable?): {}", String::from_utf8_lossy(&pip.stderr));
+        return None;
+    }
+    assert!(has_sdk(), "msgraph-sdk installed but not importable");
+    Some(python)
+}
+
+#[test]
+fn graph_sdk_for_python_sends_through_the_emulator() {
+    let Some(python) = graph_sdk_python() else { return };
+    let dir = std::env::temp_dir().join(format!("o365-emu-sdk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.pem");
+    let emu = Emulator::start(EmulatorConfig {
+        tls: true,
+        ca_out: Some(ca_file.clone()),
+        // Upload URLs on another host name, as in Graph: the SDK attaches no token there.
+        upload_host: Some("localhost".into()),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let out = Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/msal/test_graph_sdk.py"))
+        .env("EMULATOR_BASE", emu.base_url())
+        .env("EMULATOR_CA", &ca_file)
+        .env("TENANT", "contoso.onmicrosoft.com")
+        .env("CLIENT_ID", o365_emulator::DEFAULT_CLIENT_ID)
+        .env("CLIENT_SECRET", o365_emulator::DEFAULT_CLIENT_SECRET)
+        .env("MAILBOX", common::MAILBOX)
+        .output()
+        .expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(out.status.success(), "Graph SDK script failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let msgs = emu.messages();
+    assert_eq!(msgs[0]["subject"], "from the Graph SDK");
+    assert_eq!(msgs[0]["save_to_sent_items"], false);
     let _ = std::fs::remove_dir_all(&dir);
 }
