@@ -225,6 +225,8 @@ for s in $SCENARIOS; do
   esac
 done
 if [ -n "$CPU_PID" ]; then
+  # The latency scenarios are over: let the callgrind loops have the machine (root only).
+  renice -n 0 -g "$CPU_PID" >/dev/null 2>&1 || true
   say "waiting for the callgrind loops"
   wait "$CPU_PID" || { CPU_PID=""; die "a callgrind loop failed: $(tail -n 5 "$RUN"/cpu/*.log)"; }
   CPU_PID=""
