@@ -4,7 +4,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-LOG="$ROOT/.build/test-logs"; mkdir -p "$LOG"; rm -f "$LOG"/*.log
+# A log folder per run: concurrent runs in one checkout must not delete each other's logs.
+mkdir -p "$ROOT/.build"; LOG=$(mktemp -d "$ROOT/.build/test-logs.XXXXXX")
 scripts/setup.sh
 say "building the extension and the emulator (debug)"
 cargo build --locked -p o365 -p o365-emulator
