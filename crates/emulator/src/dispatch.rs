@@ -1,17 +1,18 @@
 //! One request's way through the emulator: ids, fault rules, body reading with Graph's
 //! size cap, routing to Entra or Graph, the `request-id`/`client-request-id` headers on
-//! every answer, and the entry in `/_emulator/requests`.
+//! every answer, and the entry in `/_emulator/requests` (see `request_log`).
 
 use crate::graph::errors::GraphError;
 use crate::http::{self, Body, DropConnection, Resp};
 use crate::inspect::faults::{self, DropWhen, FaultRule};
-use crate::state::{RequestLog, Shared};
+use crate::request_log::{PendingLog, RequestLog};
+use crate::state::Shared;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::{HeaderMap, Method, Request, StatusCode};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// What a handler sees of a request.
 pub struct Ctx {
@@ -65,7 +66,7 @@ fn route(method: &Method, path: &str) -> Route {
 
 /// hyper's entry point for every request.
 pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, DropConnection> {
-    let started = Instant::now();
+    let (arrived, started) = (SystemTime::now(), Instant::now());
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let which = route(&parts.method, &path);
@@ -90,24 +91,23 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
         let mut state = shared.lock();
         faults::take(&mut state.faults, parts.method.as_str(), &path, mailbox.as_deref())
     };
-    let mut log = RequestLog {
+    // From here on the entry is written whatever happens: answered, dropped by a fault,
+    // or abandoned by the client (the guard's drop).
+    let mut log = PendingLog::open(&shared, RequestLog {
         method: parts.method.to_string(),
         path: path.clone(),
         query: parts.uri.query().map(str::to_string),
-        status: 0,
         request_id: request_id.clone(),
         client_request_id: client_request_id.clone(),
         content_type: parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string),
-        body_bytes: 0,
         authorization: parts.headers.contains_key(hyper::header::AUTHORIZATION),
-        error: None,
         fault: fault.is_some(),
-        time: crate::clock::iso(crate::clock::now_secs()),
-        duration_ms: 0,
-    };
+        http_version: format!("{:?}", parts.version),
+        ..Default::default()
+    }, arrived, started);
     if let Some(f) = fault.as_ref().filter(|f| f.drop == Some(DropWhen::BeforeBody) && !f.deliver) {
         sleep_ms(f.delay_ms.unwrap_or(0)).await;
-        record(&shared, log, started);
+        log.finish(0, None);
         return Err(DropConnection);
     }
     let limit = match which {
@@ -125,14 +125,18 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
         headers: parts.headers,
         body: match &body { Body::Complete(b) => b.clone(), _ => Bytes::new() },
     };
-    log.body_bytes = match &body { Body::Complete(b) => b.len() as u64, Body::TooLarge(n) => *n, Body::Broken => 0 };
-    if let Some(f) = fault.as_ref().filter(|f| f.drop == Some(DropWhen::AfterBody) && !f.deliver) {
-        sleep_ms(f.delay_ms.unwrap_or(0)).await;
-        record(&shared, log, started);
-        return Err(DropConnection);
+    log.entry.body_bytes = match &body { Body::Complete(b) => b.len() as u64, Body::TooLarge(n) => *n, Body::Broken => 0 };
+    if matches!(which, Route::Token(_)) {
+        log.entry.scope = form_urlencoded::parse(&ctx.body).find(|(k, _)| k == "scope").map(|(_, v)| v.into_owned());
     }
     if matches!(body, Body::Broken) {
-        record(&shared, log, started);
+        // The client stopped sending the body (went away, or broke the framing).
+        log.abandon();
+        return Err(DropConnection);
+    }
+    if let Some(f) = fault.as_ref().filter(|f| f.drop == Some(DropWhen::AfterBody) && !f.deliver) {
+        sleep_ms(f.delay_ms.unwrap_or(0)).await;
+        log.finish(0, None);
         return Err(DropConnection);
     }
     let answering_fault = fault.as_ref().filter(|f| (f.status.is_some() || f.drop.is_some()) && !f.deliver);
@@ -147,8 +151,7 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
         let resp = handle(&shared, &ctx, &which, extra).await;
         match fault.as_ref().filter(|f| f.deliver) {
             Some(f) if f.drop.is_some() => {
-                log.status = 0;
-                record(&shared, log, started);
+                log.finish(0, None);
                 return Err(DropConnection);
             }
             Some(f) if f.status.is_some() => fault_response(f, &ctx, &which),
@@ -159,9 +162,7 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
     if matches!(which, Route::Token(_) | Route::Discovery(_)) {
         http::set_header(&mut resp, "x-ms-request-id", &request_id);
     }
-    log.status = resp.status().as_u16();
-    log.error = resp.extensions().get::<ErrorCode>().map(|c| c.0.clone());
-    record(&shared, log, started);
+    log.finish(resp.status().as_u16(), resp.extensions().get::<ErrorCode>().map(|c| c.0.clone()));
     Ok(resp)
 }
 
@@ -245,19 +246,6 @@ fn finish_headers(resp: &mut Resp, request_id: &str, client_request_id: Option<&
     http::set_header(resp, "request-id", request_id);
     // Graph echoes the client's id, or repeats its own when the client sent none.
     http::set_header(resp, "client-request-id", client_request_id.unwrap_or(request_id));
-}
-
-/// The request log keeps the newest entries only, so a long-running development
-/// emulator does not grow without bound.
-const MAX_LOGGED_REQUESTS: usize = 100_000;
-
-fn record(shared: &Shared, mut log: RequestLog, started: Instant) {
-    log.duration_ms = started.elapsed().as_millis() as u64;
-    let mut state = shared.lock();
-    if state.requests.len() >= MAX_LOGGED_REQUESTS {
-        state.requests.drain(..MAX_LOGGED_REQUESTS / 10);
-    }
-    state.requests.push(log);
 }
 
 async fn sleep_ms(ms: u64) {

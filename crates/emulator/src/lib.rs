@@ -19,6 +19,7 @@ mod http;
 mod inspect;
 mod jwt;
 mod record;
+mod request_log;
 mod server;
 mod state;
 mod tls;

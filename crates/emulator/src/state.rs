@@ -5,9 +5,9 @@ use crate::config::EmulatorConfig;
 use crate::entra::assertion::RegisteredCert;
 use crate::inspect::faults::FaultRule;
 use crate::record::MessageRecord;
+use crate::request_log::RequestLog;
 use crate::graph::throttle::Throttle;
 use crate::graph::upload::UploadSession;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
@@ -41,28 +41,6 @@ pub struct State {
     /// Client assertion `jti`s seen, with their expiry, to refuse replays.
     pub used_jtis: HashMap<String, u64>,
     pub throttle: Throttle,
-}
-
-/// One request as `/_emulator/requests` lists it.
-#[derive(Clone, Debug, Serialize)]
-pub struct RequestLog {
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    /// HTTP status answered; 0 when a fault dropped the connection.
-    pub status: u16,
-    pub request_id: String,
-    pub client_request_id: Option<String>,
-    pub content_type: Option<String>,
-    pub body_bytes: u64,
-    /// Whether an Authorization header was present (never its value).
-    pub authorization: bool,
-    /// The Graph or Entra error code answered, if any.
-    pub error: Option<String>,
-    /// A fault rule decided this answer.
-    pub fault: bool,
-    pub time: String,
-    pub duration_ms: u64,
 }
 
 impl Shared {
