@@ -50,13 +50,18 @@ fn bad_cloud_or_endpoint_names_the_key() {
 #[test]
 fn a_national_cloud_token_through_the_emulator() {
     let emu = start_default();
+    let mut scopes = Vec::new();
     for cloud in ["usgov", "usgov-dod", "china"] {
         let mailer = emu.mailer_with(&[("cloud", s(cloud))]);
         let d = mailer.diagnose().expect("token for the cloud's scope");
         assert_eq!(d.cloud, cloud);
         assert!(d.scope.starts_with("https://") && !d.scope.contains("graph.microsoft.com"), "{}", d.scope);
         emu.send(&mailer, cloud).expect("sent");
+        scopes.push(d.scope);
     }
-    // One token per cloud: their scopes differ.
+    // One token per cloud: their scopes differ. The emulator saw each cloud's scope asked for.
     assert_eq!(emu.token_requests(), 3);
+    let asked: Vec<_> = emu.requests_to("/oauth2/v2.0/token").iter().map(|r| r["scope"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(asked, scopes);
+    assert_eq!(scopes, ["https://graph.microsoft.us/.default", "https://dod-graph.microsoft.us/.default", "https://microsoftgraph.chinacloudapi.cn/.default"]);
 }

@@ -22,11 +22,12 @@ fn retry_after_is_honoured_on_429() {
     // One logical request: both attempts carry the same client-request-id.
     assert_eq!(sends[0]["client_request_id"], json!(receipt.client_request_id));
     assert_eq!(sends[1]["client_request_id"], json!(receipt.client_request_id));
-    // The gap, measured on the emulator's clock. With whole-second log times, a real gap
-    // of 2.5 s shows as at least 2 s; an ignored Retry-After (backoff of <= 0.5 s) as <= 1 s.
-    let gap = logged_at_ms(&sends[1]) - logged_at_ms(&sends[0]);
-    let floor = if log_has_millis(&sends[0]) { 2500.0 } else { 2000.0 };
-    assert!(gap >= floor, "second attempt came {gap} ms after the first");
+    // The gap between the attempts' arrivals, on the emulator's clock (`time_ms` is
+    // stamped on arrival): Retry-After 2.5 s, less a little for timer granularity.
+    // An ignored Retry-After would show as the backoff, at most 0.5 s.
+    let arrived = |r: &serde_json::Value| r["time_ms"].as_u64().expect("time_ms in the request log");
+    let gap = arrived(&sends[1]) - arrived(&sends[0]);
+    assert!(gap >= 2500 - 50, "second attempt came {gap} ms after the first");
     assert_eq!(emu.messages().len(), 1);
 }
 
@@ -35,8 +36,14 @@ fn fractional_retry_after_on_503_then_success() {
     let emu = start_default();
     emu.faults(json!([{ "match": { "path": "sendMail" }, "status": 503, "retry_after": 0.2, "times": 2 }]));
     emu.send(&emu.mailer(), "unavailable").expect("sent on the third attempt");
-    let statuses: Vec<_> = emu.requests_to("sendMail").iter().map(|r| r["status"].clone()).collect();
+    let sends = emu.requests_to("sendMail");
+    let statuses: Vec<_> = sends.iter().map(|r| r["status"].clone()).collect();
     assert_eq!(statuses, vec![json!(503), json!(503), json!(202)]);
+    // Each retry waited the 0.2 s asked for (arrivals on the emulator's clock).
+    let arrived: Vec<u64> = sends.iter().map(|r| r["time_ms"].as_u64().expect("time_ms")).collect();
+    for pair in arrived.windows(2) {
+        assert!(pair[1] - pair[0] >= 200 - 20, "attempts {} ms apart", pair[1] - pair[0]);
+    }
 }
 
 #[test]
@@ -98,10 +105,22 @@ fn a_timeout_after_the_body_is_outcome_unknown_and_not_retried() {
     let e = emu.send(&mailer, "slow").expect_err("outcome unknown");
     assert_eq!(e.kind, ErrorKind::OutcomeUnknown, "{e}");
     assert!(e.to_string().contains(e.client_request_id.as_deref().expect("client-request-id")), "{e}");
-    // The emulator's request log leaves out requests the client abandoned, so count
-    // Graph requests with its counter, after the slow one would have finished.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    assert_eq!(emu.stats()["graph_requests"], 1, "exactly one sendMail reached the emulator");
+    // The emulator logs the request the client abandoned once it notices the client left,
+    // an instant after the error came back: wait for that entry, found by its id.
+    let id = e.client_request_id.clone().expect("client-request-id");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let sends = loop {
+        let sends = emu.requests_to("sendMail");
+        if sends.iter().any(|r| r["client_request_id"] == json!(id)) || std::time::Instant::now() > deadline {
+            break sends;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(sends.len(), 1, "exactly one sendMail reached the emulator: {sends:?}");
+    assert_eq!(sends[0]["client_request_id"], json!(id));
+    assert_eq!(sends[0]["abandoned"], true, "{:?}", sends[0]);
+    assert_eq!(sends[0]["status"], 0);
+    assert!(sends[0]["body_bytes"].as_u64().unwrap_or(0) > 0, "the body had been sent: {:?}", sends[0]);
     assert!(e.hint.as_deref().unwrap_or("").contains("Sent Items"), "{e}");
 }
 

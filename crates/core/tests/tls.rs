@@ -31,6 +31,12 @@ fn https_with_the_emulators_ca_multiplexes_over_one_connection() {
     let connections = emu.emu.connections();
     assert_eq!(emu.messages().len(), 10);
     assert_eq!(connections, 1, "token + 10 sends, 8 of them concurrent, on one HTTP/2 connection");
+    // And the server saw HTTP/2 for every one of them, the token request included.
+    let requests = emu.requests();
+    assert_eq!(requests.len(), 11, "{requests:?}");
+    for r in &requests {
+        assert_eq!(r["http_version"], "HTTP/2.0", "{r}");
+    }
 }
 
 #[test]
@@ -41,6 +47,7 @@ fn plain_http_keeps_the_connection_alive() {
         emu.send(&mailer, &format!("k{i}")).expect("sent");
     }
     assert_eq!(emu.emu.connections(), 1, "token + 5 sends on one keep-alive connection");
+    assert!(emu.requests().iter().all(|r| r["http_version"] == "HTTP/1.1"), "plain HTTP stays HTTP/1.1");
 }
 
 #[test]
