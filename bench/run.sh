@@ -236,7 +236,8 @@ cat > "$RUN/meta.json" <<JSON
 {"command": "make bench$( [ -n "${BENCH_ARGS:-}" ] && echo " $BENCH_ARGS")",
  "latency_ms": $LATENCY_MS, "connect_latency_ms": $CONNECT_MS, "duration_s": $DURATION, "workers": $WORKERS,
  "cpu_sends": $CPU_SENDS, "floor_requests": $FLOOR_REQUESTS, "scenarios": "$SCENARIOS",
- "seconds": $(( $(date +%s) - started )), "commit": "$(git rev-parse --short HEAD)",
+ "seconds": $(( $(date +%s) - started )),
+ "commit": "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates php Cargo.toml Cargo.lock || echo ' + uncommitted changes in crates/php')",
  "date": "$(date -u +%Y-%m-%dT%H:%MZ)"}
 JSON
 if [ "${BENCH_PUBLISH:-1}" = 1 ]; then
