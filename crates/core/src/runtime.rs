@@ -83,6 +83,9 @@ impl Process {
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn build_client(ca_file: Option<&PathBuf>) -> Result<reqwest::Client> {
+    // reqwest takes the process-wide rustls provider; ours is ring (see Cargo.toml). An
+    // error only means a provider is already installed (e.g. by a test harness): use it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut b = reqwest::Client::builder()
         .tcp_nodelay(true)
         .connect_timeout(CONNECT_TIMEOUT)
