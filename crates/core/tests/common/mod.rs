@@ -153,32 +153,6 @@ impl Emu {
     }
 }
 
-/// When the emulator saw a request, in milliseconds since the epoch, from its request
-/// log: a millisecond field when the log has one, else `time` (ISO 8601, whole or
-/// fractional seconds).
-pub fn logged_at_ms(entry: &Value) -> f64 {
-    for k in ["time_ms", "at_ms", "unix_ms", "received_at_ms"] {
-        if let Some(v) = entry[k].as_f64() {
-            return v;
-        }
-    }
-    let t = entry["time"].as_str().expect("request log has a time");
-    // 2026-11-29T08:50:52Z or 2026-11-29T08:50:52.123Z: only the time of day matters
-    // for gaps within one test.
-    let clock = t.split('T').nth(1).expect("ISO time").trim_end_matches('Z');
-    let mut parts = clock.split(':');
-    let h: f64 = parts.next().and_then(|x| x.parse().ok()).expect("hour");
-    let m: f64 = parts.next().and_then(|x| x.parse().ok()).expect("minute");
-    let s: f64 = parts.next().and_then(|x| x.parse().ok()).expect("second");
-    ((h * 60.0 + m) * 60.0 + s) * 1000.0
-}
-
-/// Whether the log's times have sub-second resolution.
-pub fn log_has_millis(entry: &Value) -> bool {
-    ["time_ms", "at_ms", "unix_ms", "received_at_ms"].iter().any(|k| entry[*k].is_number())
-        || entry["time"].as_str().is_some_and(|t| t.contains('.'))
-}
-
 /// Asserts that no error string or Debug output contains `secret`.
 pub fn assert_secret_free(e: &o365_core::Error, secret: &str) {
     for text in [e.to_string(), format!("{e:?}"), e.hint.clone().unwrap_or_default(), e.message.clone()] {
