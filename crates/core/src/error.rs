@@ -126,7 +126,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
         if let Some(hint) = &self.hint {
-            write!(f, " Fix: {hint}")?;
+            // The message is one sentence; end it before the fix starts.
+            let stop = if self.message.ends_with(['.', '!', '?', ':']) { "" } else { "." };
+            write!(f, "{stop} Fix: {hint}")?;
         }
         let mut ids = Vec::new();
         if let Some(s) = self.status {
