@@ -46,7 +46,12 @@ fn plain_http_keeps_the_connection_alive() {
     for i in 0..5 {
         emu.send(&mailer, &format!("k{i}")).expect("sent");
     }
-    assert_eq!(emu.emu.connections(), 1, "token + 5 sends on one keep-alive connection");
+    // hyper hands an HTTP/1.1 connection back to the pool from a spawned task once the
+    // body has ended, so a request issued in that instant may open a second connection
+    // (seen once on a loaded CI machine). The property is reuse: 6 requests, not 6
+    // connections. (Over HTTP/2, as Graph serves, the test above demands exactly one.)
+    let connections = emu.emu.connections();
+    assert!((1..=2).contains(&connections), "token + 5 sends reuse keep-alive connections, got {connections}");
     assert!(emu.requests().iter().all(|r| r["http_version"] == "HTTP/1.1"), "plain HTTP stays HTTP/1.1");
 }
 
