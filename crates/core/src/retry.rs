@@ -48,11 +48,6 @@ impl Backoff {
         self.attempt += 1;
         Some(delay)
     }
-
-    /// How many retries were used.
-    pub fn attempts(&self) -> u32 {
-        self.attempt
-    }
 }
 
 #[cfg(test)]
