@@ -26,6 +26,10 @@ pub struct Diagnostics {
     pub missing: Vec<String>,
     /// The app the token was issued to (`appid`/`azp` claim), if present.
     pub app_id: Option<String>,
+    /// The object id of the app's service principal in the tenant (`oid` claim), if
+    /// present: Exchange's `New-ServicePrincipal -ObjectId` needs it for RBAC for
+    /// Applications, and it differs from the App registration's object id.
+    pub object_id: Option<String>,
     /// The scope requested (the cloud's Graph host + `/.default`).
     pub scope: String,
     /// Which kind of credential authenticated (never its value).
@@ -46,6 +50,7 @@ impl Diagnostics {
         let claim = |name: &str| claims.as_ref().and_then(|c| c.get(name)).and_then(|t| t.as_str()).map(str::to_string);
         let tenant = claim("tid");
         let app_id = claim("appid").or_else(|| claim("azp"));
+        let object_id = claim("oid");
         let mut missing = Vec::new();
         // A hint, not a failure: with Exchange RBAC for Applications the grant lives in
         // Exchange and the token legitimately lacks the role.
@@ -65,6 +70,7 @@ impl Diagnostics {
             tenant,
             missing,
             app_id,
+            object_id,
             scope: config.scope(),
             credential: config.credential.describe().to_string(),
             expires_in: token.expires_at.saturating_duration_since(std::time::Instant::now()).as_secs(),

@@ -222,5 +222,6 @@ pub fn diagnostics_array(d: o365_core::Diagnostics) -> PhpResult<HashMap<String,
     put("graph_endpoint", d.graph_endpoint.into_zval(false))?;
     put("cloud", d.cloud.into_zval(false))?;
     put("tenant", d.tenant.into_zval(false))?;
+    put("oid", d.object_id.into_zval(false))?;
     Ok(out)
 }

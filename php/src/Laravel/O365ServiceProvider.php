@@ -20,7 +20,7 @@ final class O365ServiceProvider extends ServiceProvider
     {
         if ($this->app->runningInConsole()) {
             $this->publishes([__DIR__.'/../../config/o365.php' => $this->app->configPath('o365.php')], 'o365-config');
-            $this->commands([Console\CheckCommand::class, Console\SendTestCommand::class]);
+            $this->commands([Console\CheckCommand::class, Console\SendTestCommand::class, Console\InstallCommand::class, Console\RestrictCommand::class]);
         }
 
         // Extend lazily: nothing (not even the extension check) runs until an o365 mailer is used.

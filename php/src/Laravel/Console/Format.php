@@ -1,0 +1,73 @@
+<?php
+
+declare(strict_types=1);
+
+namespace O365\Laravel\Console;
+
+/** The shapes of what Entra and Exchange hand out: ids, tenant names, mailbox addresses. */
+final class Format
+{
+    public static function isGuid(string $value): bool
+    {
+        return preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i', $value) === 1;
+    }
+
+    /** A domain name such as contoso.onmicrosoft.com or contoso.com (a tenant's verified domain). */
+    public static function isDomain(string $value): bool
+    {
+        return strlen($value) <= 253
+            && preg_match('/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i', $value) === 1;
+    }
+
+    /** An address whose characters need no quoting in PowerShell or Exchange filters. */
+    public static function isPlainEmail(string $value): bool
+    {
+        return preg_match('/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/', $value) === 1 && self::isEmail($value);
+    }
+
+    public static function isEmail(string $value): bool
+    {
+        return filter_var($value, FILTER_VALIDATE_EMAIL) !== false;
+    }
+
+    /** Why `$tenant` cannot be a Directory (tenant) ID for client credentials, or null. */
+    public static function tenantProblem(string $tenant): ?string
+    {
+        if (in_array(strtolower($tenant), ['common', 'organizations', 'consumers'], true)) {
+            return "`$tenant` does not name one tenant: app-only tokens need the Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com.";
+        }
+        if (!self::isGuid($tenant) && !self::isDomain($tenant)) {
+            return "`$tenant` is neither a Directory (tenant) ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47) nor a verified domain such as contoso.onmicrosoft.com.";
+        }
+
+        return null;
+    }
+
+    /** Why `$clientId` cannot be an Application (client) ID, or null. */
+    public static function clientIdProblem(string $clientId): ?string
+    {
+        return self::isGuid($clientId) ? null : "`$clientId` is not an Application (client) ID: copy the GUID shown as \"Application (client) ID\" on the app registration's Overview page.";
+    }
+
+    /** Why `$secret` cannot be a client secret's Value, or null (never quotes the secret). */
+    public static function secretProblem(string $secret): ?string
+    {
+        if (trim($secret) === '') {
+            return 'The client secret is empty: copy the Value of a client secret (Certificates & secrets > Client secrets).';
+        }
+        if (self::isGuid(trim($secret))) {
+            return 'That is a GUID, which is what the Secret ID column shows: copy the Value column instead (it is shown only right after the secret was created; if it is hidden now, create a new client secret).';
+        }
+        if (preg_match('/[\r\n]/', $secret) === 1) {
+            return 'The client secret contains a line break: paste only its Value.';
+        }
+
+        return null;
+    }
+
+    /** Why `$mailbox` cannot be a sending mailbox, or null. */
+    public static function mailboxProblem(string $mailbox): ?string
+    {
+        return self::isEmail($mailbox) ? null : "`$mailbox` is not an email address: give the address of a licensed mailbox (or shared mailbox) of the tenant, e.g. noreply@contoso.com.";
+    }
+}

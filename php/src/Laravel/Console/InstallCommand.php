@@ -1,0 +1,252 @@
+<?php
+
+declare(strict_types=1);
+
+namespace O365\Laravel\Console;
+
+use Illuminate\Console\Command;
+
+/**
+ * `php artisan o365:install`: asks (or takes as options) the Entra app's ids, its client
+ * secret and the sending mailbox, writes the O365_* keys into .env, adds the `o365`
+ * mailer to config/mail.php, then runs o365:check. A re-run with the same answers
+ * changes no file. The secret is never printed.
+ */
+final class InstallCommand extends Command
+{
+    protected $signature = 'o365:install
+        {--tenant= : Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com}
+        {--client-id= : Application (client) ID}
+        {--secret= : The client secret\'s Value (not its Secret ID); visible to other users of this machine in the process list, prefer the prompt or O365_CLIENT_SECRET in the environment}
+        {--mailbox= : The mailbox mail is sent from, e.g. noreply@contoso.com}
+        {--cloud= : global (default), usgov, usgov-dod or china}
+        {--default : Make o365 the default mailer (MAIL_MAILER=o365)}
+        {--no-check : Do not run o365:check at the end}';
+
+    protected $description = 'Set up the o365 mailer: Entra app ids, client secret and sending mailbox into .env, the mailer into config/mail.php, then check it';
+
+    private const CLOUDS = ['global' => 'Global (incl. GCC)', 'usgov' => 'US Government L4 (GCC High)', 'usgov-dod' => 'US Government L5 (DoD)', 'china' => 'China (21Vianet)'];
+
+    public function handle(): int
+    {
+        $env = new EnvFile($this->laravel->environmentFilePath());
+        $current = $env->values();
+        $answers = $this->answers($current);
+        if ($answers === null) {
+            return 2;
+        }
+        $changed = $this->writeEnv($env, $answers, $current);
+        $entry = new MailerEntry($this, $this->laravel);
+        [$outcome, $mailer] = $entry->ensure();
+        if ($answers['default'] && !$entry->defaultReadsEnv()) {
+            $this->warn("config/mail.php's `default` does not read MAIL_MAILER: set it to '$mailer' there to send through o365 by default.");
+        }
+        if ($changed === [] && $outcome === 'present') {
+            $this->info('Nothing to change: .env and config/mail.php already hold these settings.');
+        }
+        $this->reload($changed, $current);
+        if ($outcome === 'snippet') {
+            return self::FAILURE;
+        }
+        if ($this->option('no-check')) {
+            return self::SUCCESS;
+        }
+        $this->newLine();
+        $this->line("Checking: php artisan o365:check --mailer=$mailer");
+
+        return $this->call('o365:check', ['--mailer' => $mailer]);
+    }
+
+    /**
+     * Every answer, from its option, else a prompt (interactive), else the value .env has
+     * now (a re-run). Null after printing what is missing or malformed.
+     *
+     * @return array{tenant: string, client_id: string, secret: ?string, mailbox: string, cloud: string, default: bool}|null
+     */
+    private function answers(array $current): ?array
+    {
+        $interactive = $this->input->isInteractive();
+        $fields = [
+            'tenant' => ['O365_TENANT_ID', 'Directory (tenant) ID', Format::tenantProblem(...), 'Entra admin center > Identity > Applications > App registrations > (your app) > Overview'],
+            'client-id' => ['O365_CLIENT_ID', 'Application (client) ID', Format::clientIdProblem(...), 'On the same Overview page'],
+            'mailbox' => ['O365_MAILBOX', 'Sending mailbox', Format::mailboxProblem(...), 'A licensed or shared mailbox of the tenant, e.g. noreply@contoso.com'],
+        ];
+        $answers = [];
+        $errors = [];
+        foreach ($fields as $option => [$key, $label, $problem, $hint]) {
+            $value = $this->option($option);
+            $default = (string) ($current[$key] ?? ($option === 'mailbox' ? $this->fromAddress() : ''));
+            if ($value === null && $interactive) {
+                $value = $this->promptText($label, $default, $problem, $hint);
+            }
+            $value = trim((string) ($value ?? $default));
+            if ($value === '') {
+                $errors[] = "--$option is missing: the $label ($hint).";
+            } elseif (($why = $problem($value)) !== null) {
+                $errors[] = "--$option: $why";
+            }
+            $answers[$option === 'client-id' ? 'client_id' : $option] = $value;
+        }
+        $answers['secret'] = $this->secretAnswer($current, $interactive, $errors);
+        $answers['cloud'] = $this->cloudAnswer($current, $interactive, $errors);
+        $answers['default'] = (bool) $this->option('default') || ($interactive && ($current['MAIL_MAILER'] ?? null) !== 'o365'
+            && $this->promptConfirm('Make o365 the default mailer (MAIL_MAILER=o365)?'));
+        foreach ($errors as $error) {
+            $this->error($error);
+        }
+
+        return $errors === [] ? $answers : null;
+    }
+
+    /** The secret's Value; null keeps the one .env has. Never printed, never a default. */
+    private function secretAnswer(array $current, bool $interactive, array &$errors): ?string
+    {
+        $have = ($current['O365_CLIENT_SECRET'] ?? '') !== '';
+        $value = $this->option('secret');
+        if ($value === null && $interactive) {
+            $value = $this->promptSecret(
+                'Client secret Value (not the Secret ID)',
+                static fn (string $v) => $v === '' ? ($have ? null : 'Required.') : Format::secretProblem($v),
+                $have ? 'Leave empty to keep the secret .env has now' : 'Certificates & secrets > Client secrets > New client secret: copy the Value column at once',
+            );
+        }
+        if ($value === null || $value === '') {
+            if (!$have) {
+                $errors[] = '--secret is missing: the Value of a client secret (Entra admin center > App registrations > (your app) > Certificates & secrets > New client secret).';
+            }
+
+            return null;
+        }
+        if (($why = Format::secretProblem((string) $value)) !== null) {
+            $errors[] = "--secret: $why";
+        }
+
+        return trim((string) $value);
+    }
+
+    private function cloudAnswer(array $current, bool $interactive, array &$errors): string
+    {
+        $value = $this->option('cloud');
+        $default = (string) ($current['O365_CLOUD'] ?? 'global');
+        if ($value === null && $interactive) {
+            $value = $this->promptSelect('Microsoft cloud', self::CLOUDS, isset(self::CLOUDS[$default]) ? $default : 'global');
+        }
+        $value = strtolower(trim((string) ($value ?? $default)));
+        if (!isset(self::CLOUDS[$value])) {
+            $errors[] = "--cloud=$value: use one of ".implode(', ', array_keys(self::CLOUDS)).'.';
+        }
+
+        return $value;
+    }
+
+    /**
+     * Writes the keys that differ; returns their names. O365_CLOUD only when it is not
+     * global or already set; MAIL_FROM_ADDRESS only while it is unset or Laravel's example.
+     *
+     * @return list<string>
+     */
+    private function writeEnv(EnvFile $env, array $answers, array $current): array
+    {
+        $keys = ['O365_TENANT_ID' => $answers['tenant'], 'O365_CLIENT_ID' => $answers['client_id']];
+        if ($answers['secret'] !== null) {
+            $keys['O365_CLIENT_SECRET'] = $answers['secret'];
+        }
+        $keys['O365_MAILBOX'] = $answers['mailbox'];
+        if ($answers['cloud'] !== 'global' || isset($current['O365_CLOUD'])) {
+            $keys['O365_CLOUD'] = $answers['cloud'];
+        }
+        if ($answers['default']) {
+            $keys['MAIL_MAILER'] = 'o365';
+        }
+        $from = $current['MAIL_FROM_ADDRESS'] ?? '';
+        if ($from === '' || $from === 'hello@example.com') {
+            $keys['MAIL_FROM_ADDRESS'] = $answers['mailbox'];
+        } elseif (strcasecmp($from, $answers['mailbox']) !== 0) {
+            $this->warn("MAIL_FROM_ADDRESS is $from, not the mailbox: Graph refuses such mail (403 ErrorSendAsDenied) unless {$answers['mailbox']} has Send As permission for $from.");
+        }
+        $changed = array_keys(array_filter($keys, static fn (string $v, string $k) => $env->set($k, $v), ARRAY_FILTER_USE_BOTH));
+        if ($changed !== [] && $env->save()) {
+            $shown = array_map(static fn (string $k) => $k === 'O365_CLIENT_SECRET' ? "$k (hidden)" : "$k={$keys[$k]}", $changed);
+            $this->info('Wrote to '.basename($this->laravel->environmentFilePath()).': '.implode(', ', $shown));
+        }
+        if ($this->laravel->configurationIsCached()) {
+            $this->warn('The configuration is cached: run `php artisan config:cache` (or config:clear) so the application reads the new .env.');
+        }
+
+        return $changed;
+    }
+
+    /**
+     * What a fresh process would load: the changed keys in the environment (unless the
+     * process environment set them, which wins over .env), config/mail.php and the o365
+     * config re-read.
+     *
+     * @param list<string> $changed
+     */
+    private function reload(array $changed, array $before): void
+    {
+        $now = (new EnvFile($this->laravel->environmentFilePath()))->values();
+        foreach ($changed as $key) {
+            $live = $_SERVER[$key] ?? $_ENV[$key] ?? getenv($key);
+            if ($live !== false && $live !== null && $live !== ($before[$key] ?? null)) {
+                $this->warn("$key is set in the process environment, which takes precedence over .env: change it there too.");
+                continue;
+            }
+            $_ENV[$key] = $_SERVER[$key] = $now[$key];
+            putenv("$key={$now[$key]}");
+        }
+        $config = $this->laravel['config'];
+        if (is_file($mail = $this->laravel->configPath('mail.php'))) {
+            $config->set('mail', require $mail);
+        }
+        $published = $this->laravel->configPath('o365.php');
+        $config->set('o365', array_merge(require __DIR__.'/../../../config/o365.php', is_file($published) ? require $published : []));
+    }
+
+    /** MAIL_FROM_ADDRESS as a suggestion for the mailbox, unless it is Laravel's example. */
+    private function fromAddress(): string
+    {
+        $from = (string) $this->laravel['config']->get('mail.from.address', '');
+
+        return $from === 'hello@example.com' ? '' : $from;
+    }
+
+    /** Laravel Prompts (Laravel 10.17+), else the Console's own question, asked until valid. */
+    private function promptText(string $label, string $default, callable $problem, string $hint): string
+    {
+        if (function_exists('Laravel\Prompts\text')) {
+            return \Laravel\Prompts\text(label: $label, default: $default, required: true, validate: $problem, hint: $hint);
+        }
+        do {
+            $value = trim((string) $this->ask("$label ($hint)", $default !== '' ? $default : null));
+        } while (($why = $value === '' ? 'Required.' : $problem($value)) !== null && $this->error($why) === null);
+
+        return $value;
+    }
+
+    private function promptSecret(string $label, callable $problem, string $hint): string
+    {
+        if (function_exists('Laravel\Prompts\password')) {
+            return \Laravel\Prompts\password(label: $label, validate: $problem, hint: $hint);
+        }
+        do {
+            $value = trim((string) $this->secret("$label ($hint)"));
+        } while (($why = $problem($value)) !== null && $this->error($why) === null);
+
+        return $value;
+    }
+
+    private function promptSelect(string $label, array $options, string $default): string
+    {
+        if (function_exists('Laravel\Prompts\select')) {
+            return (string) \Laravel\Prompts\select(label: $label, options: $options, default: $default);
+        }
+
+        return (string) $this->choice($label, array_keys($options), $default);
+    }
+
+    private function promptConfirm(string $label): bool
+    {
+        return function_exists('Laravel\Prompts\confirm') ? \Laravel\Prompts\confirm(label: $label, default: true) : $this->confirm($label, true);
+    }
+}
