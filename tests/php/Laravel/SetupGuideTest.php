@@ -72,6 +72,7 @@ final class SetupGuideTest extends TestCase
         if (getenv('O365_UPDATE_GUIDE') === '1') {
             $guide = preg_replace_callback('/<!-- output: (\S+) -->\n```text\n(.*?)```\n/s', static fn ($m) => "<!-- output: {$m[1]} -->\n```text\n{$actual[$m[1]]}```\n", $guide);
             file_put_contents(self::GUIDE, $guide);
+            $quoted = $actual;
         }
         foreach ($actual as $id => $out) {
             $this->assertSame($out, $quoted[$id], "docs/microsoft-365-setup.md block `$id` differs from what the command prints now; refresh the guide with O365_UPDATE_GUIDE=1 (see this test's doc comment) and reread the prose around it");
