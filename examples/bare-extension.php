@@ -4,12 +4,30 @@
 //   php -d extension=o365 examples/bare-extension.php you@example.com
 // Credentials come from the environment: O365_TENANT_ID, O365_CLIENT_ID, O365_CLIENT_SECRET,
 // O365_MAILBOX (the sending mailbox); O365_LOGIN_ENDPOINT / O365_GRAPH_ENDPOINT point it
-// at the emulator (`o365-emulator --listen 127.0.0.1:8025`) instead of Microsoft.
+// at the emulator instead of Microsoft:
+//   target/debug/o365-emulator --listen 127.0.0.1:8025 &
+//   O365_TENANT_ID=contoso.onmicrosoft.com O365_CLIENT_ID=00000000-0000-0000-0000-000000000001 \
+//   O365_CLIENT_SECRET=emulator-secret O365_MAILBOX=sender@contoso.com \
+//   O365_LOGIN_ENDPOINT=http://127.0.0.1:8025 O365_GRAPH_ENDPOINT=http://127.0.0.1:8025 \
+//     php -d extension=target/debug/libo365.so examples/bare-extension.php you@example.com
+// Exit codes: 0 sent, 1 refused (the message names the fix), 2 usage or configuration error.
 
 declare(strict_types=1);
 
-$to = $argv[1] ?? exit("usage: php examples/bare-extension.php RECIPIENT\n");
-$from = getenv('O365_MAILBOX') ?: exit("set O365_MAILBOX to the sending mailbox\n");
+if (!extension_loaded('o365')) {
+    fwrite(STDERR, "the o365 extension is not loaded: run with `php -d extension=/path/to/libo365.so` (README.md, section 1)\n");
+    exit(2);
+}
+if ($argc !== 2) {
+    fwrite(STDERR, "usage: php -d extension=o365 examples/bare-extension.php RECIPIENT (see the comment at the top of examples/bare-extension.php)\n");
+    exit(2);
+}
+$to = $argv[1];
+$from = getenv('O365_MAILBOX');
+if ($from === false || $from === '') {
+    fwrite(STDERR, "set O365_MAILBOX to the sending mailbox (see the comment at the top of examples/bare-extension.php)\n");
+    exit(2);
+}
 
 // Keys as in DESIGN.md; null means "not set" (the cloud's default endpoints).
 $config = array_filter([

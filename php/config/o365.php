@@ -2,15 +2,17 @@
 
 // Defaults for every `o365` mailer; a mailer entry in config/mail.php overrides them.
 // Publish with: php artisan vendor:publish --tag=o365-config
+// Coming from another Graph mail package? Its env names are read when the O365_* one is
+// unset: innoge/laravel-msgraph-mail's MICROSOFT_GRAPH_* and o365-sendmail's O365SENDMAIL_*.
 return [
-    'tenant_id' => env('O365_TENANT_ID'),
-    'client_id' => env('O365_CLIENT_ID'),
-    'client_secret' => env('O365_CLIENT_SECRET'),
+    'tenant_id' => env('O365_TENANT_ID', env('MICROSOFT_GRAPH_TENANT_ID', env('O365SENDMAIL_TENANT'))),
+    'client_id' => env('O365_CLIENT_ID', env('MICROSOFT_GRAPH_CLIENT_ID', env('O365SENDMAIL_CLIENT_ID'))),
+    'client_secret' => env('O365_CLIENT_SECRET', env('MICROSOFT_GRAPH_CLIENT_SECRET', env('O365SENDMAIL_CLIENT_SECRET'))),
     'mailbox' => env('O365_MAILBOX'),
     'cloud' => env('O365_CLOUD', 'global'),
     'login_endpoint' => env('O365_LOGIN_ENDPOINT'),
     'graph_endpoint' => env('O365_GRAPH_ENDPOINT'),
-    'save_to_sent_items' => env('O365_SAVE_TO_SENT_ITEMS', true),
+    'save_to_sent_items' => env('O365_SAVE_TO_SENT_ITEMS', env('MICROSOFT_GRAPH_SAVE_TO_SENT_ITEMS', true)),
     'timeout' => env('O365_TIMEOUT', 30),
     'max_retries' => env('O365_MAX_RETRIES', 3),
     'ca_file' => env('O365_CA_FILE'),

@@ -163,6 +163,18 @@ fn expect_bool(key: &str, v: ConfigValue) -> Result<Option<bool>> {
     }
 }
 
+/// An unknown key, whatever its value (a misspelled key is often null: an unset env
+/// variable), with the key most likely meant.
+fn unknown_key(key: &str) -> Error {
+    let known = KEYS.join(", ");
+    match crate::key_suggestion::nearest(key, KEYS) {
+        Some(near) => Error::config(key, format!("unknown config key `{key}` (did you mean `{near}`?); known keys: {known}"))
+            .with_hint(format!("rename `{key}` to `{near}`")),
+        None => Error::config(key, format!("unknown config key `{key}`; known keys: {known}"))
+            .with_hint(format!("remove `{key}` or rename it to one of the known keys")),
+    }
+}
+
 impl Raw {
     fn set(&mut self, key: &str, v: ConfigValue) -> Result<()> {
         match key {
@@ -192,12 +204,7 @@ impl Raw {
             "ca_file" => self.ca_file = expect_str(key, v)?,
             // "transport" belongs to Laravel's mailer entry, not to us; accept and ignore it.
             "transport" => {}
-            other => {
-                return Err(Error::config(
-                    other,
-                    format!("unknown config key `{other}`; known keys: {}", KEYS.join(", ")),
-                ));
-            }
+            other => return Err(unknown_key(other)),
         }
         Ok(())
     }

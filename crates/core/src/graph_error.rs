@@ -70,7 +70,7 @@ fn hint(status: u16, code: &str, message: &str, mailbox: &str) -> Option<String>
     // Both ErrorAccessDenied messages ("Access is denied" without consent, "Access to
     // OData is disabled" / "[RAOP]" under a policy) are worded differently over time, so
     // the hint names every fix, most likely first.
-    let policy = message.contains("OData") || message.contains("AccessPolicy") || message.contains("RAOP");
+    let policy = is_access_restriction(message);
     let test_cmds = format!(
         "`Test-ApplicationAccessPolicy -Identity {mailbox} -AppId <client_id>` (application access policies) or \
          `Test-ServicePrincipalAuthorization -Identity <client_id> -Resource {mailbox}` (Exchange RBAC for Applications)"
@@ -113,6 +113,13 @@ fn hint(status: u16, code: &str, message: &str, mailbox: &str) -> Option<String>
         _ => return None,
     };
     Some(h)
+}
+
+/// Whether a 403 ErrorAccessDenied comes from an application access policy or an Exchange
+/// RBAC for Applications scope ("Access to OData is disabled", "[RAOP]") rather than from
+/// a missing permission ("Access is denied").
+pub(crate) fn is_access_restriction(message: &str) -> bool {
+    message.contains("OData") || message.contains("AccessPolicy") || message.contains("RAOP")
 }
 
 /// Graph's 400 answers for an oversized request ("Maximum request length exceeded",

@@ -7,6 +7,7 @@ mod config;
 mod exceptions;
 mod functions;
 mod info;
+mod mailbox_check;
 mod mailer;
 mod progress;
 

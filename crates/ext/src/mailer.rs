@@ -43,6 +43,15 @@ impl Mailer {
         crate::exceptions::diagnostics_array(d)
     }
 
+    /// Checks, with Mail.Send alone and sending nothing, that the mailbox a send from
+    /// `$sender` would use exists and may be used by this app (see mailbox_check.rs).
+    #[php(name = "checkMailbox")]
+    #[php(optional = "sender")]
+    pub fn check_mailbox(&self, sender: Option<String>) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+        let c = o365_core::mailbox_check::check(&self.inner, sender.as_deref()).map_err(crate::exceptions::to_php)?;
+        crate::mailbox_check::check_array(c)
+    }
+
     /// Debug output without secrets: var_dump() shows only public facts, in this order.
     #[php(name = "__debugInfo")]
     pub fn debug_info(&self) -> PhpResult<ext_php_rs::boxed::ZBox<ext_php_rs::types::ZendHashTable>> {

@@ -6,9 +6,10 @@ namespace O365\Laravel;
 
 use Illuminate\Mail\MailManager;
 use Illuminate\Support\ServiceProvider;
-use O365\Symfony\O365Transport;
+use Psr\Log\LoggerInterface;
+use Symfony\Component\Mailer\Transport\TransportInterface;
 
-/** Registers the `o365` mail transport and the o365:* Artisan commands. */
+/** Registers the `o365` mail transport (and migration aliases) and the o365:* Artisan commands. */
 final class O365ServiceProvider extends ServiceProvider
 {
     public function register(): void
@@ -25,9 +26,22 @@ final class O365ServiceProvider extends ServiceProvider
 
         // Extend lazily: nothing (not even the extension check) runs until an o365 mailer is used.
         $this->callAfterResolving('mail.manager', function (MailManager $manager): void {
-            $manager->extend('o365', fn (array $config) => new O365Transport(
-                MailerFactory::make($config, (array) $this->app['config']->get('o365', [])),
-            ));
+            $manager->extend('o365', fn (#[\SensitiveParameter] array $config) => $this->transport($config));
+            foreach (Migration::aliasesToRegister($manager) as $alias) {
+                $manager->extend($alias, fn (#[\SensitiveParameter] array $config) => $this->transport($config));
+            }
         });
+    }
+
+    /** Transport names this package serves: `o365` and the migration aliases. */
+    public static function transports(): array
+    {
+        return ['o365', ...Migration::ALIASES];
+    }
+
+    /** A transport for a mailer entry; Laravel's logger receives its warnings. */
+    private function transport(#[\SensitiveParameter] array $config): TransportInterface
+    {
+        return MailerFactory::transport($config, (array) $this->app['config']->get('o365', []), $this->app->make(LoggerInterface::class));
     }
 }

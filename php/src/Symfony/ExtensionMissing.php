@@ -4,35 +4,13 @@ declare(strict_types=1);
 
 namespace O365\Symfony;
 
-/** Raised on first use of an o365 transport (not at boot) when the PHP extension is not loaded. */
-final class ExtensionMissing extends \RuntimeException
-{
-    public static function check(): void
-    {
-        if (!extension_loaded('o365')) {
-            throw self::create();
-        }
-    }
+// Deprecated name of \O365\ExtensionMissingException (the class left the Symfony
+// namespace: Laravel raises it too). Loading the new class defines this name as an alias.
+class_exists(\O365\ExtensionMissingException::class);
 
-    public static function create(): self
+if (false) {
+    /** @deprecated since 1.1, use \O365\ExtensionMissingException */
+    final class ExtensionMissing extends \RuntimeException
     {
-        $scanned = php_ini_scanned_files();
-        $iniDir = $scanned !== false && $scanned !== ''
-            ? dirname(trim(explode(',', $scanned)[0]))
-            : (php_ini_loaded_file() ?: 'your php.ini');
-
-        return new self(sprintf(
-            'The o365 PHP extension is not loaded in this PHP (%s, %s SAPI), so the o365 mail transport cannot send. '
-            .'Fix: build it with `cargo build --release -p o365`, copy target/release/libo365.so to %s/o365.so, '
-            .'add an ini file with the line `extension=o365` (here: %s; on Debian/Ubuntu put it in '
-            .'/etc/php/%d.%d/mods-available/o365.ini and run `phpenmod o365`, which enables it for the CLI and PHP-FPM), '
-            .'restart PHP-FPM, and check with `php -m | grep o365`.',
-            PHP_VERSION,
-            PHP_SAPI,
-            (string) ini_get('extension_dir'),
-            $iniDir,
-            PHP_MAJOR_VERSION,
-            PHP_MINOR_VERSION,
-        ));
     }
 }

@@ -19,21 +19,22 @@ final class O365Transport extends AbstractTransport
     /** The header that carries Graph's request-id on the sent message. */
     public const REQUEST_ID_HEADER = 'X-O365-Request-Id';
 
+    /** @var (\Closure(array): mixed)|null */
+    private readonly ?\Closure $onProgress;
+
+    /**
+     * `$onProgress` gets the upload progress of large messages (the array the extension's
+     * sendMime passes); return false from it to cancel. Fixed for the transport's life:
+     * a caller that wants progress builds its own transport.
+     */
     public function __construct(
         private readonly Mailer $mailer,
         ?EventDispatcherInterface $dispatcher = null,
         ?LoggerInterface $logger = null,
+        ?callable $onProgress = null,
     ) {
         parent::__construct($dispatcher, $logger);
-    }
-
-    /** @var (callable(array): mixed)|null */
-    private $onProgress = null;
-
-    /** Reports upload progress of large messages to `$callback` (see the extension's sendMime); null stops. */
-    public function onProgress(?callable $callback): void
-    {
-        $this->onProgress = $callback;
+        $this->onProgress = $onProgress === null ? null : \Closure::fromCallable($onProgress);
     }
 
     protected function doSend(SentMessage $message): void
@@ -49,7 +50,7 @@ final class O365Transport extends AbstractTransport
 
         // Headers the JSON form had to drop, a Sent Items copy that could not be avoided.
         foreach ($receipt['warnings'] ?? [] as $warning) {
-            $this->getLogger()->warning('o365: '.$warning, ['request_id' => $receipt['request_id']]);
+            $this->getLogger()->warning('o365: '.$warning, ['mailbox' => $receipt['mailbox'], 'request_id' => $receipt['request_id']]);
         }
 
         // Graph's request-id identifies this send at Microsoft: quote it to their support.

@@ -52,16 +52,49 @@ final class ExamplesTest extends TestCase
         $this->assertStringContainsString('Configuration error in `client_id`', $out);
     }
 
-    public function testSymfonyMailerExample(): void
+    public function testBareExtensionExampleUsageErrorExitsTwoAndPointsToFilesThatExist(): void
+    {
+        [$code, $out] = self::runPhp(['examples/bare-extension.php']);
+
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('usage: php -d extension=o365 examples/bare-extension.php RECIPIENT', $out);
+        self::assertNamedFilesExist($out);
+        [$code, $out] = self::runPhp(['examples/bare-extension.php', 'ann@example.com'], ['O365_MAILBOX' => '']);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('set O365_MAILBOX', $out);
+    }
+
+    public function testSymfonyMailerExampleFromACleanClone(): void
     {
         $emulator = new Emulator();
         $dsn = sprintf('o365://%s:%s@%s?mailbox=noreply@contoso.com&login_endpoint=%s&graph_endpoint=%s', Emulator::CLIENT_ID, Emulator::CLIENT_SECRET, Emulator::TENANT_ID, urlencode($emulator->baseUrl), urlencode($emulator->baseUrl));
-        // The test bed's Symfony stands in for the application's Composer dependencies.
-        [$code, $out] = self::runPhp(['-d', 'auto_prepend_file='.realpath(self::ROOT.'/tests/php/bootstrap-testbed.php'), 'examples/symfony-mailer.php', $dsn, 'ann@example.com']);
+        // As a user runs it: no test bootstrap, so no Laravel; the example finds Symfony Mailer itself.
+        [$code, $out] = self::runPhp(['examples/symfony-mailer.php', $dsn, 'ann@example.com']);
 
         $this->assertSame(0, $code, $out);
         $m = $emulator->messages()[0];
         $this->assertSame("Graph request-id: {$m['request_id']}\n", $out);
         $this->assertSame('Hello from Symfony Mailer', $m['subject']);
+    }
+
+    public function testSymfonyMailerExampleSaysHowToReachTheEmulator(): void
+    {
+        [$code, $out] = self::runPhp(['examples/symfony-mailer.php']);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('see the comment at the top for the emulator', $out);
+        $source = (string) file_get_contents(self::ROOT.'/examples/symfony-mailer.php');
+        $this->assertStringContainsString('o365-emulator --listen 127.0.0.1:8025', $source);
+        $this->assertStringContainsString('login_endpoint=http://127.0.0.1:8025&graph_endpoint=http://127.0.0.1:8025', $source);
+        self::assertNamedFilesExist($source);
+    }
+
+    /** Every repository file a message names (examples/x.php, README.md, target/debug/...) exists. */
+    private static function assertNamedFilesExist(string $text): void
+    {
+        preg_match_all('#(?<![\w/.])((?:examples|target|tests|scripts|docs)/[\w./-]+\w|README\.md)#', $text, $m);
+        self::assertNotEmpty($m[1], 'the message points to a file');
+        foreach (array_unique($m[1]) as $path) {
+            self::assertFileExists(self::ROOT.'/'.$path, "named in: $text");
+        }
     }
 }

@@ -20,7 +20,7 @@ final class ForkTest extends TestCase
     public function testParentSendsForksAndBothSend(): void
     {
         if (!function_exists('pcntl_fork') || !function_exists('posix_kill')) {
-            $this->markTestSkipped('needs pcntl and posix');
+            \O365\Tests\Support\Skip::because('needs pcntl and posix');
         }
         $emulator = new Emulator();
         $mailer = new \O365\Mailer($emulator->config());

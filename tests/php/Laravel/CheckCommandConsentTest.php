@@ -22,6 +22,8 @@ final class CheckCommandConsentTest extends LaravelTestCase
         $this->assertStringContainsString('Granted application permissions (roles): none', $out);
         $this->assertStringContainsString('Not ready to send', $out);
         $this->assertStringContainsString('Fix: the token has no Mail.Send role', $out);
-        $this->assertStringContainsString('admin consent', $out);
+        $this->assertStringContainsString('(Graph: 403 ErrorAccessDenied', $out, 'the mailbox check confirms it');
+        $this->assertStringContainsString("click 'Grant admin consent'", $out);
+        $this->assertStringNotContainsString('Test-ApplicationAccessPolicy', $out, 'no access policy is involved');
     }
 }

@@ -66,10 +66,30 @@ final class ConfigFallbackTest extends TestCase
         try {
             Mail::to('ann@example.com')->send(new WelcomeMail('Ann'));
             $this->fail('expected a configuration error');
-        } catch (\O365\ConfigurationException $e) {
-            $this->assertSame('client_secet', $e->getConfigKey());
-            $this->assertStringContainsString('unknown config key `client_secet`', $e->getMessage());
+        } catch (\Symfony\Component\Mailer\Exception\TransportException $e) {
+            $config = $e->getPrevious();
+            $this->assertInstanceOf(\O365\ConfigurationException::class, $config);
+            $this->assertSame('client_secet', $config->getConfigKey());
+            $this->assertStringContainsString('unknown config key `client_secet` (did you mean `client_secret`?)', $e->getMessage());
         }
+        $app->flush();
+    }
+
+    public function testAMisspelledKeyIsRejectedEvenWhenItsValueIsNull(): void
+    {
+        $emulator = new Emulator();
+        $app = LaravelApp::create();
+        // `'mailbx' => env('O365_MAILBOX')` with the variable unset.
+        $app['config']->set('mail.mailers.o365', ['transport' => 'o365', 'mailbx' => null] + $emulator->config());
+        try {
+            Mail::to('ann@example.com')->send(new WelcomeMail('Ann'));
+            $this->fail('expected a configuration error');
+        } catch (\Symfony\Component\Mailer\Exception\TransportException $e) {
+            $this->assertSame('mailbx', $e->getPrevious()?->getConfigKey());
+            $this->assertStringContainsString('unknown config key `mailbx` (did you mean `mailbox`?)', $e->getMessage());
+            $this->assertStringContainsString('Fix: rename `mailbx` to `mailbox`', $e->getMessage());
+        }
+        $this->assertSame([], $emulator->messages());
         $app->flush();
     }
 

@@ -40,4 +40,32 @@ final class FailoverTest extends LaravelTestCase
         $this->assertSame('Welcome, Ann', $this->onlyMessage()['subject']);
         $this->assertFileDoesNotExist($this->app->storagePath('logs/mail.log'));
     }
+
+    public function testFailoverTakesOverWhenTheO365MailerIsMisconfigured(): void
+    {
+        $this->app['config']->set('mail.mailers.o365.client_id', null);
+        $this->app['config']->set('o365.client_id', null);
+        $this->app['config']->set('mail.mailers.failover', ['transport' => 'failover', 'mailers' => ['o365', 'log']]);
+
+        Mail::mailer('failover')->to('ann@example.com')->send(new WelcomeMail('Ann'));
+
+        $this->assertSame([], $this->emulator->requests(), 'a config error is found before any request');
+        $log = (string) @file_get_contents($this->app->storagePath('logs/mail.log'));
+        $this->assertStringContainsString('Subject: Welcome, Ann', $log, 'the second mailer (log) took the message');
+    }
+
+    public function testAConfigErrorSurfacesAtSendTimeAsATransportExceptionNamingTheKey(): void
+    {
+        $this->app['config']->set('mail.mailers.o365.client_id', null);
+        $this->app['config']->set('o365.client_id', null);
+        $mailer = Mail::mailer('o365');  // resolving must not throw: the app and other mailers keep working
+        try {
+            $mailer->to('ann@example.com')->send(new WelcomeMail('Ann'));
+            $this->fail('expected a TransportException');
+        } catch (\Symfony\Component\Mailer\Exception\TransportException $e) {
+            $this->assertInstanceOf(\O365\ConfigurationException::class, $e->getPrevious());
+            $this->assertSame('client_id', $e->getPrevious()->getConfigKey());
+            $this->assertStringContainsString('O365_CLIENT_ID', $e->getMessage());
+        }
+    }
 }

@@ -19,11 +19,13 @@ final class MailerTest extends LaravelTestCase
         $this->assertInstanceOf(\O365\Symfony\O365Transport::class, Mail::mailer('o365')->getSymfonyTransport());
     }
 
-    public function testBootingDoesNotTouchTheNetwork(): void
+    public function testResolvingTheMailerDoesNotTouchTheNetwork(): void
     {
         $this->app['config']->set('mail.mailers.o365.client_secret', 'wrong');
-        Mail::mailer('array');
-        $this->assertSame([], $this->emulator->requests());
+        $transport = Mail::mailer('o365')->getSymfonyTransport();
+
+        $this->assertInstanceOf(\O365\Symfony\O365Transport::class, $transport, 'the o365 mailer itself was resolved');
+        $this->assertSame([], $this->emulator->requests(), 'no token request until the first send');
     }
 
     public function testMailableIsDeliveredThroughGraph(): void

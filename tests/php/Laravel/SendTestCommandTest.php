@@ -70,4 +70,44 @@ final class SendTestCommandTest extends LaravelTestCase
         $this->assertSame(1, $code);
         $this->assertStringContainsString('No mailer in config/mail.php uses the o365 transport', $out);
     }
+
+    public function testUnknownMailerOptionIsAnInvalidArgument(): void
+    {
+        [$code, $out] = $this->artisan('o365:send-test', ['to' => 'ann@example.com', '--mailer' => 'nope']);
+
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('There is no mailer `nope` in config/mail.php', $out);
+        $this->assertSame([], $this->emulator->requests());
+    }
+
+    public function testConfigErrorIsOneLineWithTheFixNotAnExceptionBox(): void
+    {
+        $this->app['config']->set('mail.mailers.o365.client_id', null);
+        [$code, $out] = $this->artisan('o365:send-test', ['to' => 'ann@example.com']);
+
+        $this->assertSame(1, $code, $out);
+        $this->assertStringContainsString('Configuration failed: config key `client_id` is missing', $out);
+        $this->assertStringContainsString('Fix: set `client_id` (env O365_CLIENT_ID)', $out);
+        $this->assertStringNotContainsString('Exception', $out, "no exception class or box:\n$out");
+        $this->assertSame([], $this->emulator->requests());
+    }
+
+    public function testSmallAttachmentsShowNoProgressBarAndTheSharedTransportIsUntouched(): void
+    {
+        $shared = \Illuminate\Support\Facades\Mail::mailer('o365')->getSymfonyTransport();
+        $path = tempnam(sys_get_temp_dir(), 'o365-small-');
+        file_put_contents($path, 'a small file');
+        try {
+            [$code, $out] = $this->artisan('o365:send-test', ['to' => 'ann@example.com', '--attach' => [$path]]);
+        } finally {
+            unlink($path);
+        }
+
+        $this->assertSame(0, $code, $out);
+        $this->assertStringNotContainsString('KiB', $out, "no progress bar for a message sent in one request:\n$out");
+        $this->assertSame(basename($path), $this->onlyMessage()['attachments'][0]['name']);
+        $this->assertSame($shared, \Illuminate\Support\Facades\Mail::mailer('o365')->getSymfonyTransport(), 'the cached mailer keeps its transport');
+        $progress = new \ReflectionProperty($shared, 'onProgress');
+        $this->assertNull($progress->getValue($shared), 'the shared transport reports progress to nobody');
+    }
 }

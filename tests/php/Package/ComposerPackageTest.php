@@ -6,7 +6,7 @@ namespace O365\Tests\Package;
 
 use PHPUnit\Framework\TestCase;
 
-/** The Composer package: valid, requires the extension, auto-discovered, every file lints and loads. */
+/** The Composer package: valid, requires the extension but not Laravel, auto-discovered, every file lints and loads. */
 final class ComposerPackageTest extends TestCase
 {
     private const ROOT = __DIR__.'/../../..';
@@ -19,33 +19,49 @@ final class ComposerPackageTest extends TestCase
         $this->assertStringContainsString('composer.json is valid', implode("\n", $out));
     }
 
-    public function testManifest(): void
+    public function testManifestRequiresSymfonyMailerButNotLaravel(): void
     {
         $json = json_decode((string) file_get_contents(self::ROOT.'/composer.json'), true, 512, JSON_THROW_ON_ERROR);
         $this->assertSame('*', $json['require']['ext-o365']);
-        foreach (['php', 'symfony/mailer', 'illuminate/mail', 'illuminate/support'] as $package) {
+        foreach (['php', 'symfony/mailer', 'symfony/mime', 'psr/log'] as $package) {
             $this->assertArrayHasKey($package, $json['require']);
         }
+        $this->assertSame([], preg_grep('#^(illuminate|laravel)/#', array_keys($json['require'])), 'a Symfony-only install gets no Laravel');
+        $this->assertArrayHasKey('illuminate/mail', $json['suggest']);
+        $this->assertArrayHasKey('illuminate/mail', $json['require-dev']);
         $this->assertSame([\O365\Laravel\O365ServiceProvider::class], $json['extra']['laravel']['providers']);
         foreach ($json['autoload']['psr-4'] as $dir) {
             $this->assertDirectoryExists(self::ROOT.'/'.$dir);
         }
     }
 
+    public function testSymfonyPartNamesNoLaravelClass(): void
+    {
+        foreach ([...glob(self::ROOT.'/php/src/Symfony/*.php'), self::ROOT.'/php/src/ExtensionMissingException.php'] as $file) {
+            $this->assertDoesNotMatchRegularExpression('/\bIlluminate\\\\/', (string) file_get_contents($file), "$file must work without Laravel");
+        }
+    }
+
     public function testEveryPackageFileLintsAndEveryClassLoads(): void
     {
-        $files = new \RegexIterator(new \RecursiveIteratorIterator(new \RecursiveDirectoryIterator(self::ROOT.'/php')), '/\.php$/');
-        $count = 0;
+        $src = (string) realpath(self::ROOT.'/php/src');
+        $files = iterator_to_array(new \RegexIterator(new \RecursiveIteratorIterator(new \RecursiveDirectoryIterator(self::ROOT.'/php')), '/\.php$/'));
+        $classes = [];
         foreach ($files as $file) {
-            exec(sprintf('%s -l %s 2>&1', escapeshellarg(PHP_BINARY), escapeshellarg((string) $file)), $out, $code);
+            $path = (string) realpath((string) $file);
+            exec(sprintf('%s -l %s 2>&1', escapeshellarg(PHP_BINARY), escapeshellarg($path)), $out, $code);
             $this->assertSame(0, $code, implode("\n", $out));
-            $relative = substr((string) $file, strlen(realpath(self::ROOT.'/php/src') ?: '') + 1);
-            if (str_starts_with((string) $file, realpath(self::ROOT.'/php/src') ?: "\0")) {
-                $class = 'O365\\'.str_replace(['/', '.php'], ['\\', ''], $relative);
-                $this->assertTrue(class_exists($class), "$class autoloads from $file");
+            if (str_starts_with($path, $src.'/')) {
+                $class = 'O365\\'.str_replace(['/', '.php'], ['\\', ''], substr($path, strlen($src) + 1));
+                $this->assertTrue(class_exists($class) || trait_exists($class), "$class autoloads from $path");
+                $classes[] = $class;
             }
-            ++$count;
         }
-        $this->assertGreaterThan(8, $count);
+        // Every file under php/src was checked: as many classes as `find` sees files there.
+        exec('find '.escapeshellarg($src).' -name "*.php" -type f', $found);
+        $this->assertCount(count($found), $classes);
+        $this->assertContains(\O365\Laravel\O365ServiceProvider::class, $classes);
+        $this->assertContains(\O365\Symfony\O365Transport::class, $classes);
+        $this->assertContains('O365\Symfony\ExtensionMissing', $classes, 'the deprecated alias still loads');
     }
 }

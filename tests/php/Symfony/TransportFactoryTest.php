@@ -83,14 +83,40 @@ final class TransportFactoryTest extends TestCase
         Transport::fromDsn('o365://client:secret@tenant?timeout=soon');
     }
 
-    public function testMissingSecretIsNamed(): void
+    public function testIncompleteDsnIsSymfonysIncompleteDsnException(): void
     {
-        try {
-            Transport::fromDsn('o365://client@tenant');
-            $this->fail('expected a ConfigurationException');
-        } catch (\O365\ConfigurationException $e) {
-            $this->assertSame('client_secret', $e->getConfigKey());
+        foreach (['o365://client@tenant' => 'Password is not set.', 'o365://tenant' => 'User is not set.'] as $dsn => $message) {
+            try {
+                Transport::fromDsn($dsn);
+                $this->fail("expected an IncompleteDsnException for $dsn");
+            } catch (\Symfony\Component\Mailer\Exception\IncompleteDsnException $e) {
+                $this->assertSame($message, $e->getMessage());
+            }
         }
+    }
+
+    public function testAPortIsSymfonysInvalidArgumentException(): void
+    {
+        $this->expectException(\Symfony\Component\Mailer\Exception\InvalidArgumentException::class);
+        $this->expectExceptionMessage('An o365:// DSN takes no port: the host part is the tenant id');
+        Transport::fromDsn('o365://client:secret@tenant:443');
+    }
+
+    public function testTheDsnIsValidatedBeforeTheExtensionIsLookedFor(): void
+    {
+        // The same PHP and test bed, without the extension.
+        $script = 'require '.var_export(dirname(__DIR__).'/bootstrap-testbed.php', true).'; $f = new O365\Symfony\O365TransportFactory();'
+            .'foreach (["o365://tenant", "o365://client:secret@tenant"] as $d) {'
+            .' try { $f->create(Symfony\Component\Mailer\Transport\Dsn::fromString($d)); } catch (Throwable $e) { echo get_class($e), "\n"; } }';
+        $proc = proc_open([PHP_BINARY, '-r', $script],
+            [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, ['O365_TESTBED' => getenv('O365_TESTBED') ?: ''] + getenv());
+        $out = stream_get_contents($pipes[1]).stream_get_contents($pipes[2]);
+        proc_close($proc);
+        if (str_contains($out, 'ConfigurationException')) {
+            \O365\Tests\Support\Skip::because("the o365 extension is enabled in this PHP's ini files");
+        }
+
+        $this->assertSame("Symfony\\Component\\Mailer\\Exception\\IncompleteDsnException\nO365\\ExtensionMissingException\n", $out);
     }
 
     public function testFactoryScheme(): void

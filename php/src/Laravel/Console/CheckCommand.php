@@ -6,21 +6,30 @@ namespace O365\Laravel\Console;
 
 use Illuminate\Console\Command;
 use O365\Laravel\MailerFactory;
+use O365\Laravel\MailerSelection;
 
-/** `php artisan o365:check`: config, token, granted roles, sending mailbox; exit 1 with the fix. */
+/** `php artisan o365:check`: config, token, granted roles and the sending mailbox, as a send would use them; exit 1 with the fix. */
 final class CheckCommand extends Command
 {
+    use ReportsFailures;
+
     protected $signature = 'o365:check {--mailer= : A mailer of config/mail.php (default: the default mailer if it uses o365, else the first o365 mailer)}';
 
-    protected $description = 'Check the o365 mailer: configuration, an Entra token, granted permissions and the sending mailbox';
+    protected $description = 'Check the o365 mailer: configuration, an Entra token, granted permissions and the sending mailbox (sends nothing)';
 
     public function handle(): int
     {
+        $config = $this->laravel['config'];
         try {
-            $name = MailerFactory::mailerName($this->laravel['config'], $this->option('mailer'));
-            $settings = MailerFactory::settings((array) $this->laravel['config']->get("mail.mailers.$name"), (array) $this->laravel['config']->get('o365', []));
-            $mailer = MailerFactory::make((array) $this->laravel['config']->get("mail.mailers.$name"), (array) $this->laravel['config']->get('o365', []));
-        } catch (\InvalidArgumentException|\RuntimeException $e) {
+            $name = MailerSelection::mailerName($config, $this->option('mailer'));
+        } catch (\InvalidArgumentException $e) {
+            return $this->invalidMailer($e);
+        }
+        $entry = (array) $config->get("mail.mailers.$name");
+        $settings = MailerFactory::settings($entry, (array) $config->get('o365', []));
+        try {
+            $mailer = MailerFactory::make($entry, (array) $config->get('o365', []));
+        } catch (\RuntimeException $e) {
             return $this->failWith('Configuration', $e);
         }
         $this->line("Mailer <info>$name</info> (transport o365)");
@@ -39,15 +48,23 @@ final class CheckCommand extends Command
         $this->line(sprintf('Token acquired from Entra; it expires at %s UTC.', gmdate('Y-m-d H:i:s', (int) $report['expires_at'])));
         $this->line('Granted application permissions (roles): '.($report['roles'] === [] ? 'none' : implode(', ', $report['roles'])));
 
-        $problems = array_values($report['missing']);
-        $mailbox = $this->mailbox($settings, $problems);
-        if ($problems !== []) {
-            $this->error('Not ready to send:');
-            foreach ($problems as $problem) {
-                $this->line("  - Fix: $problem");
-            }
-
-            return self::FAILURE;
+        [$mailbox, $source] = MailerSelection::mailbox($config, $name, $settings);
+        if ($mailbox === '') {
+            return $this->notReady(['no sending mailbox: set `mailbox` on the mailer (env O365_MAILBOX), the mailer\'s `from`, or MAIL_FROM_ADDRESS to a mailbox of the tenant']);
+        }
+        $this->line("  mailbox:    $mailbox (from $source)");
+        try {
+            $check = $mailer->checkMailbox($mailbox);
+        } catch (\O365\Exception $e) {
+            return $this->failWith('Checking the mailbox', $e);
+        }
+        $verdict = MailboxVerdict::explain($check, (string) ($settings['client_id'] ?? ''), array_values($report['missing']));
+        if ($verdict !== null) {
+            return $this->notReady([$verdict]);
+        }
+        $this->line("  Graph accepted `$mailbox` as a sending mailbox of this app (checked with a sendMail without recipients: nothing was sent).");
+        if (!in_array('Mail.Send', $report['roles'], true)) {
+            $this->line('  The token has no Mail.Send role, yet the mailbox may send: Exchange RBAC for Applications grants it.');
         }
         if (!in_array('Mail.ReadWrite', $report['roles'], true)) {
             $this->warn('Note: messages over about 4 MB need the Mail.ReadWrite application permission too (upload sessions).');
@@ -57,31 +74,12 @@ final class CheckCommand extends Command
         return self::SUCCESS;
     }
 
-    /** The sending mailbox: `mailbox`, else the From address; appends a fix when unusable. */
-    private function mailbox(array $settings, array &$problems): string
+    /** @param list<string> $problems */
+    private function notReady(array $problems): int
     {
-        $fixed = $settings['mailbox'] ?? null;
-        $from = $this->laravel['config']->get('mail.from.address');
-        [$mailbox, $source] = $fixed !== null ? [(string) $fixed, 'the `mailbox` key'] : [(string) $from, 'mail.from.address (MAIL_FROM_ADDRESS), since `mailbox` is not set'];
-        if ($mailbox === '') {
-            $problems[] = 'no sending mailbox: set `mailbox` on the mailer (env O365_MAILBOX) or MAIL_FROM_ADDRESS to a mailbox of the tenant';
-
-            return '';
-        }
-        $this->line("  mailbox:    $mailbox (from $source)");
-        $isGuid = preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i', $mailbox) === 1;
-        if (!$isGuid && filter_var($mailbox, FILTER_VALIDATE_EMAIL) === false) {
-            $problems[] = "the mailbox `$mailbox` is not an email address (UPN) or user id: set it to a licensed mailbox of the tenant, e.g. noreply@contoso.com";
-        }
-
-        return $mailbox;
-    }
-
-    private function failWith(string $step, \Throwable $e): int
-    {
-        $this->error("$step failed: ".$e->getMessage());
-        if ($e instanceof \O365\Exception && $e->getHint() !== null && !str_contains($e->getMessage(), $e->getHint())) {
-            $this->line('Fix: '.$e->getHint());
+        $this->error('Not ready to send:');
+        foreach ($problems as $problem) {
+            $this->line("  - Fix: $problem");
         }
 
         return self::FAILURE;

@@ -8,18 +8,26 @@ use Illuminate\Console\Command;
 use Illuminate\Mail\Message;
 use Illuminate\Support\HtmlString;
 use O365\Laravel\MailerFactory;
+use O365\Laravel\MailerSelection;
+use O365\Laravel\MisconfiguredTransport;
 use O365\Symfony\O365Transport;
+use Psr\Log\LoggerInterface;
+use Symfony\Component\Console\Helper\ProgressBar;
 
 /** `php artisan o365:send-test you@example.com`: sends one message through an o365 mailer. */
 final class SendTestCommand extends Command
 {
+    use ReportsFailures;
+
     protected $signature = 'o365:send-test
         {to : The recipient}
         {--mailer= : A mailer of config/mail.php (default: the default mailer if it uses o365, else the first o365 mailer)}
-        {--from= : The From address (default: mail.from.address); the sending mailbox unless `mailbox` is set}
-        {--attach=* : Attach a file (repeatable); large files show upload progress}';
+        {--from= : The From address (default: the mailer\'s from, else mail.from.address); the sending mailbox unless `mailbox` is set}
+        {--attach=* : Attach a file (repeatable); uploads of large messages show a progress bar}';
 
     protected $description = 'Send a test message through Microsoft Graph with an o365 mailer';
+
+    private ?ProgressBar $bar = null;
 
     public function handle(): int
     {
@@ -32,14 +40,6 @@ final class SendTestCommand extends Command
                 return self::INVALID;
             }
         }
-        try {
-            $name = MailerFactory::mailerName($this->laravel['config'], $this->option('mailer'));
-        } catch (\InvalidArgumentException $e) {
-            $this->error($e->getMessage());
-
-            return self::FAILURE;
-        }
-
         $attach = (array) $this->option('attach');
         foreach ($attach as $path) {
             if (!is_file($path) || !is_readable($path)) {
@@ -48,36 +48,43 @@ final class SendTestCommand extends Command
                 return self::INVALID;
             }
         }
-        $bar = $attach === [] ? null : $this->progressBar($name);
+        try {
+            $name = MailerSelection::mailerName($this->laravel['config'], $this->option('mailer'));
+        } catch (\InvalidArgumentException $e) {
+            return $this->invalidMailer($e);
+        }
+
+        // Its own transport (the shared one stays untouched), reporting progress to this command.
+        $transport = MailerFactory::transport((array) $this->laravel['config']->get("mail.mailers.$name"),
+            (array) $this->laravel['config']->get('o365', []), $this->laravel->make(LoggerInterface::class), $this->progress(...));
+        if ($transport instanceof MisconfiguredTransport) {
+            return $this->failWith('Configuration', $transport->problem());
+        }
+        $mailer = clone $this->laravel['mail.manager']->mailer($name);
+        $mailer->setSymfonyTransport($transport);
 
         $app = (string) $this->laravel['config']->get('app.name', 'Laravel');
         try {
-            $sent = $this->laravel['mail.manager']->mailer($name)->send(
-                ['html' => new HtmlString("<p>This is a test message from <b>".e($app)."</b>, sent through Microsoft Graph by the <code>$name</code> mailer.</p>"),
+            $sent = $mailer->send(
+                ['html' => new HtmlString('<p>This is a test message from <b>'.e($app)."</b>, sent through Microsoft Graph by the <code>$name</code> mailer.</p>"),
                     'raw' => "This is a test message from $app, sent through Microsoft Graph by the $name mailer."],
                 [],
                 function (Message $m) use ($to, $from, $app, $attach): void {
                     $m->to($to)->subject("o365 test message from $app");
-                    foreach ($attach as $path) {
-                        $m->attach($path);
-                    }
+                    array_map($m->attach(...), $attach);
                     if ($from !== null) {
                         $m->from($from);
                     }
                 },
             );
         } catch (\Throwable $e) {
-            $bar?->clear();
-            $this->stopProgress($name);
-            $cause = $e->getPrevious() instanceof \O365\Exception ? $e->getPrevious() : $e;
-            $this->error("Sending through the `$name` mailer failed: ".$cause->getMessage());
+            $this->bar?->clear();
 
-            return self::FAILURE;
+            return $this->failWith("Sending through the `$name` mailer", $e->getPrevious() instanceof \O365\Exception ? $e->getPrevious() : $e);
         }
-        if ($bar !== null) {
-            $bar->finish();
+        if ($this->bar !== null) {
+            $this->bar->finish();
             $this->newLine();
-            $this->stopProgress($name);
         }
         $requestId = $sent?->getOriginalMessage()->getHeaders()->get(O365Transport::REQUEST_ID_HEADER)?->getBodyAsString() ?? 'unknown';
         $this->info("Sent a test message to $to with the `$name` mailer. Graph request-id: $requestId");
@@ -86,34 +93,18 @@ final class SendTestCommand extends Command
         return self::SUCCESS;
     }
 
-    private function stopProgress(string $mailer): void
+    /** Upload progress of large messages (sent in chunks); small messages show no bar. */
+    private function progress(array $p): void
     {
-        $transport = $this->laravel['mail.manager']->mailer($mailer)->getSymfonyTransport();
-        if ($transport instanceof O365Transport) {
-            $transport->onProgress(null);
+        if ($p['phase'] !== 'upload' || $p['bytes_total'] <= 0) {
+            return;
         }
-    }
-
-    /** A progress bar fed by the transport's upload progress (messages over ~3 MB go in chunks). */
-    private function progressBar(string $mailer): ?\Symfony\Component\Console\Helper\ProgressBar
-    {
-        $transport = $this->laravel['mail.manager']->mailer($mailer)->getSymfonyTransport();
-        if (!$transport instanceof O365Transport) {
-            return null;
+        if ($this->bar === null) {
+            $this->bar = $this->output->createProgressBar(intdiv($p['bytes_total'], 1024));
+            $this->bar->setFormat(' %message% %current%/%max% KiB [%bar%] %percent:3s%%');
         }
-        $bar = $this->output->createProgressBar();
-        $bar->setFormat(' %message% %current%/%max% KiB [%bar%] %percent:3s%%');
-        $bar->setMessage('preparing');
-        $transport->onProgress(static function (array $p) use ($bar): void {
-            $bar->setMessage($p['phase'].($p['attachment'] !== null ? ' '.$p['attachment'] : ''));
-            if ($p['bytes_total'] > 0) {
-                $bar->setMaxSteps(intdiv($p['bytes_total'], 1024));
-                $bar->setProgress(intdiv($p['bytes_sent'], 1024));
-            } else {
-                $bar->display();
-            }
-        });
-
-        return $bar;
+        $this->bar->setMessage('upload'.($p['attachment'] !== null ? ' '.$p['attachment'] : ''));
+        $this->bar->setMaxSteps(intdiv($p['bytes_total'], 1024));
+        $this->bar->setProgress(intdiv($p['bytes_sent'], 1024));
     }
 }

@@ -20,6 +20,12 @@ try {
     Mail::mailer('o365')->raw('hello', fn ($m) => $m->to('ann@example.com'));
     echo "sent?!\n";
 } catch (\Throwable $e) {
-    echo get_class($e), "\n", $e->getMessage(), "\n";
+    echo get_class($e), "\n", 'previous: ', get_class($e->getPrevious() ?? $e), "\n", $e->getMessage(), "\n";
+}
+// Code written against the old name still catches it.
+try {
+    throw \O365\ExtensionMissingException::create();
+} catch (\O365\Symfony\ExtensionMissing $e) {
+    echo "deprecated alias caught: yes\n";
 }
 $app->flush();
