@@ -236,6 +236,15 @@ namespace O365 {
         public function __debugInfo(): array {}
 
         /**
+         * Checks, with Mail.Send alone and sending nothing, that the mailbox a send from
+         * `$sender` would use exists and may be used by this app (see mailbox_check.rs).
+         *
+         * @param string|null $sender
+         * @return array
+         */
+        public function checkMailbox(?string $sender = null): array {}
+
+        /**
          * Acquires a token and reports granted roles, expiry and endpoints (never the token).
          *
          * @return array
