@@ -32,7 +32,7 @@ final class EnvFile
     }
 
     /** Sets `$key` to `$value`; returns whether the file's text changed. */
-    public function set(string $key, string $value): bool
+    public function set(string $key, #[\SensitiveParameter] string $value): bool
     {
         $line = $key.'='.self::quote($value);
         $pattern = '/^([ \t]*(?:export[ \t]+)?'.preg_quote($key, '/').'[ \t]*=).*$/m';
@@ -70,7 +70,7 @@ final class EnvFile
     }
 
     /** Unquoted when safe; else single quotes (literal); else double quotes with escapes. */
-    public static function quote(string $value): string
+    public static function quote(#[\SensitiveParameter] string $value): string
     {
         if (preg_match('/^[A-Za-z0-9_.:\/@+~=,%-]*$/', $value) === 1) {
             return $value;

@@ -50,7 +50,7 @@ final class Format
     }
 
     /** Why `$secret` cannot be a client secret's Value, or null (never quotes the secret). */
-    public static function secretProblem(string $secret): ?string
+    public static function secretProblem(#[\SensitiveParameter] string $secret): ?string
     {
         if (trim($secret) === '') {
             return 'The client secret is empty: copy the Value of a client secret (Certificates & secrets > Client secrets).';

@@ -6,6 +6,7 @@ namespace O365\Laravel\Console;
 
 use Illuminate\Console\Command;
 use O365\Laravel\MailerFactory;
+use O365\Laravel\MailerSelection;
 
 /**
  * `php artisan o365:restrict`: prints the Exchange Online PowerShell commands that limit
@@ -36,7 +37,7 @@ final class RestrictCommand extends Command
             return 2;
         }
         try {
-            $name = MailerFactory::mailerName($this->laravel['config'], $this->option('mailer'));
+            $name = MailerSelection::mailerName($this->laravel['config'], $this->option('mailer'));
         } catch (\InvalidArgumentException $e) {
             $this->error($e->getMessage());
 
