@@ -116,5 +116,25 @@ fn build_client(ca_file: Option<&PathBuf>) -> Result<reqwest::Client> {
             b = b.add_root_certificate(c);
         }
     }
-    b.build().map_err(|e| Error::new(ErrorKind::Transport, format!("could not build the HTTP client: {e}")))
+    b.build().map_err(|e| client_error(&e))
+}
+
+/// reqwest says only "builder error"; the cause worth telling is usually a machine
+/// without CA certificates (the system trust store is loaded even for plain-HTTP
+/// endpoints), which rustls-platform-verifier reports in the innermost error.
+fn client_error(e: &reqwest::Error) -> Error {
+    let mut cause = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause = s.to_string();
+        src = s.source();
+    }
+    if cause.contains("No CA certificates were loaded from the system") {
+        return Error::new(
+            ErrorKind::Transport,
+            "could not build the HTTP client: this machine has no CA certificates (none in the system trust store /etc/ssl/certs, or in the SSL_CERT_FILE / SSL_CERT_DIR it names)",
+        )
+        .with_hint("install the CA certificates package (Debian/Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates; Fedora/RHEL: dnf install ca-certificates), or set `ca_file` to a PEM bundle of the CAs to trust");
+    }
+    Error::new(ErrorKind::Transport, format!("could not build the HTTP client: {cause}"))
 }

@@ -16,6 +16,21 @@ pub extern "C" fn php_module_info(_module: *mut ModuleEntry) {
         info_table_row!("build profile", if cfg!(debug_assertions) { "debug" } else { "release" });
         info_table_row!("built for", format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS));
         info_table_row!("bindings", "ext-php-rs 0.16.4");
+        info_table_row!("PHP API", php_api());
         info_table_end!();
     });
+}
+
+/// The PHP API this build targets (its headers' ZEND_MODULE_API_NO). A build loads only
+/// into a PHP of that API, so this says which PHP version a `.so` is for.
+fn php_api() -> String {
+    let api = ext_php_rs::ffi::ZEND_MODULE_API_NO;
+    let version = match api {
+        20220829 => "PHP 8.2",
+        20230831 => "PHP 8.3",
+        20240924 => "PHP 8.4",
+        20250925 => "PHP 8.5",
+        _ => "PHP version not known to this build",
+    };
+    format!("{api} ({version})")
 }
