@@ -112,6 +112,27 @@ final class InstallCommandTest extends TestCase
         $this->assertStringContainsString('OK: ready to send as noreply@contoso.com', $out);
     }
 
+    public function testRealArtisanProcessReadsTheSecretFromStdin(): void
+    {
+        $project = dirname(__DIR__, 3);
+        file_put_contents("$this->base/artisan", "<?php\nrequire '$project/tests/php/bootstrap-testbed.php';\n"
+            ."\$kernel = \\O365\\Tests\\Support\\LaravelApp::create(__DIR__)->make(Illuminate\\Contracts\\Console\\Kernel::class);\n"
+            ."exit(\$kernel->handle(new Symfony\\Component\\Console\\Input\\ArgvInput(), new Symfony\\Component\\Console\\Output\\ConsoleOutput()));\n");
+        $extension = getenv('O365_EXTENSION') ?: (string) realpath($project.'/target/debug/libo365.so');
+        $cmd = [PHP_BINARY, '-d', "extension=$extension", "$this->base/artisan", 'o365:install', '--no-interaction',
+            '--tenant='.self::TENANT, '--client-id='.Emulator::CLIENT_ID, '--secret=-', '--mailbox=sender@contoso.com'];
+        $proc = proc_open($cmd, [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, $this->base);
+        fwrite($pipes[0], self::SECRET."\n");
+        fclose($pipes[0]);
+        $out = stream_get_contents($pipes[1]).stream_get_contents($pipes[2]);
+        $code = proc_close($proc);
+
+        $this->assertSame(0, $code, $out);
+        $this->assertStringContainsString('O365_CLIENT_SECRET='.self::SECRET."\n", $this->read('.env'));
+        $this->assertStringContainsString('OK: ready to send as sender@contoso.com', $out);
+        $this->assertStringNotContainsString(self::SECRET, $out);
+    }
+
     public function testCustomisedMailConfigGetsTheSnippetAndIsLeftAlone(): void
     {
         $custom = "<?php\n\n\$mailers = ['log' => ['transport' => 'log']];\n\nreturn ['default' => env('MAIL_MAILER', 'log'), 'mailers' => \$mailers, 'from' => ['address' => env('MAIL_FROM_ADDRESS'), 'name' => 'x']];\n";

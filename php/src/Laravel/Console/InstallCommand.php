@@ -17,7 +17,7 @@ final class InstallCommand extends Command
     protected $signature = 'o365:install
         {--tenant= : Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com}
         {--client-id= : Application (client) ID}
-        {--secret= : The client secret\'s Value (not its Secret ID); visible to other users of this machine in the process list, prefer the prompt or O365_CLIENT_SECRET in the environment}
+        {--secret= : The client secret\'s Value (not its Secret ID), or - to read it from standard input (an option value is visible in the process list)}
         {--mailbox= : The mailbox mail is sent from, e.g. noreply@contoso.com}
         {--cloud= : global (default), usgov, usgov-dod or china}
         {--default : Make o365 the default mailer (MAIL_MAILER=o365)}
@@ -109,6 +109,9 @@ final class InstallCommand extends Command
                 static fn (string $v) => $v === '' ? ($have ? null : 'Required.') : Format::secretProblem($v),
                 $have ? 'Leave empty to keep the secret .env has now' : 'Certificates & secrets > Client secrets > New client secret: copy the Value column at once',
             );
+        }
+        if ($value === '-') {
+            $value = rtrim((string) stream_get_contents(STDIN), "\r\n"); // `printf %s "$SECRET" | php artisan o365:install --secret=-`
         }
         if ($value === null || $value === '') {
             if (!$have) {
