@@ -55,6 +55,15 @@ pub struct Cli {
     /// [default: all mailboxes]; others get 403 "Access to OData is disabled.".
     #[arg(long, value_name = "ADDRESS")]
     pub allowed_mailbox: Vec<String>,
+    /// Exchange RBAC for Applications: a permission granted to the app in Exchange, not in its
+    /// token (e.g. Mail.Send). Repeatable [default with --rbac-mailbox: Mail.Send].
+    #[arg(long, value_name = "ROLE")]
+    pub rbac_role: Vec<String>,
+    /// Exchange RBAC for Applications: a mailbox in the management scope of those
+    /// permissions. Repeatable [default: every mailbox]; others get 403 "Access to OData is
+    /// disabled." unless the token's own roles allow them.
+    #[arg(long, value_name = "ADDRESS")]
+    pub rbac_mailbox: Vec<String>,
     /// Send As permission: MAILBOX may send with From set to FROM. Repeatable.
     #[arg(long, value_name = "MAILBOX=FROM")]
     pub send_as: Vec<String>,
@@ -118,6 +127,11 @@ impl Cli {
         if !self.role.is_empty() { app.roles = self.role.clone(); }
         if self.no_roles { app.roles.clear(); }
         if !self.allowed_mailbox.is_empty() { app.allowed_mailboxes = Some(self.allowed_mailbox.clone()); }
+        if !self.rbac_role.is_empty() { app.rbac_roles = self.rbac_role.clone(); }
+        if !self.rbac_mailbox.is_empty() {
+            app.rbac_scope = Some(self.rbac_mailbox.clone());
+            if app.rbac_roles.is_empty() { app.rbac_roles = vec!["Mail.Send".to_string()]; }
+        }
         if !self.mailbox.is_empty() {
             c.mailboxes.get_or_insert_with(Vec::new).extend(self.mailbox.iter().cloned());
         }

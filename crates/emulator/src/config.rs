@@ -91,8 +91,16 @@ pub struct AppConfig {
     pub certificates: Vec<String>,
     /// Application permissions granted by admin consent (the token's `roles`).
     pub roles: Vec<String>,
-    /// Application access policy: the mailboxes this app may use. `None`: all.
+    /// Application access policy: the mailboxes this app may use with its Entra `roles`.
+    /// `None`: all.
     pub allowed_mailboxes: Option<Vec<String>>,
+    /// Exchange RBAC for Applications: permissions granted in Exchange (`Mail.Send` for the
+    /// "Application Mail.Send" role) on the mailboxes of `rbac_scope`. They are not in the
+    /// token (Exchange checks them per request) and add to the Entra `roles`; the access
+    /// policy does not narrow them.
+    pub rbac_roles: Vec<String>,
+    /// The management scope of `rbac_roles`: the mailboxes. `None`: every mailbox.
+    pub rbac_scope: Option<Vec<String>>,
     /// A disabled app gets AADSTS7000112.
     pub disabled: bool,
 }
@@ -108,6 +116,8 @@ impl Default for AppConfig {
             certificates: Vec::new(),
             roles: vec!["Mail.Send".to_string(), "Mail.ReadWrite".to_string()],
             allowed_mailboxes: None,
+            rbac_roles: Vec::new(),
+            rbac_scope: None,
             disabled: false,
         }
     }

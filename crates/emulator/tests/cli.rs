@@ -131,7 +131,7 @@ fn help_documents_every_option() {
     let help = String::from_utf8(out.stdout).unwrap();
     for flag in [
         "--listen", "--config", "--tenant-id", "--client-id", "--client-secret", "--expired-secret", "--certificate",
-        "--role", "--no-roles", "--mailbox", "--disabled-mailbox", "--allowed-mailbox", "--send-as", "--token-lifetime",
+        "--role", "--no-roles", "--mailbox", "--disabled-mailbox", "--allowed-mailbox", "--rbac-role", "--rbac-mailbox", "--send-as", "--token-lifetime",
         "--tls", "--ca-out", "--latency-ms", "--connect-latency-ms", "--max-request-bytes", "--max-message-bytes",
         "--concurrency", "--window-requests", "--window-secs", "--upload-host", "--exit-on-stdin-eof",
     ] {

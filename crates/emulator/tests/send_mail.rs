@@ -233,6 +233,38 @@ fn missing_role_and_access_policy_and_unknown_mailboxes() {
 }
 
 #[test]
+fn rbac_for_applications_grants_within_its_scope_and_adds_to_entra() {
+    let env = start(EmulatorConfig {
+        apps: vec![
+            // RBAC only: no Entra consent, Exchange grants Mail.Send on one mailbox.
+            AppConfig { roles: vec![], rbac_roles: vec!["Mail.Send".into()], rbac_scope: Some(vec![MAILBOX.into()]), ..AppConfig::default() },
+            // Entra consent narrowed by a policy, plus an RBAC grant elsewhere: the two add up.
+            AppConfig {
+                client_id: "both".into(),
+                client_secrets: vec!["s".into()],
+                allowed_mailboxes: Some(vec![MAILBOX.into()]),
+                rbac_roles: vec!["Mail.Send".into()],
+                rbac_scope: Some(vec!["other@contoso.com".into()]),
+                ..AppConfig::default()
+            },
+        ],
+        ..EmulatorConfig::default()
+    });
+    let mime = simple_mime(MAILBOX, "a@example.com", "x");
+    let rbac_only = env.token();
+    assert_eq!(env.send_mime(&rbac_only, MAILBOX, &mime).status(), 202, "the token has no roles, Exchange grants Mail.Send");
+    let v = assert_graph_error(env.send_mime(&rbac_only, "other@contoso.com", &simple_mime("other@contoso.com", "a@example.com", "x")), 403, "ErrorAccessDenied");
+    assert_eq!(v["error"]["message"], "Access to OData is disabled.");
+    // An RBAC grant of Mail.Send does not cover operations needing Mail.ReadWrite.
+    let v = assert_graph_error(env.send_json(&rbac_only, &format!("/v1.0/users/{MAILBOX}/messages"), &json!({"subject": "x"})), 403, "ErrorAccessDenied");
+    assert_eq!(v["error"]["message"], "Access is denied. Check credentials and try again.");
+    let both = env.token_for(TENANT, "both", "s");
+    assert_eq!(env.send_mime(&both, MAILBOX, &mime).status(), 202);
+    assert_eq!(env.send_mime(&both, "other@contoso.com", &simple_mime("other@contoso.com", "a@example.com", "x")).status(), 202);
+    assert_graph_error(env.send_mime(&both, "third@contoso.com", &simple_mime("third@contoso.com", "a@example.com", "x")), 403, "ErrorAccessDenied");
+}
+
+#[test]
 fn send_as_needs_a_grant() {
     let mut send_as = std::collections::BTreeMap::new();
     send_as.insert(MAILBOX.to_string(), vec!["shared@contoso.com".to_string()]);

@@ -51,6 +51,8 @@ final class SetupGuideTest extends TestCase
             'unknown-mailbox.send' => [['--mailbox', 'billing@contoso.com'], [], ...$send],
             'unlicensed.send' => [['--disabled-mailbox', self::MAILBOX], [], ...$send],
             'send-as.send' => [[], ['mailbox' => self::MAILBOX], 'o365:send-test', ['to' => 'you@example.com', '--from' => 'sales@contoso.com']],
+            'rbac.check' => [['--no-roles', '--rbac-mailbox', self::MAILBOX], [], $check, []],
+            'rbac.send' => [['--no-roles', '--rbac-mailbox', self::MAILBOX], [], ...$send],
             'restrict.rbac' => [[], [], 'o365:restrict', ['--mailbox' => [self::MAILBOX]]],
             'restrict.policy' => [[], [], 'o365:restrict', ['--policy' => true, '--mailbox' => [self::MAILBOX]]],
         ];

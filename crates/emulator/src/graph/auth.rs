@@ -1,7 +1,9 @@
 //! Who is calling and may they touch this mailbox: the bearer token (401), the
-//! application permission in its `roles` (403 "Access is denied"), the mailbox's
-//! existence (404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI) and the application
-//! access policy (403 "Access to OData is disabled."), in that order.
+//! application permission in its `roles` or granted by Exchange RBAC for Applications
+//! (403 "Access is denied" when neither), the mailbox's existence (404 ErrorInvalidUser /
+//! MailboxNotEnabledForRESTAPI), then whether a grant covers this mailbox: the Entra
+//! roles as narrowed by the application access policy, or the RBAC grant within its
+//! management scope (403 "Access to OData is disabled." when none), in that order.
 
 use super::errors::GraphError;
 use crate::config::contains_ci;
@@ -43,18 +45,17 @@ pub fn caller(shared: &Shared, ctx: &Ctx) -> Result<Caller, GraphError> {
     Ok(Caller { appid: s("appid"), tid: s("tid"), roles })
 }
 
-/// 403 unless the token carries one of `roles`.
-pub fn require_role(caller: &Caller, roles: &[&str]) -> Result<(), GraphError> {
-    if roles.iter().any(|r| caller.roles.iter().any(|have| have.eq_ignore_ascii_case(r))) {
-        Ok(())
-    } else {
-        Err(GraphError::access_denied())
-    }
-}
-
-/// Checks the mailbox exists, can use REST, and is inside the app's access policy.
-pub fn check_mailbox(shared: &Shared, caller: &Caller, mailbox: &str) -> Result<(), GraphError> {
+/// Checks that one of `roles` reaches `mailbox`: from the token (Entra admin consent) within
+/// the application access policy, or from Exchange RBAC for Applications within its scope.
+/// The two are additive, as in Exchange Online.
+pub fn authorize(shared: &Shared, caller: &Caller, roles: &[&str], mailbox: &str) -> Result<(), GraphError> {
     let config = &shared.config;
+    let app = crate::entra::directory::app_for_token(config, &caller.appid, &caller.tid);
+    let entra = roles.iter().any(|r| contains_ci(&caller.roles, r));
+    let rbac = app.is_some_and(|a| roles.iter().any(|r| contains_ci(&a.rbac_roles, r)));
+    if !entra && !rbac {
+        return Err(GraphError::access_denied());
+    }
     if let Some(list) = &config.mailboxes {
         if !contains_ci(list, mailbox) && !contains_ci(&config.disabled_mailboxes, mailbox) {
             return Err(GraphError::invalid_user(mailbox));
@@ -63,13 +64,10 @@ pub fn check_mailbox(shared: &Shared, caller: &Caller, mailbox: &str) -> Result<
     if contains_ci(&config.disabled_mailboxes, mailbox) {
         return Err(GraphError::mailbox_not_enabled());
     }
-    let app = crate::entra::directory::app_for_token(config, &caller.appid, &caller.tid);
-    if let Some(allowed) = app.and_then(|a| a.allowed_mailboxes.as_ref()) {
-        if !contains_ci(allowed, mailbox) {
-            return Err(GraphError::access_policy());
-        }
-    }
-    Ok(())
+    let within = |scope: Option<&Vec<String>>| scope.is_none_or(|list| contains_ci(list, mailbox));
+    let by_entra = entra && within(app.and_then(|a| a.allowed_mailboxes.as_ref()));
+    let by_rbac = rbac && within(app.and_then(|a| a.rbac_scope.as_ref()));
+    if by_entra || by_rbac { Ok(()) } else { Err(GraphError::access_policy()) }
 }
 
 /// Whether `mailbox` may put `from` in the From header: itself, or a Send As grant.

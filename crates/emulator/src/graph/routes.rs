@@ -91,8 +91,7 @@ async fn run(shared: &Arc<Shared>, ctx: &Ctx, latency: Duration) -> Result<Resp,
     };
     let op = parse_op(&ctx.method, rest)?;
     let caller = auth::caller(shared, ctx)?;
-    auth::require_role(&caller, op.roles())?;
-    auth::check_mailbox(shared, &caller, &mailbox)?;
+    auth::authorize(shared, &caller, op.roles(), &mailbox)?;
     let _slot = throttle::acquire(shared, &caller.appid, &mailbox)?;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

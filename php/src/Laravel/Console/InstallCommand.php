@@ -33,7 +33,7 @@ final class InstallCommand extends Command
         $current = $env->values();
         $answers = $this->answers($current);
         if ($answers === null) {
-            return 2;
+            return self::INVALID;
         }
         $changed = $this->writeEnv($env, $answers, $current);
         $entry = new MailerEntry($this, $this->laravel);

@@ -34,7 +34,7 @@ final class RestrictCommand extends Command
         if ($problem !== null) {
             $this->error($problem);
 
-            return 2;
+            return self::INVALID;
         }
         try {
             $name = MailerSelection::mailerName($this->laravel['config'], $this->option('mailer'));
