@@ -63,7 +63,7 @@ final class InstallCommand extends Command
      *
      * @return array{tenant: string, client_id: string, secret: ?string, mailbox: string, cloud: string, default: bool}|null
      */
-    private function answers(array $current): ?array
+    private function answers(#[\SensitiveParameter] array $current): ?array
     {
         $interactive = $this->input->isInteractive();
         $fields = [
@@ -99,7 +99,7 @@ final class InstallCommand extends Command
     }
 
     /** The secret's Value; null keeps the one .env has. Never printed, never a default. */
-    private function secretAnswer(array $current, bool $interactive, array &$errors): ?string
+    private function secretAnswer(#[\SensitiveParameter] array $current, bool $interactive, array &$errors): ?string
     {
         $have = ($current['O365_CLIENT_SECRET'] ?? '') !== '';
         $value = $this->option('secret');
@@ -148,7 +148,7 @@ final class InstallCommand extends Command
      *
      * @return list<string>
      */
-    private function writeEnv(EnvFile $env, array $answers, array $current): array
+    private function writeEnv(EnvFile $env, #[\SensitiveParameter] array $answers, #[\SensitiveParameter] array $current): array
     {
         $keys = ['O365_TENANT_ID' => $answers['tenant'], 'O365_CLIENT_ID' => $answers['client_id']];
         if ($answers['secret'] !== null) {
@@ -186,7 +186,7 @@ final class InstallCommand extends Command
      *
      * @param list<string> $changed
      */
-    private function reload(array $changed, array $before): void
+    private function reload(array $changed, #[\SensitiveParameter] array $before): void
     {
         $now = (new EnvFile($this->laravel->environmentFilePath()))->values();
         foreach ($changed as $key) {
