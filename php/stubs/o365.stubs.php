@@ -245,7 +245,8 @@ namespace O365 {
         public function checkMailbox(?string $sender = null): array {}
 
         /**
-         * Acquires a token and reports granted roles, expiry and endpoints (never the token).
+         * Acquires a token and reports granted roles, expiry, endpoints and the credential
+         * (kind, public details such as certificate thumbprints, warnings); never a secret.
          *
          * @return array
          */

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::cloud::Cloud;
 use crate::credential::Credential;
+use crate::credential::keys::{Env, Ids, ProcessEnv, RawCredential};
 use crate::error::{Error, Result};
-use crate::secret::Secret;
 
 /// A config value as it arrives from PHP.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,7 @@ pub enum ConfigValue {
 }
 
 impl ConfigValue {
-    fn type_name(&self) -> &str {
+    pub(crate) fn type_name(&self) -> &str {
         match self {
             ConfigValue::Null => "null",
             ConfigValue::Bool(_) => "bool",
@@ -46,6 +46,14 @@ pub const KEYS: &[&str] = &[
     "tenant_id",
     "client_id",
     "client_secret",
+    "client_certificate",
+    "client_certificate_key",
+    "client_certificate_password",
+    "client_certificate_algorithm",
+    "client_certificate_send_chain",
+    "federated_token_file",
+    "managed_identity",
+    "managed_identity_endpoint",
     "cloud",
     "login_endpoint",
     "graph_endpoint",
@@ -90,7 +98,17 @@ pub struct Config {
 
 impl Config {
     /// Builds a config from key/value pairs, rejecting unknown keys and wrong types.
+    /// Credential defaults come from the process's environment (see `credential::keys`).
     pub fn from_pairs<I, K>(pairs: I) -> Result<Config>
+    where
+        I: IntoIterator<Item = (K, ConfigValue)>,
+        K: AsRef<str>,
+    {
+        Self::from_pairs_with_env(pairs, &ProcessEnv)
+    }
+
+    /// `from_pairs` with another environment (tests; embedders with their own settings).
+    pub fn from_pairs_with_env<I, K>(pairs: I, env: &dyn Env) -> Result<Config>
     where
         I: IntoIterator<Item = (K, ConfigValue)>,
         K: AsRef<str>,
@@ -99,7 +117,7 @@ impl Config {
         for (key, value) in pairs {
             raw.set(key.as_ref(), value)?;
         }
-        raw.finish()
+        raw.finish(env)
     }
 
     /// The OAuth scope for Graph in this config's cloud.
@@ -117,7 +135,7 @@ impl Config {
 struct Raw {
     tenant_id: Option<String>,
     client_id: Option<String>,
-    client_secret: Option<String>,
+    credential: RawCredential,
     cloud: Option<String>,
     login_endpoint: Option<String>,
     graph_endpoint: Option<String>,
@@ -128,7 +146,7 @@ struct Raw {
     ca_file: Option<String>,
 }
 
-fn expect_str(key: &str, v: ConfigValue) -> Result<Option<String>> {
+pub(crate) fn expect_str(key: &str, v: ConfigValue) -> Result<Option<String>> {
     match v {
         ConfigValue::Null => Ok(None),
         ConfigValue::Str(s) if s.trim().is_empty() => Ok(None),
@@ -148,7 +166,7 @@ fn expect_number(key: &str, v: ConfigValue) -> Result<Option<f64>> {
     }
 }
 
-fn expect_bool(key: &str, v: ConfigValue) -> Result<Option<bool>> {
+pub(crate) fn expect_bool(key: &str, v: ConfigValue) -> Result<Option<bool>> {
     match v {
         ConfigValue::Null => Ok(None),
         ConfigValue::Bool(b) => Ok(Some(b)),
@@ -180,20 +198,8 @@ impl Raw {
         match key {
             "tenant_id" => self.tenant_id = expect_str(key, v)?,
             "client_id" => self.client_id = expect_str(key, v)?,
-            "client_secret" => {
-                // Not trimmed and never echoed: a secret's value must not reach a message.
-                self.client_secret = match v {
-                    ConfigValue::Null => None,
-                    ConfigValue::Str(s) if s.is_empty() => None,
-                    ConfigValue::Str(s) => Some(s),
-                    other => {
-                        return Err(Error::config(
-                            key,
-                            format!("config key `client_secret` must be a string, got {}", other.type_name()),
-                        ));
-                    }
-                }
-            }
+            // Secrets are not trimmed and never echoed (see credential::keys).
+            k if RawCredential::owns(k) => self.credential.set(k, v)?,
             "cloud" => self.cloud = expect_str(key, v)?,
             "login_endpoint" => self.login_endpoint = expect_str(key, v)?,
             "graph_endpoint" => self.graph_endpoint = expect_str(key, v)?,
@@ -209,20 +215,32 @@ impl Raw {
         Ok(())
     }
 
-    fn finish(self) -> Result<Config> {
-        let tenant_id = self.tenant_id.ok_or_else(|| {
-            Error::config("tenant_id", "config key `tenant_id` is missing")
-                .with_hint("set `tenant_id` (env O365_TENANT_ID) to the Directory (tenant) ID shown on the app registration's Overview page in Entra")
-        })?;
-        let client_id = self.client_id.ok_or_else(|| {
-            Error::config("client_id", "config key `client_id` is missing")
-                .with_hint("set `client_id` (env O365_CLIENT_ID) to the Application (client) ID of the app registration in Entra")
-        })?;
-        let secret = self.client_secret.ok_or_else(|| {
-            Error::config("client_secret", "no credential configured: config key `client_secret` is missing")
-                .with_hint("set `client_secret` (env O365_CLIENT_SECRET) to a secret's Value from the app registration's Certificates & secrets page")
-        })?;
-        crate::url::check_path_free("tenant_id", &tenant_id)?;
+    fn finish(mut self, env: &dyn Env) -> Result<Config> {
+        // A managed identity needs neither: the host knows its tenant and identity.
+        let managed = self.credential.is_managed_identity();
+        let credential = std::mem::take(&mut self.credential).finish(
+            Ids { tenant_id: &mut self.tenant_id, client_id: &mut self.client_id, login_endpoint: &mut self.login_endpoint },
+            env,
+        )?;
+        let tenant_id = match self.tenant_id {
+            Some(t) => t,
+            None if managed => String::new(),
+            None => {
+                return Err(Error::config("tenant_id", "config key `tenant_id` is missing")
+                    .with_hint("set `tenant_id` (env O365_TENANT_ID) to the Directory (tenant) ID shown on the app registration's Overview page in Entra"));
+            }
+        };
+        let client_id = match (&credential, self.client_id) {
+            (Credential::ManagedIdentity(m), given) => m.client_id.clone().or(given).unwrap_or_default(),
+            (_, Some(c)) => c,
+            (_, None) => {
+                return Err(Error::config("client_id", "config key `client_id` is missing")
+                    .with_hint("set `client_id` (env O365_CLIENT_ID) to the Application (client) ID of the app registration in Entra"));
+            }
+        };
+        if !tenant_id.is_empty() {
+            crate::url::check_path_free("tenant_id", &tenant_id)?;
+        }
         let cloud = match self.cloud {
             Some(c) => Cloud::parse(&c)?,
             None => Cloud::Global,
@@ -265,7 +283,7 @@ impl Raw {
         Ok(Config {
             tenant_id,
             client_id,
-            credential: Credential::ClientSecret(Secret::new(secret)),
+            credential,
             cloud,
             login_endpoint,
             graph_endpoint,

@@ -36,6 +36,11 @@ pub struct Diagnostics {
     pub credential: String,
     /// Seconds until the token expires.
     pub expires_in: u64,
+    /// Public facts about the credential: certificate thumbprints and expiry, token file,
+    /// managed identity endpoint (never a secret).
+    pub credential_details: Vec<(String, String)>,
+    /// Things to fix soon, e.g. a certificate that expires within 30 days.
+    pub warnings: Vec<String>,
 }
 
 impl Diagnostics {
@@ -64,7 +69,7 @@ impl Diagnostics {
         Diagnostics {
             roles,
             expires_at: token.expires_at_unix,
-            token_endpoint: config.token_url(),
+            token_endpoint: config.credential.token_endpoint(config),
             graph_endpoint: config.graph_endpoint.clone(),
             cloud: config.cloud.name().to_string(),
             tenant,
@@ -73,6 +78,8 @@ impl Diagnostics {
             object_id,
             scope: config.scope(),
             credential: config.credential.describe().to_string(),
+            credential_details: config.credential.details().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            warnings: config.credential.warnings(),
             expires_in: token.expires_at.saturating_duration_since(std::time::Instant::now()).as_secs(),
         }
     }

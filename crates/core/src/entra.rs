@@ -1,6 +1,9 @@
 //! Entra's token endpoint: the client-credentials request and the translation of its
 //! AADSTS error codes into errors that name the fix. Branches on `error_codes`, never on
-//! the description text (Microsoft rewords it).
+//! the description text (Microsoft rewords it). What goes on the wire comes from the
+//! credential (`Credential::token_request`, one per attempt: a fresh assertion, the
+//! token file read again); managed identities answer in their own shape
+//! (`Credential::answer`).
 
 use serde::Deserialize;
 
@@ -28,48 +31,49 @@ struct TokenError {
     trace_id: Option<String>,
 }
 
-/// Posts the client-credentials request. Token requests are idempotent, so failed
-/// connects, timeouts, 429 and 5xx answers are retried within `max_retries`. Returns
-/// the parsed answer or an authentication error that says what to change.
+/// Sends the credential's token request. Token requests are idempotent, so failed
+/// connects, timeouts and the credential's transient answers (429 and 5xx; IMDS also
+/// 404/410) are retried within its retry budget. Returns the parsed answer or an
+/// authentication error that says what to change.
 pub(crate) async fn request_token(client: &reqwest::Client, config: &Config) -> Result<TokenResponse> {
+    let credential = &config.credential;
     let client_request_id = uuid::Uuid::new_v4().to_string();
-    let mut form: Vec<(&str, String)> = vec![
-        ("grant_type", "client_credentials".to_string()),
-        ("client_id", config.client_id.clone()),
-        ("scope", config.scope()),
-    ];
-    form.extend(config.credential.form_fields());
-    let mut backoff = crate::retry::Backoff::new(config.max_retries);
+    let mut backoff = crate::retry::Backoff::new(credential.max_retries(config));
     loop {
-        let sent = client
-            .post(config.token_url())
+        let request = credential.token_request(config)?;
+        let mut builder = client
+            .request(request.method.clone(), &request.url)
             .header("client-request-id", &client_request_id)
             .header("return-client-request-id", "true")
-            .timeout(config.timeout)
-            .form(&form)
-            .send()
-            .await;
+            .timeout(config.timeout);
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value.expose());
+        }
+        if !request.form.is_empty() {
+            builder = builder.form(&request.form);
+        }
+        let sent = builder.send().await;
         let failed = match sent {
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 let request_id = resp.headers().get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
                 let retry_after = crate::graph_error::retry_after(resp.headers());
                 match resp.bytes().await {
-                    Ok(body) => match answer(status, &body, config) {
+                    Ok(body) => match credential.answer(status, &body, config) {
                         Ok(t) => return Ok(t),
                         Err(e) => {
                             let e = e.with_request_ids(request_id, Some(client_request_id.clone()));
-                            if !(status == 429 || status >= 500) {
+                            if !credential.is_transient(status) {
                                 return Err(e);
                             }
                             (e, retry_after)
                         }
                     },
-                    Err(e) => (describe(&e, config).1.with_request_ids(request_id, Some(client_request_id.clone())), None),
+                    Err(e) => (describe(&e, &request).1.with_request_ids(request_id, Some(client_request_id.clone())), None),
                 }
             }
             Err(e) => {
-                let (failure, err) = describe(&e, config);
+                let (failure, err) = describe(&e, &request);
                 let err = err.with_request_ids(None, Some(client_request_id.clone()));
                 if failure == crate::transport::Failure::Untrusted {
                     return Err(err);
@@ -85,12 +89,23 @@ pub(crate) async fn request_token(client: &reqwest::Client, config: &Config) -> 
     }
 }
 
-fn describe(e: &reqwest::Error, config: &Config) -> (crate::transport::Failure, Error) {
-    crate::transport::describe(e, "Entra token endpoint", &config.login_endpoint, "login_endpoint")
+fn describe(e: &reqwest::Error, request: &crate::credential::TokenRequest) -> (crate::transport::Failure, Error) {
+    let ep = &request.endpoint;
+    let (failure, err) = crate::transport::describe(e, ep.what, &ep.base, ep.key);
+    if ep.key == "managed_identity_endpoint" && failure == crate::transport::Failure::NotSent {
+        // Nothing listens: this is not an Azure host with a managed identity.
+        let hint = format!(
+            "no managed identity endpoint answers at {}: run on an Azure resource with a managed identity (App Service, Functions, \
+             Container Apps, VM), set `managed_identity_endpoint` to the host's token URL, or use another credential",
+            ep.base
+        );
+        return (failure, err.with_hint(hint));
+    }
+    (failure, err)
 }
 
-/// Interprets the token endpoint's answer.
-fn answer(status: u16, body: &[u8], config: &Config) -> Result<TokenResponse> {
+/// Interprets Entra's token endpoint answer.
+pub(crate) fn answer(status: u16, body: &[u8], config: &Config) -> Result<TokenResponse> {
     if status == 200 {
         return serde_json::from_slice::<TokenResponse>(body).map_err(|_| {
             Error::new(ErrorKind::Authentication, "the token endpoint answered 200 without a usable access_token")
@@ -128,12 +143,11 @@ fn explain(status: u16, err: &TokenError, config: &Config) -> Error {
         ),
         Some(7000218) => (
             "Entra received no client credential".to_string(),
-            "set `client_secret` (env O365_CLIENT_SECRET)".to_string(),
+            "set `client_secret` (env O365_CLIENT_SECRET), `client_certificate` or `federated_token_file`".to_string(),
         ),
-        Some(700027) | Some(700024) => (
-            "Entra rejected the client assertion".to_string(),
-            "upload the certificate to the app registration's Certificates & secrets page and check the machine clock".to_string(),
-        ),
+        Some(c @ (700027 | 700024 | 700023 | 700021 | 7000274 | 70021 | 700211 | 700212 | 700213)) => {
+            crate::credential::explain_assertion(c, config)
+        }
         Some(7000112) => (
             "the application is disabled in Entra".to_string(),
             "an administrator must enable the enterprise application (Properties: Enabled for users to sign in)".to_string(),
@@ -148,7 +162,7 @@ fn explain(status: u16, err: &TokenError, config: &Config) -> Error {
         ),
         _ => (
             format!("Entra refused the token request ({})", if err.error.is_empty() { "no error code" } else { &err.error }),
-            "check `tenant_id`, `client_id` and `client_secret`, and `login_endpoint` if set".to_string(),
+            format!("check `tenant_id`, `client_id` and the credential ({}), and `login_endpoint` if set", config.credential.describe()),
         ),
     };
     let mut e = Error::new(ErrorKind::Authentication, message).with_hint(hint).with_status(status);

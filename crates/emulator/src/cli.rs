@@ -38,6 +38,30 @@ pub struct Cli {
     /// PEM certificate file whose key may sign client assertions. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub certificate: Vec<String>,
+    /// Federated credential of the app: the issuer its tokens must have (with
+    /// --federated-subject and --federated-jwks or --federated-key).
+    #[arg(long, value_name = "URL")]
+    pub federated_issuer: Option<String>,
+    /// Federated credential: the subject (e.g. system:serviceaccount:NS:NAME).
+    #[arg(long, value_name = "SUBJECT")]
+    pub federated_subject: Option<String>,
+    /// Federated credential: a JWKS file with the issuer's signing keys.
+    #[arg(long, value_name = "FILE")]
+    pub federated_jwks: Option<String>,
+    /// Federated credential: a PEM public key or certificate of the issuer.
+    #[arg(long, value_name = "FILE")]
+    pub federated_key: Option<String>,
+    /// A user-assigned managed identity (its client id) the host has, besides the
+    /// system-assigned one. Repeatable.
+    #[arg(long, value_name = "CLIENT_ID")]
+    pub user_assigned_identity: Vec<String>,
+    /// The host has no system-assigned managed identity.
+    #[arg(long)]
+    pub no_system_identity: bool,
+    /// The X-IDENTITY-HEADER the App Service style endpoint (/msi/token) wants
+    /// [default: emulator-identity-header].
+    #[arg(long, value_name = "VALUE")]
+    pub identity_header: Option<String>,
     /// Application permission granted to the app (token `roles`). Repeatable
     /// [default: Mail.Send, Mail.ReadWrite].
     #[arg(long, value_name = "ROLE")]
@@ -124,6 +148,15 @@ impl Cli {
         if let Some(v) = &self.client_secret { app.client_secrets = vec![v.clone()]; }
         app.expired_secrets.extend(self.expired_secret.iter().cloned());
         app.certificates.extend(self.certificate.iter().cloned());
+        if let Some(issuer) = &self.federated_issuer {
+            app.federated_credentials.push(crate::config::FederatedCredentialConfig {
+                issuer: issuer.clone(),
+                subject: self.federated_subject.clone().unwrap_or_default(),
+                jwks: self.federated_jwks.clone(),
+                key: self.federated_key.clone(),
+                ..Default::default()
+            });
+        }
         if !self.role.is_empty() { app.roles = self.role.clone(); }
         if self.no_roles { app.roles.clear(); }
         if !self.allowed_mailbox.is_empty() { app.allowed_mailboxes = Some(self.allowed_mailbox.clone()); }
@@ -153,6 +186,15 @@ impl Cli {
         if let Some(v) = self.window_requests { c.throttle.window_requests = v; }
         if let Some(v) = self.window_secs { c.throttle.window_secs = v; }
         if let Some(v) = &self.upload_host { c.upload_host = Some(v.clone()); }
+        if self.no_system_identity { c.managed_identities.retain(|m| m.user_assigned); }
+        for id in &self.user_assigned_identity {
+            c.managed_identities.push(crate::config::ManagedIdentityConfig {
+                client_id: id.clone(),
+                user_assigned: true,
+                ..Default::default()
+            });
+        }
+        if let Some(v) = &self.identity_header { c.identity_header = v.clone(); }
         if c.ca_out.is_some() && !c.tls {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "--ca-out needs --tls (there is no CA without TLS)"));
         }

@@ -49,6 +49,69 @@ pub struct EmulatorConfig {
     /// clients that attach tokens per host (the Graph SDKs) send none there; a second
     /// name for the emulator reproduces that. `None`: the base URL's host.
     pub upload_host: Option<String>,
+    /// Managed identities served at the IMDS path (`/metadata/identity/oauth2/token`,
+    /// header `Metadata: true`) and the App Service path (`/msi/token`, header
+    /// `X-IDENTITY-HEADER`). Default: one system-assigned identity.
+    pub managed_identities: Vec<ManagedIdentityConfig>,
+    /// The `X-IDENTITY-HEADER` value the App Service path wants (the platform's
+    /// IDENTITY_HEADER).
+    pub identity_header: String,
+}
+
+/// The client id of the default system-assigned managed identity.
+pub const DEFAULT_MANAGED_IDENTITY_ID: &str = "00000000-0000-0000-0000-0000000000a1";
+/// The default `X-IDENTITY-HEADER`.
+pub const DEFAULT_IDENTITY_HEADER: &str = "emulator-identity-header";
+
+/// A managed identity of the emulated Azure resource.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ManagedIdentityConfig {
+    /// The identity's client id (its service principal's app id).
+    pub client_id: String,
+    /// User-assigned (requested by client id) or the resource's system-assigned identity.
+    pub user_assigned: bool,
+    /// Tenant of the tokens (`tid`).
+    pub tenant_id: String,
+    /// Application permissions granted to the identity's service principal.
+    pub roles: Vec<String>,
+}
+
+impl Default for ManagedIdentityConfig {
+    fn default() -> Self {
+        ManagedIdentityConfig {
+            client_id: DEFAULT_MANAGED_IDENTITY_ID.to_string(),
+            user_assigned: false,
+            tenant_id: "11111111-1111-1111-1111-111111111111".to_string(),
+            roles: vec!["Mail.Send".to_string(), "Mail.ReadWrite".to_string()],
+        }
+    }
+}
+
+/// A federated identity credential on an app: tokens of `issuer` about `subject` for
+/// `audience`, signed by a key of `jwks` (a JWKS document, inline or a file) or `key`
+/// (a PEM public key or certificate, inline or a file).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FederatedCredentialConfig {
+    pub issuer: String,
+    pub subject: String,
+    /// Entra's default audience for federated credentials.
+    pub audience: String,
+    pub jwks: Option<String>,
+    pub key: Option<String>,
+}
+
+impl Default for FederatedCredentialConfig {
+    fn default() -> Self {
+        FederatedCredentialConfig {
+            issuer: String::new(),
+            subject: String::new(),
+            audience: "api://AzureADTokenExchange".to_string(),
+            jwks: None,
+            key: None,
+        }
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -67,6 +130,8 @@ impl Default for EmulatorConfig {
             limits: Limits::default(),
             throttle: ThrottleConfig::default(),
             upload_host: None,
+            managed_identities: vec![ManagedIdentityConfig::default()],
+            identity_header: DEFAULT_IDENTITY_HEADER.to_string(),
         }
     }
 }
@@ -89,6 +154,8 @@ pub struct AppConfig {
     /// Certificates (PEM text, or a path to a PEM file) whose keys may sign client
     /// assertions.
     pub certificates: Vec<String>,
+    /// Federated identity credentials (workload identity federation).
+    pub federated_credentials: Vec<FederatedCredentialConfig>,
     /// Application permissions granted by admin consent (the token's `roles`).
     pub roles: Vec<String>,
     /// Application access policy: the mailboxes this app may use with its Entra `roles`.
@@ -114,6 +181,7 @@ impl Default for AppConfig {
             client_secrets: vec![DEFAULT_CLIENT_SECRET.to_string()],
             expired_secrets: Vec::new(),
             certificates: Vec::new(),
+            federated_credentials: Vec::new(),
             roles: vec!["Mail.Send".to_string(), "Mail.ReadWrite".to_string()],
             allowed_mailboxes: None,
             rbac_roles: Vec::new(),

@@ -35,6 +35,8 @@ enum Route {
     Token(String),
     Discovery(String),
     Jwks,
+    /// A managed identity token endpoint (IMDS or App Service style).
+    ManagedIdentity(crate::entra::managed_identity::Style),
     /// The token endpoint with a method other than POST.
     TokenWrongMethod,
     Graph,
@@ -51,6 +53,14 @@ fn route(method: &Method, path: &str) -> Route {
     }
     if path.starts_with(crate::graph::upload::PATH_PREFIX) {
         return Route::Upload;
+    }
+    {
+        use crate::entra::managed_identity::{APP_SERVICE_PATH, IMDS_PATH, Style};
+        match path.trim_end_matches('/') {
+            IMDS_PATH => return Route::ManagedIdentity(Style::Imds),
+            APP_SERVICE_PATH => return Route::ManagedIdentity(Style::AppService),
+            _ => {}
+        }
     }
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segs.as_slice() {
@@ -82,7 +92,7 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
         return Ok(resp);
     }
     match which {
-        Route::Token(_) => shared.token_requests.fetch_add(1, Ordering::Relaxed),
+        Route::Token(_) | Route::ManagedIdentity(_) => shared.token_requests.fetch_add(1, Ordering::Relaxed),
         Route::Graph => shared.graph_requests.fetch_add(1, Ordering::Relaxed),
         _ => 0,
     };
@@ -128,6 +138,10 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
     log.entry.body_bytes = match &body { Body::Complete(b) => b.len() as u64, Body::TooLarge(n) => *n, Body::Broken => 0 };
     if matches!(which, Route::Token(_)) {
         log.entry.scope = form_urlencoded::parse(&ctx.body).find(|(k, _)| k == "scope").map(|(_, v)| v.into_owned());
+    }
+    if matches!(which, Route::ManagedIdentity(_)) {
+        let query = ctx.query.as_deref().unwrap_or("");
+        log.entry.scope = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "resource").map(|(_, v)| v.into_owned());
     }
     if matches!(body, Body::Broken) {
         // The client stopped sending the body (went away, or broke the framing).
@@ -179,6 +193,10 @@ async fn handle(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, extra: Duration)
             crate::entra::discovery::openid_configuration(shared, ctx, tenant)
         }
         Route::Jwks => crate::entra::discovery::jwks(),
+        Route::ManagedIdentity(style) => {
+            tokio::time::sleep(latency).await;
+            crate::entra::managed_identity::handle(shared, ctx, *style)
+        }
         Route::TokenWrongMethod => {
             let cid = ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone());
             crate::entra::errors::EntraError::wrong_method(ctx.method.as_str()).response(&ctx.request_id, &cid)

@@ -26,5 +26,8 @@ mod tls;
 #[cfg(test)]
 mod robustness;
 
-pub use config::{AppConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig, Limits, ThrottleConfig};
+pub use config::{
+    AppConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_IDENTITY_HEADER, DEFAULT_MANAGED_IDENTITY_ID, EmulatorConfig,
+    FederatedCredentialConfig, Limits, ManagedIdentityConfig, ThrottleConfig,
+};
 pub use server::Emulator;

@@ -33,6 +33,11 @@ impl Emulator {
             .iter()
             .map(|a| crate::entra::assertion::load_certs(&a.certificates))
             .collect::<std::io::Result<Vec<_>>>()?;
+        let federated = config
+            .apps
+            .iter()
+            .map(|a| crate::entra::federated::load(&a.federated_credentials))
+            .collect::<std::io::Result<Vec<_>>>()?;
         let std_listener = std::net::TcpListener::bind(config.listen)?;
         std_listener.set_nonblocking(true)?;
         let local_addr = std_listener.local_addr()?;
@@ -49,7 +54,7 @@ impl Emulator {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{host}:{}", local_addr.port());
-        let shared = Arc::new(Shared::new(config, base_url.clone(), certs));
+        let shared = Arc::new(Shared::new(config, base_url.clone(), certs, federated));
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

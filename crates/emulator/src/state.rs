@@ -22,6 +22,8 @@ pub struct Shared {
     pub token_key: Vec<u8>,
     /// Certificates per app index, parsed once at start.
     pub certs: Vec<Vec<RegisteredCert>>,
+    /// Federated credentials per app index, keys loaded once at start.
+    pub federated: Vec<Vec<crate::entra::federated::RegisteredFederated>>,
     pub token_requests: AtomicU64,
     pub connections: AtomicU64,
     pub graph_requests: AtomicU64,
@@ -44,7 +46,12 @@ pub struct State {
 }
 
 impl Shared {
-    pub fn new(config: EmulatorConfig, base_url: String, certs: Vec<Vec<RegisteredCert>>) -> Shared {
+    pub fn new(
+        config: EmulatorConfig,
+        base_url: String,
+        certs: Vec<Vec<RegisteredCert>>,
+        federated: Vec<Vec<crate::entra::federated::RegisteredFederated>>,
+    ) -> Shared {
         let mut token_key = vec![0u8; 32];
         let _ = aws_lc_rs::rand::fill(&mut token_key);
         Shared {
@@ -52,6 +59,7 @@ impl Shared {
             base_url,
             token_key,
             certs,
+            federated,
             token_requests: AtomicU64::new(0),
             connections: AtomicU64::new(0),
             graph_requests: AtomicU64::new(0),

@@ -195,7 +195,7 @@ fn bad_assertions_are_refused() {
     assert_entra_error(env.token_request(TENANT, &assertion_form(&a.sign(&cert))), 401, "invalid_client", 700_024);
     // Wrong audience.
     let a = certs::Assertion::new("PS256", DEFAULT_CLIENT_ID, "https://example.com/other".into()).sign(&cert);
-    assert_entra_error(env.token_request(TENANT, &assertion_form(&a)), 401, "invalid_client", 50_012);
+    assert_entra_error(env.token_request(TENANT, &assertion_form(&a)), 401, "invalid_client", 700_023);
     // iss/sub of another app.
     let a = certs::Assertion::new("PS256", "someone-else", aud.clone()).sign(&cert);
     assert_entra_error(env.token_request(TENANT, &assertion_form(&a)), 401, "invalid_client", 700_021);

@@ -223,5 +223,13 @@ pub fn diagnostics_array(d: o365_core::Diagnostics) -> PhpResult<HashMap<String,
     put("cloud", d.cloud.into_zval(false))?;
     put("tenant", d.tenant.into_zval(false))?;
     put("oid", d.object_id.into_zval(false))?;
+    put("credential", d.credential.into_zval(false))?;
+    put("warnings", d.warnings.into_zval(false))?;
+    // Public facts only (thumbprints, files, endpoints), in the core's order.
+    let mut details = ext_php_rs::types::ZendHashTable::new();
+    for (k, v) in d.credential_details {
+        details.insert(k.as_str(), v).map_err(|e| PhpException::from(e.to_string()))?;
+    }
+    put("credential_details", details.into_zval(false))?;
     Ok(out)
 }

@@ -37,7 +37,8 @@ impl Mailer {
         send(&self.inner, &mime, mailbox.as_deref(), &recipients, on_progress)
     }
 
-    /// Acquires a token and reports granted roles, expiry and endpoints (never the token).
+    /// Acquires a token and reports granted roles, expiry, endpoints and the credential
+    /// (kind, public details such as certificate thumbprints, warnings); never a secret.
     pub fn diagnose(&self) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
         let d = self.inner.diagnose().map_err(crate::exceptions::to_php)?;
         crate::exceptions::diagnostics_array(d)

@@ -128,9 +128,7 @@ fn check_claims(claims: &Value, expect: &Expect<'_>, used_jtis: &mut HashMap<Str
     }
     let aud_ok = audiences(claims).iter().any(|a| audience_matches(a, expect.tenant));
     if !aud_ok {
-        return Err(EntraError::assertion_invalid(
-            "Client assertion audience claim does not match Realm issuer.",
-        ));
+        return Err(EntraError::assertion_audience());
     }
     // Entra allows five minutes of clock skew.
     let exp = numeric_date(claims.get("exp"));

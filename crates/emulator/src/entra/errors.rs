@@ -102,6 +102,20 @@ impl EntraError {
             crate::clock::iso(now), crate::clock::iso(nbf), crate::clock::iso(exp)))
     }
 
+    /// AADSTS700023: the assertion's audience is not this token endpoint.
+    pub fn assertion_audience() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_client", 700_023,
+            "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .".to_string())
+    }
+
+    /// AADSTS700211/700212/700213: no federated credential matches the token's issuer,
+    /// audience or subject.
+    pub fn no_federated_match(code: u32, what: &str, value: &str) -> Self {
+        let value: String = value.chars().take(200).collect();
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", code, format!(
+            "No matching federated identity record found for presented assertion {what} '{value}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation"))
+    }
+
     /// AADSTS700021: `iss`/`sub` do not name the client.
     pub fn assertion_wrong_client() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_client", 700_021,

@@ -5,4 +5,6 @@ pub mod assertion;
 pub mod directory;
 pub mod discovery;
 pub mod errors;
+pub mod federated;
+pub mod managed_identity;
 pub mod token;

@@ -129,6 +129,11 @@ fn check_scope(scope: &str, tenant: &str) -> Result<String, EntraError> {
     Ok(if resource.starts_with("00000003") { "https://graph.microsoft.com".into() } else { resource.to_string() })
 }
 
+/// Whether `resource` names Graph (a managed identity's `resource` parameter).
+pub fn is_graph_resource(resource: &str) -> bool {
+    GRAPH_RESOURCES.iter().any(|r| r.eq_ignore_ascii_case(resource)) || is_loopback(resource)
+}
+
 fn is_loopback(resource: &str) -> bool {
     let rest = resource.strip_prefix("http://").or_else(|| resource.strip_prefix("https://"));
     rest.is_some_and(|r| r.starts_with("127.0.0.1") || r.starts_with("localhost") || r.starts_with("[::1]"))
@@ -159,6 +164,18 @@ fn authenticate(
     };
     if form.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
         return Err(EntraError::bad_assertion_type());
+    }
+    // An assertion the app issued itself names the app (iss = client id): a certificate
+    // credential. Anything else is another issuer's token: federated credentials.
+    let federated = shared.federated.get(idx).map(Vec::as_slice).unwrap_or(&[]);
+    if !federated.is_empty() {
+        if let Some(token) = crate::jwt::decode(assertion) {
+            let iss = token.claims.get("iss").and_then(serde_json::Value::as_str).unwrap_or("");
+            if !iss.eq_ignore_ascii_case(client_id) {
+                super::federated::verify(&token, federated, crate::clock::now_secs())?;
+                return Ok("2");
+            }
+        }
     }
     let certs = shared.certs.get(idx).map(Vec::as_slice).unwrap_or(&[]);
     let expect = Expect { client_id, tenant, now: crate::clock::now_secs() };

@@ -1,0 +1,129 @@
+//! How the app proves its identity and where its token comes from. Four kinds, exactly
+//! one per config: a client secret, a certificate (a client assertion JWT signed with
+//! its key), a federated token file (workload identity: an assertion issued by another
+//! identity provider, re-read on every token request because it rotates), or a managed
+//! identity (the Azure host's own token endpoint, no secret at all).
+//!
+//! The seam with the request loop (`entra::request_token`): a credential builds one
+//! [`TokenRequest`] per attempt (method, URL, headers, form; a fresh assertion each time)
+//! and interprets the answer; the loop sends, retries and times out. The enum is part of
+//! the token cache key, so two configs share a token only when they authenticate the
+//! same way; its `Debug` shows the kind and public facts, never a secret or a key.
+
+mod assertion;
+mod certificate;
+mod explain;
+mod federated;
+pub(crate) mod keys;
+mod managed_identity;
+mod request;
+
+use std::sync::Arc;
+
+pub use certificate::{Algorithm, Certificate, EXPIRY_WARNING_DAYS};
+pub use federated::FederatedToken;
+pub use managed_identity::{ManagedIdentity, Protocol};
+pub(crate) use explain::explain_assertion;
+pub(crate) use request::TokenRequest;
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::secret::Secret;
+
+/// An app credential for the client-credentials grant, or a managed identity.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Credential {
+    /// A client secret from the app registration's "Certificates & secrets".
+    ClientSecret(Secret),
+    /// A certificate whose public part is uploaded to the app registration; its private
+    /// key signs a client assertion per token request.
+    Certificate(Arc<Certificate>),
+    /// A token issued by a trusted identity provider (Kubernetes, GitHub Actions, ...),
+    /// read from a file on every token request.
+    Federated(FederatedToken),
+    /// The managed identity of the Azure host (App Service, Functions, VMs, ...).
+    ManagedIdentity(ManagedIdentity),
+}
+
+impl Credential {
+    /// The token request of one attempt. Certificate: a freshly signed assertion (new
+    /// `jti`); federated: the token file read now.
+    pub(crate) fn token_request(&self, config: &Config) -> Result<TokenRequest> {
+        match self {
+            Credential::ClientSecret(s) => Ok(request::entra(config, vec![("client_secret", s.expose().to_string())])),
+            Credential::Certificate(c) => {
+                let jwt = assertion::sign(c, &config.client_id, &config.token_url())?;
+                Ok(request::entra(config, request::assertion_fields(jwt)))
+            }
+            Credential::Federated(f) => {
+                let jwt = f.read()?;
+                Ok(request::entra(config, request::assertion_fields(jwt)))
+            }
+            Credential::ManagedIdentity(m) => Ok(m.token_request(config)),
+        }
+    }
+
+    /// Interprets the token endpoint's answer.
+    pub(crate) fn answer(&self, status: u16, body: &[u8], config: &Config) -> Result<crate::entra::TokenResponse> {
+        match self {
+            Credential::ManagedIdentity(m) => m.answer(status, body),
+            _ => crate::entra::answer(status, body, config),
+        }
+    }
+
+    /// Whether an answer with this status is worth another attempt.
+    pub(crate) fn is_transient(&self, status: u16) -> bool {
+        match self {
+            Credential::ManagedIdentity(m) => m.is_transient(status),
+            _ => status == 429 || status >= 500,
+        }
+    }
+
+    /// How many retries a token request gets.
+    pub(crate) fn max_retries(&self, config: &Config) -> u32 {
+        match self {
+            Credential::ManagedIdentity(m) => m.max_retries(config.max_retries),
+            _ => config.max_retries,
+        }
+    }
+
+    /// A short, secret-free name for diagnostics.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Credential::ClientSecret(_) => "client secret",
+            Credential::Certificate(_) => "certificate",
+            Credential::Federated(_) => "federated token",
+            Credential::ManagedIdentity(m) if m.client_id.is_some() => "managed identity (user-assigned)",
+            Credential::ManagedIdentity(_) => "managed identity (system-assigned)",
+        }
+    }
+
+    /// Public facts about the credential for diagnostics (`o365:check`): thumbprints and
+    /// validity of a certificate, the token file, the managed identity endpoint. Never a
+    /// secret, a key or a token.
+    pub fn details(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Credential::ClientSecret(_) => Vec::new(),
+            Credential::Certificate(c) => c.details(),
+            Credential::Federated(f) => f.details(),
+            Credential::ManagedIdentity(m) => m.details(),
+        }
+    }
+
+    /// Things to fix soon (a certificate about to expire).
+    pub fn warnings(&self) -> Vec<String> {
+        match self {
+            Credential::Certificate(c) => c.warnings(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The URL tokens come from, for diagnostics.
+    pub fn token_endpoint(&self, config: &Config) -> String {
+        match self {
+            Credential::ManagedIdentity(m) => m.endpoint.clone(),
+            _ => config.token_url(),
+        }
+    }
+}
