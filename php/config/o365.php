@@ -7,7 +7,15 @@
 return [
     'tenant_id' => env('O365_TENANT_ID', env('MICROSOFT_GRAPH_TENANT_ID', env('O365SENDMAIL_TENANT'))),
     'client_id' => env('O365_CLIENT_ID', env('MICROSOFT_GRAPH_CLIENT_ID', env('O365SENDMAIL_CLIENT_ID'))),
+    // Exactly one credential: a client secret, a certificate, a federated token file
+    // (workload identity; AZURE_FEDERATED_TOKEN_FILE works too) or a managed identity
+    // (true, or a user-assigned identity's client id; tenant_id is then not needed).
     'client_secret' => env('O365_CLIENT_SECRET', env('MICROSOFT_GRAPH_CLIENT_SECRET', env('O365SENDMAIL_CLIENT_SECRET'))),
+    'client_certificate' => env('O365_CLIENT_CERTIFICATE'),
+    'client_certificate_key' => env('O365_CLIENT_CERTIFICATE_KEY'),
+    'client_certificate_password' => env('O365_CLIENT_CERTIFICATE_PASSWORD'),
+    'federated_token_file' => env('O365_FEDERATED_TOKEN_FILE'),
+    'managed_identity' => env('O365_MANAGED_IDENTITY'),
     'mailbox' => env('O365_MAILBOX'),
     'cloud' => env('O365_CLOUD', 'global'),
     'login_endpoint' => env('O365_LOGIN_ENDPOINT'),

@@ -15,12 +15,22 @@ use Symfony\Component\Mailer\Transport\TransportInterface;
 /**
  * `o365://CLIENT_ID:SECRET@TENANT_ID?mailbox=...` for Symfony Mailer. Query options are
  * the extension's config keys (cloud, mailbox, login_endpoint, graph_endpoint,
- * save_to_sent_items, timeout, max_retries, ca_file); URL-encode the secret.
+ * save_to_sent_items, timeout, max_retries, ca_file, and the credential keys
+ * client_certificate, client_certificate_key, client_certificate_password,
+ * client_certificate_algorithm, client_certificate_send_chain, federated_token_file,
+ * managed_identity, managed_identity_endpoint); URL-encode the secret. Without a secret:
+ * `o365://CLIENT_ID@TENANT_ID?client_certificate=/path/app.pem`; a managed identity needs
+ * no ids: `o365://default?managed_identity=true` (host `default`: no tenant in the DSN).
  */
 final class O365TransportFactory extends AbstractTransportFactory
 {
     /** Config keys a DSN may carry in its query. */
-    private const OPTIONS = ['cloud', 'mailbox', 'login_endpoint', 'graph_endpoint', 'save_to_sent_items', 'timeout', 'max_retries', 'ca_file'];
+    private const OPTIONS = ['cloud', 'mailbox', 'login_endpoint', 'graph_endpoint', 'save_to_sent_items', 'timeout', 'max_retries', 'ca_file',
+        'client_certificate', 'client_certificate_key', 'client_certificate_password', 'client_certificate_algorithm',
+        'client_certificate_send_chain', 'federated_token_file', 'managed_identity', 'managed_identity_endpoint'];
+
+    /** Options that are a credential of their own: the DSN then needs no secret (or no ids). */
+    private const CREDENTIALS = ['client_certificate', 'federated_token_file', 'managed_identity'];
 
     /**
      * @throws UnsupportedSchemeException|\Symfony\Component\Mailer\Exception\IncompleteDsnException|InvalidArgumentException
@@ -32,7 +42,10 @@ final class O365TransportFactory extends AbstractTransportFactory
             throw new UnsupportedSchemeException($dsn, 'o365', $this->getSupportedSchemes());
         }
         // The DSN's own faults first: they are the same with or without the extension.
-        $config = ['tenant_id' => $dsn->getHost(), 'client_id' => $this->getUser($dsn), 'client_secret' => $this->getPassword($dsn)];
+        $secretless = array_filter(self::CREDENTIALS, static fn ($k) => $dsn->getOption($k) !== null) !== [];
+        $config = $secretless
+            ? ['tenant_id' => $dsn->getHost() === 'default' ? null : $dsn->getHost(), 'client_id' => $dsn->getUser(), 'client_secret' => $dsn->getPassword()]
+            : ['tenant_id' => $dsn->getHost(), 'client_id' => $this->getUser($dsn), 'client_secret' => $this->getPassword($dsn)];
         if ($dsn->getPort() !== null) {
             throw new InvalidArgumentException('An o365:// DSN takes no port: the host part is the tenant id (o365://CLIENT_ID:SECRET@TENANT_ID).');
         }

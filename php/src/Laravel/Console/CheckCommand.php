@@ -35,7 +35,7 @@ final class CheckCommand extends Command
         $this->line("Mailer <info>$name</info> (transport o365)");
         $this->line('  tenant_id:  '.($settings['tenant_id'] ?? ''));
         $this->line('  client_id:  '.($settings['client_id'] ?? ''));
-        $this->line('  credential: client secret (hidden)');
+        $this->line('  credential: '.self::credentialKind($settings));
 
         try {
             $report = $mailer->diagnose();
@@ -47,6 +47,12 @@ final class CheckCommand extends Command
         $this->line("  graph endpoint: {$report['graph_endpoint']}");
         $this->line(sprintf('Token acquired from Entra; it expires at %s UTC.', gmdate('Y-m-d H:i:s', (int) $report['expires_at'])));
         $this->line('Granted application permissions (roles): '.($report['roles'] === [] ? 'none' : implode(', ', $report['roles'])));
+        foreach ($report['credential_details'] ?? [] as $key => $value) {
+            $this->line(sprintf('  %-18s %s', str_replace('_', ' ', (string) $key).':', $value));
+        }
+        foreach ($report['warnings'] ?? [] as $warning) {
+            $this->warn("Warning: $warning");
+        }
 
         [$mailbox, $source] = MailerSelection::mailbox($config, $name, $settings);
         if ($mailbox === '') {
@@ -72,6 +78,19 @@ final class CheckCommand extends Command
         $this->info("OK: ready to send as $mailbox through Microsoft Graph.");
 
         return self::SUCCESS;
+    }
+
+    /** Which credential the settings configure (never its value). */
+    private static function credentialKind(#[\SensitiveParameter] array $settings): string
+    {
+        return match (true) {
+            isset($settings['client_secret']) => 'client secret (hidden)',
+            isset($settings['client_certificate']) => 'certificate '.$settings['client_certificate'],
+            isset($settings['federated_token_file']) => 'federated token file '.$settings['federated_token_file'],
+            isset($settings['managed_identity']) && $settings['managed_identity'] !== false => 'managed identity',
+            getenv('AZURE_FEDERATED_TOKEN_FILE') !== false => 'federated token file '.getenv('AZURE_FEDERATED_TOKEN_FILE').' (AZURE_FEDERATED_TOKEN_FILE)',
+            default => 'none',
+        };
     }
 
     /** @param list<string> $problems */
