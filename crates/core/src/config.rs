@@ -216,8 +216,26 @@ impl Raw {
     }
 
     fn finish(mut self, env: &dyn Env) -> Result<Config> {
-        // A managed identity needs neither: the host knows its tenant and identity.
+        let missing_tenant = || {
+            Error::config("tenant_id", "config key `tenant_id` is missing")
+                .with_hint("set `tenant_id` (env O365_TENANT_ID) to the Directory (tenant) ID shown on the app registration's Overview page in Entra")
+        };
+        let missing_client = || {
+            Error::config("client_id", "config key `client_id` is missing")
+                .with_hint("set `client_id` (env O365_CLIENT_ID) to the Application (client) ID of the app registration in Entra")
+        };
+        // A managed identity needs neither id (the host knows them); a federated
+        // credential may take them from AZURE_TENANT_ID / AZURE_CLIENT_ID. Otherwise a
+        // missing id is reported before the credential.
         let managed = self.credential.is_managed_identity();
+        if !self.credential.may_default_ids(env) {
+            if self.tenant_id.is_none() {
+                return Err(missing_tenant());
+            }
+            if self.client_id.is_none() {
+                return Err(missing_client());
+            }
+        }
         let credential = std::mem::take(&mut self.credential).finish(
             Ids { tenant_id: &mut self.tenant_id, client_id: &mut self.client_id, login_endpoint: &mut self.login_endpoint },
             env,
@@ -225,18 +243,12 @@ impl Raw {
         let tenant_id = match self.tenant_id {
             Some(t) => t,
             None if managed => String::new(),
-            None => {
-                return Err(Error::config("tenant_id", "config key `tenant_id` is missing")
-                    .with_hint("set `tenant_id` (env O365_TENANT_ID) to the Directory (tenant) ID shown on the app registration's Overview page in Entra"));
-            }
+            None => return Err(missing_tenant()),
         };
         let client_id = match (&credential, self.client_id) {
             (Credential::ManagedIdentity(m), given) => m.client_id.clone().or(given).unwrap_or_default(),
             (_, Some(c)) => c,
-            (_, None) => {
-                return Err(Error::config("client_id", "config key `client_id` is missing")
-                    .with_hint("set `client_id` (env O365_CLIENT_ID) to the Application (client) ID of the app registration in Entra"));
-            }
+            (_, None) => return Err(missing_client()),
         };
         if !tenant_id.is_empty() {
             crate::url::check_path_free("tenant_id", &tenant_id)?;

@@ -144,6 +144,16 @@ impl RawCredential {
         self.managed_identity.is_some()
     }
 
+    /// Whether this credential may do without `tenant_id`/`client_id` in the config: a
+    /// managed identity, or a federated credential (AZURE_TENANT_ID / AZURE_CLIENT_ID).
+    pub fn may_default_ids(&self, env: &dyn Env) -> bool {
+        let only_federated = self.client_secret.is_none() && self.client_certificate.is_none();
+        // (`managed_identity_endpoint` alone: let the companion check name the real fault.)
+        self.managed_identity.is_some()
+            || self.managed_identity_endpoint.is_some()
+            || (only_federated && (self.federated_token_file.is_some() || env.var(ENV_TOKEN_FILE).is_some()))
+    }
+
     /// The credential kinds configured, by key.
     fn kinds(&self) -> Vec<&'static str> {
         let mut found = Vec::new();
