@@ -139,3 +139,28 @@ fn federated_assertions_are_matched_and_verified() {
     assert_eq!(err(send(&federated_token(&via_cert.key_der, ISSUER, SUBJECT, aud, 0))), 700_027, "wrong key");
     assert_eq!(err(send(&federated_token(&issuer_key.key_der, ISSUER, SUBJECT, aud, -7200))), 700_024, "expired");
 }
+
+#[test]
+fn config_file_declares_federated_credentials_and_managed_identities() {
+    let path = std::env::temp_dir().join(format!("o365-emu-wi-{}.toml", std::process::id()));
+    std::fs::write(&path, r#"
+[[apps]]
+client_id = "app-a"
+federated_credentials = [{ issuer = "https://oidc.example/cluster", subject = "system:serviceaccount:ns:sa", jwks = "{\"keys\": []}" }]
+
+[[managed_identities]]
+client_id = "ua-2"
+user_assigned = true
+tenant_id = "t"
+roles = ["Mail.Send"]
+"#).unwrap();
+    let config = EmulatorConfig::from_file(&path).expect("parses");
+    std::fs::remove_file(&path).ok();
+    let fed = &config.apps[0].federated_credentials[0];
+    assert_eq!((fed.subject.as_str(), fed.audience.as_str()), ("system:serviceaccount:ns:sa", "api://AzureADTokenExchange"));
+    assert_eq!(config.managed_identities.len(), 1, "a file's list replaces the default identity");
+    assert!(config.managed_identities[0].user_assigned);
+    // A federated credential without any usable key is refused at start, naming the issuer.
+    let err = o365_emulator::Emulator::start(config).err().expect("no key");
+    assert!(err.to_string().contains("https://oidc.example/cluster"), "{err}");
+}

@@ -117,7 +117,7 @@ pub fn verify(token: &Jwt, creds: &[RegisteredFederated], now: u64) -> Result<()
     if by_subject.is_empty() {
         return Err(EntraError::no_federated_match(700_213, "subject", &sub));
     }
-    let Some(cred) = by_subject.iter().find(|c| auds.iter().any(|a| *a == c.audience)) else {
+    let Some(cred) = by_subject.iter().find(|c| auds.contains(&c.audience)) else {
         return Err(EntraError::no_federated_match(700_212, "audience", &auds.join(", ")));
     };
     let alg = token.header.get("alg").and_then(Value::as_str).unwrap_or("");
