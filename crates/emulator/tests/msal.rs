@@ -1,5 +1,6 @@
-//! Microsoft's own Python clients against the emulator: MSAL (secret and certificate)
-//! and the Graph SDK with Azure Identity. Installs them into a venv under
+//! Microsoft's own Python clients against the emulator: MSAL (secret and certificate),
+//! the Graph SDK with Azure Identity, and Azure Identity's managed identity (App Service,
+//! IMDS) and workload identity credentials. Installs them into a venv under
 //! `.build/msal-venv` once (idempotent), and skips with a message only when PyPI cannot
 //! be reached.
 
@@ -170,5 +171,56 @@ fn graph_sdk_for_python_sends_through_the_emulator() {
     let msgs = emu.messages();
     assert_eq!(msgs[0]["subject"], "from the Graph SDK");
     assert_eq!(msgs[0]["save_to_sent_items"], false);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn azure_identity_managed_and_workload_identity_credentials() {
+    let Some(python) = graph_sdk_python() else { return };
+    let dir = std::env::temp_dir().join(format!("o365-emu-wi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let issuer = certs::rsa_cert();
+    let (issuer_key, ca_file) = (dir.join("issuer-key.pem"), dir.join("ca.pem"));
+    std::fs::write(&issuer_key, &issuer.key_pem).unwrap();
+    let mi = Emulator::start(EmulatorConfig::default()).unwrap();
+    let wi = Emulator::start(EmulatorConfig {
+        tls: true,
+        ca_out: Some(ca_file.clone()),
+        apps: vec![AppConfig {
+            client_secrets: vec![],
+            federated_credentials: vec![o365_emulator::FederatedCredentialConfig {
+                issuer: "https://oidc.example.test/aks".into(),
+                subject: "system:serviceaccount:mail:sender".into(),
+                key: Some(issuer.cert_pem.clone()),
+                ..Default::default()
+            }],
+            ..AppConfig::default()
+        }],
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let out = Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/msal/test_azure_identity_wi.py"))
+        .env("MI_BASE", mi.base_url())
+        .env("WI_BASE", wi.base_url())
+        .env("WI_CA", &ca_file)
+        .env("TENANT", "contoso.onmicrosoft.com")
+        .env("CLIENT_ID", o365_emulator::DEFAULT_CLIENT_ID)
+        .env("ISSUER", "https://oidc.example.test/aks")
+        .env("SUBJECT", "system:serviceaccount:mail:sender")
+        .env("ISSUER_KEY", &issuer_key)
+        .env("TOKEN_FILE", dir.join("token"))
+        .env("IDENTITY_HEADER", o365_emulator::DEFAULT_IDENTITY_HEADER)
+        .env_remove("IDENTITY_ENDPOINT")
+        .env_remove("MSI_ENDPOINT")
+        .env_remove("AZURE_CLIENT_ID")
+        .output()
+        .expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(out.status.success(), "Azure Identity script failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.matches("ok: ").count(), 3, "{stdout}");
+    assert_eq!(mi.token_requests(), 2);
+    assert_eq!(wi.token_requests(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
