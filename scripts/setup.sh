@@ -12,7 +12,7 @@ die() { printf '\033[31m[setup] FAILED:\033[0m %s\n' "$*" >&2; exit 1; }
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 APT_PKGS="php8.2-cli php8.2-dev php8.2-curl php8.2-mbstring php8.2-xml php8.2-sqlite3 php8.2-fpm
-  clang libclang-dev composer phpunit valgrind"
+  clang libclang-dev composer phpunit valgrind openssl"
 
 install_apt() {
   local missing=()
