@@ -21,3 +21,26 @@ start_emulator() {
   [ -n "$EMULATOR_URL" ] || die "the emulator did not print its base URL within 10 s"
   export EMULATOR_URL
 }
+
+# Prints the Debian mirror this machine's own apt sources use (deb822 *.sources or
+# one-line *.list files; security and updates suites are skipped). The repository
+# names no mirror host: a machine without a configured Debian source fails here.
+debian_mirror() {
+  local f uri
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # One deb822 stanza per paragraph: take URIs of a stanza whose Suites are a release.
+    uri=$(awk 'BEGIN{RS=""; FS="\n"}
+      { u=""; s=""; t="";
+        for (i=1;i<=NF;i++) { if ($i ~ /^URIs:/) u=$i; if ($i ~ /^Suites:/) s=$i; if ($i ~ /^Types:/) t=$i }
+        if (t ~ /(^|[ \t])deb([ \t]|$)/ && s !~ /-security/ && u != "") { sub(/^URIs:[ \t]*/, "", u); split(u, a, /[ \t]+/); print a[1]; exit } }' "$f")
+    [ -n "$uri" ] && { echo "${uri%/}"; return 0; }
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    uri=$(awk '$1=="deb" { i=2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+                           if ($(i+1) !~ /-security/) { print $i; exit } }' "$f")
+    [ -n "$uri" ] && { echo "${uri%/}"; return 0; }
+  done
+  die "no Debian apt source is configured on this machine (looked in /etc/apt/sources.list and /etc/apt/sources.list.d/): add your Debian mirror there (e.g. a deb822 file with 'URIs: <mirror>/debian'), then run again"
+}

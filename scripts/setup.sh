@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian 12 machine lacks to build and test o365-sendmail:
-# the Debian PHP 8.2 toolchain + clang (bindgen for ext-php-rs), and Laravel test beds
-# extracted (never installed) from Debian trixie (Laravel 10) and forky (Laravel 13).
-# Idempotent: every step checks whether its result is already there.
-# Usage: scripts/setup.sh [laravel10] [laravel13]   (default: laravel10 laravel13)
+# Installs what a fresh Debian 12 machine lacks to build and test o365-sendmail, in
+# test beds under .build/:
+#   laravel10  the host's PHP 8.2 toolchain + clang (bindgen for ext-php-rs) and Laravel 10 /
+#              Symfony Mailer 6.4 extracted (never installed) from Debian trixie's packages
+#   php8.4     a Debian forky root with PHP 8.4, Laravel 13 and Symfony Mailer 7.4 installed
+#              natively (scripts/root.sh)
+#   php8.5     PHP 8.5 from Debian experimental added to that root
+# Idempotent: every step checks whether its result is already there. Packages come from
+# the Debian mirror of this machine's own apt sources.
+# Usage: scripts/setup.sh [laravel10] [php8.4] [php8.5]   (default: all three)
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 BUILD="$ROOT/.build"
-say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
-die() { printf '\033[31m[setup] FAILED:\033[0m %s\n' "$*" >&2; exit 1; }
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 APT_PKGS="php8.2-cli php8.2-dev php8.2-curl php8.2-mbstring php8.2-xml php8.2-sqlite3 php8.2-fpm
-  clang libclang-dev composer phpunit valgrind openssl"
+  clang libclang-dev composer phpunit valgrind openssl mmdebstrap zip unzip"
 
 install_apt() {
   local missing=()
@@ -66,9 +69,7 @@ extract_testbed() {
   if [ -f "$dest/.complete" ]; then say "test bed $dest present"; return; fi
   local tx="$BUILD/apt-$suite"
   mkdir -p "$tx/lists/partial" "$tx/cache/archives/partial"
-  local mirror
-  mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  [ -n "$mirror" ] || mirror="http://deb.debian.org/debian"
+  local mirror; mirror=$(debian_mirror)
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" > "$tx/sources.list"
   local opts=(-o "Dir::Etc::SourceList=$tx/sources.list" -o Dir::Etc::SourceParts=/dev/null
               -o "Dir::State::Lists=$tx/lists" -o "Dir::Cache=$tx/cache" -o Debug::NoLocking=1)
@@ -93,14 +94,17 @@ extract_testbed() {
   say "test bed ready: $dest (${#pkgs[@]} packages)"
 }
 
-beds=("$@"); [ ${#beds[@]} -gt 0 ] || beds=(laravel10 laravel13)
+beds=("$@"); [ ${#beds[@]} -gt 0 ] || beds=(laravel10 php8.4 php8.5)
 command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
 install_apt
+# The polyfilled Laravel 13 bed on PHP 8.2 of earlier versions (plain files, no mounts).
+rm -rf "$BUILD/laravel13" "$BUILD/apt-forky"
 for b in "${beds[@]}"; do
   case "$b" in
     laravel10) extract_testbed trixie "$BUILD/laravel10" "";;
-    laravel13) extract_testbed forky "$BUILD/laravel13" "php-symfony-polyfill-php83 php-symfony-polyfill-php84";;
-    *) die "unknown test bed $b";;
+    php8.4) "$ROOT/scripts/root.sh" ensure 8.4;;
+    php8.5) "$ROOT/scripts/root.sh" ensure 8.4 8.5;;
+    *) die "unknown test bed $b (laravel10, php8.4, php8.5)";;
   esac
 done
 say "done"
