@@ -26,6 +26,7 @@ final class ExtensionMissingTest extends TestCase
         $this->assertStringContainsString("Symfony\\Component\\Mailer\\Exception\\TransportException\n", $out, 'a send-time TransportException, so failover can move on');
         $this->assertStringContainsString("previous: O365\\ExtensionMissingException\n", $out);
         $this->assertStringContainsString("deprecated alias caught: yes\n", $out);
+        $this->assertStringContainsString("o365:check exit 1: Loading the o365 extension failed: The o365 PHP extension is not loaded", $out);
         $this->assertStringContainsString('The o365 PHP extension is not loaded', $out);
         $this->assertStringContainsString('cargo build --release -p o365', $out);
         $this->assertStringContainsString('extension=o365', $out);

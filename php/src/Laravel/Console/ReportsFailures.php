@@ -10,6 +10,9 @@ trait ReportsFailures
     /** Exit 1: `$step` failed; the message and, when the exception knows it, the fix. */
     private function failWith(string $step, \Throwable $e): int
     {
+        if ($e instanceof \O365\ExtensionMissingException) {
+            $step = 'Loading the o365 extension';
+        }
         $this->error("$step failed: ".$e->getMessage());
         if ($e instanceof \O365\Exception && $e->getHint() !== null && !str_contains($e->getMessage(), $e->getHint())) {
             $this->line('Fix: '.$e->getHint());

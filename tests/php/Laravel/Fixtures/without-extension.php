@@ -22,6 +22,10 @@ try {
 } catch (\Throwable $e) {
     echo get_class($e), "\n", 'previous: ', get_class($e->getPrevious() ?? $e), "\n", $e->getMessage(), "\n";
 }
+// The Artisan commands say it in one line, never with an exception box.
+$output = new \Symfony\Component\Console\Output\BufferedOutput();
+$code = $app->make(\Illuminate\Contracts\Console\Kernel::class)->call('o365:check', [], $output);
+echo "o365:check exit $code: ", strtok($output->fetch(), "\n"), "\n";
 // Code written against the old name still catches it.
 try {
     throw \O365\ExtensionMissingException::create();
