@@ -22,7 +22,10 @@ if (is_file("$root/vendor/autoload.php")) {
     require "$root/vendor/autoload.php";
 }
 if (!class_exists(Symfony\Component\Mailer\Transport::class)) {
-    foreach (glob("$root/.build/laravel*/root/usr/share/php/Symfony/Component/Mailer/autoload.php") ?: [] as $symfony) {
+    // Else an OS-packaged Symfony Mailer (Debian's php-symfony-mailer, as in the forky test root).
+    $found = [...(glob("$root/.build/laravel*/root/usr/share/php/Symfony/Component/Mailer/autoload.php") ?: []),
+        ...(glob('/usr/share/php/Symfony/Component/Mailer/autoload.php') ?: [])];
+    foreach ($found as $symfony) {
         require $symfony;
         break;
     }
