@@ -7,6 +7,12 @@ use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// Where the command-line emulator listens without `--listen` (and without `listen` in
+/// its config file): loopback only, on a port no common development tool uses (Mailpit
+/// and MailHog take 8025/1025, Vite 5173, Laravel 8000, MinIO 9000, Meilisearch 7700).
+/// "365" as in Microsoft 365. The Rust API keeps port 0 (tests want a free port).
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8365);
+
 /// A local Microsoft Graph + Entra emulator for testing mail senders.
 ///
 /// Prints its base URL (the login and the Graph endpoint) as the first line on stdout,
@@ -16,7 +22,8 @@ use std::path::PathBuf;
 #[derive(Parser, Debug, Default)]
 #[command(name = "o365-emulator", version, about, long_about)]
 pub struct Cli {
-    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:0].
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8365, or the
+    /// config file's `listen`].
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Config file (JSON, or TOML if it ends in .toml) with apps, mailboxes, policies,
@@ -138,7 +145,13 @@ impl Cli {
             Some(path) => EmulatorConfig::from_file(path)?,
             None => EmulatorConfig::default(),
         };
-        if let Some(v) = self.listen { c.listen = v; }
+        c.listen = match (self.listen, &self.config) {
+            (Some(v), _) => v,
+            // A fixed port when nothing says otherwise, so a .env can name it for good.
+            (None, None) => DEFAULT_LISTEN,
+            (None, Some(path)) if !crate::config::file_sets(path, "listen") => DEFAULT_LISTEN,
+            (None, Some(_)) => c.listen,
+        };
         if c.apps.is_empty() {
             c.apps.push(AppConfig::default());
         }

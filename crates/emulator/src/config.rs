@@ -266,6 +266,17 @@ impl EmulatorConfig {
     }
 }
 
+/// Whether a config file sets a top-level key (false when it cannot be read: then
+/// `from_file` reports the problem).
+pub fn file_sets(path: &Path, key: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+        toml::from_str::<toml::Table>(&text).is_ok_and(|t| t.contains_key(key))
+    } else {
+        serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get(key).is_some())
+    }
+}
+
 /// Case-insensitive membership, the way Exchange compares addresses.
 pub fn contains_ci(list: &[String], item: &str) -> bool {
     list.iter().any(|m| m.eq_ignore_ascii_case(item))

@@ -107,11 +107,13 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
         method: parts.method.to_string(),
         path: path.clone(),
         query: parts.uri.query().map(str::to_string),
+        mailbox: mailbox.clone(),
         request_id: request_id.clone(),
         client_request_id: client_request_id.clone(),
         content_type: parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string),
         authorization: parts.headers.contains_key(hyper::header::AUTHORIZATION),
         fault: fault.is_some(),
+        fault_rule: fault.as_ref().and_then(|f| serde_json::to_value(f).ok()),
         http_version: format!("{:?}", parts.version),
         ..Default::default()
     }, arrived, started);
@@ -176,8 +178,33 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
     if matches!(which, Route::Token(_) | Route::Discovery(_)) {
         http::set_header(&mut resp, "x-ms-request-id", &request_id);
     }
+    if resp.status().as_u16() >= 400 {
+        log.entry.error_message = error_message(&resp);
+    }
     log.finish(resp.status().as_u16(), resp.extensions().get::<ErrorCode>().map(|c| c.0.clone()));
     Ok(resp)
+}
+
+/// The message of a Graph (`error.message`) or Entra (`error_description`, first line)
+/// error body, for the request log.
+fn error_message(resp: &Resp) -> Option<String> {
+    use http_body_util::BodyExt;
+    // A complete buffer: its one frame is ready at once, and cloning the body is cheap.
+    let body = resp.body().clone();
+    let bytes = futures_now(body.collect())?.to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let text = v.pointer("/error/message").or_else(|| v.get("error_description")).and_then(|m| m.as_str())?;
+    Some(text.lines().next().unwrap_or_default().to_string())
+}
+
+/// Polls a future once; a `Full` body's collect finishes on the first poll.
+fn futures_now<T>(f: impl std::future::Future<Output = Result<T, std::convert::Infallible>>) -> Option<T> {
+    use std::task::{Context, Poll, Waker};
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(v)) => Some(v),
+        _ => None,
+    }
 }
 
 async fn handle(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, extra: Duration) -> Resp {

@@ -3,6 +3,7 @@
 //! record until they are sent.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One received (sent) message or draft.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -41,6 +42,14 @@ pub struct MessageRecord {
     pub client_request_id: Option<String>,
     /// When it was received (ISO 8601).
     pub received_at: String,
+    /// Display names seen for addresses in From/Sender/Reply-To/To/Cc/Bcc, keyed by the
+    /// lowercased address (the address lists above stay plain strings, a public contract).
+    pub display_names: BTreeMap<String, String>,
+    /// The Graph requests that built it (`request-id`s): the sendMail, or the draft's
+    /// creation and its send. Attachment and upload requests name the draft id in their path.
+    pub request_ids: Vec<String>,
+    /// Opened in the web inbox (or marked read through the API).
+    pub read: bool,
     /// JSON messages: the `message` object as the client sent it, minus attachment bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json: Option<serde_json::Value>,
@@ -79,6 +88,21 @@ impl AttachmentRecord {
             source: source.to_string(),
             bytes,
             ..Default::default()
+        }
+    }
+}
+
+impl MessageRecord {
+    /// The display name given for an address, if any.
+    pub fn name_of(&self, address: &str) -> Option<&str> {
+        self.display_names.get(&address.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// Remembers a display name (the first one seen for an address wins).
+    pub fn add_name(&mut self, address: &str, name: Option<&str>) {
+        let name = name.map(str::trim).filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(address));
+        if let Some(name) = name {
+            self.display_names.entry(address.trim().to_ascii_lowercase()).or_insert_with(|| name.to_string());
         }
     }
 }

@@ -16,6 +16,8 @@ pub struct RequestLog {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
+    /// The mailbox in `/users/{mailbox}/...` or an upload URL, if any.
+    pub mailbox: Option<String>,
     /// HTTP status answered; 0 when no answer was sent (a fault dropped the connection,
     /// or the client abandoned the request).
     pub status: u16,
@@ -27,8 +29,13 @@ pub struct RequestLog {
     pub authorization: bool,
     /// The Graph or Entra error code answered, if any.
     pub error: Option<String>,
+    /// The Graph or Entra error message answered (`error.message`, or Entra's
+    /// `error_description` up to its trace lines), so a developer sees why a send failed.
+    pub error_message: Option<String>,
     /// A fault rule decided this answer.
     pub fault: bool,
+    /// That rule, as `GET /_emulator/faults` lists it (with its hit count at the time).
+    pub fault_rule: Option<serde_json::Value>,
     /// When the request arrived (ISO 8601, whole seconds).
     pub time: String,
     /// When the request arrived, in milliseconds since the Unix epoch: before any
@@ -99,6 +106,7 @@ impl PendingLog {
             state.requests.drain(..MAX_LOGGED_REQUESTS / 10);
         }
         state.requests.push(entry);
+        self.shared.requests_changed(&mut state);
     }
 }
 

@@ -7,6 +7,7 @@
 use crate::config::EmulatorConfig;
 use crate::state::Shared;
 use crate::tls::Tls;
+use http_body_util::Either;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,7 +39,7 @@ impl Emulator {
             .iter()
             .map(|a| crate::entra::federated::load(&a.federated_credentials))
             .collect::<std::io::Result<Vec<_>>>()?;
-        let std_listener = std::net::TcpListener::bind(config.listen)?;
+        let std_listener = std::net::TcpListener::bind(config.listen).map_err(|e| bind_error(config.listen, e))?;
         std_listener.set_nonblocking(true)?;
         let local_addr = std_listener.local_addr()?;
         let tls = if config.tls { Some(crate::tls::generate(local_addr.ip())?) } else { None };
@@ -126,6 +127,22 @@ impl Drop for Emulator {
     }
 }
 
+/// A bind failure that names the address and what to do about it.
+fn bind_error(addr: SocketAddr, e: std::io::Error) -> std::io::Error {
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "{addr} is already in use (another o365-emulator, or another program on port {}); \
+             stop it, or start this one elsewhere with --listen 127.0.0.1:PORT (port 0: any free port)",
+            addr.port()
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("not allowed to listen on {addr}; use a port above 1023 with --listen 127.0.0.1:PORT")
+        }
+        _ => format!("cannot listen on {addr}: {e}; choose another address with --listen"),
+    };
+    std::io::Error::new(e.kind(), hint)
+}
+
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, tls: Option<Arc<Tls>>, mut stop: watch::Receiver<bool>) {
     loop {
         let accepted = tokio::select! {
@@ -179,7 +196,16 @@ async fn serve_io<I>(io: I, shared: Arc<Shared>)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let service = hyper::service::service_fn(move |req| crate::dispatch::serve(Arc::clone(&shared), req));
+    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let shared = Arc::clone(&shared);
+        async move {
+            // The inbox's live-update stream never ends; every other answer is a buffer.
+            if crate::inspect::events::wants(&req) {
+                return Ok(crate::inspect::events::open(&shared).map(Either::Right));
+            }
+            crate::dispatch::serve(shared, req).await.map(|resp| resp.map(Either::Left))
+        }
+    });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     // Large windows: uploads send 4 MB chunks, and 64 KB windows would make them crawl.
     builder

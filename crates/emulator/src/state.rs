@@ -11,6 +11,17 @@ use crate::graph::upload::UploadSession;
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
+use tokio::sync::watch;
+
+/// Change counters the web inbox follows over server-sent events (`/_emulator/events`):
+/// a page re-reads the list whose counter moved, instead of polling.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Changes {
+    /// Bumped when messages arrive, are deleted, or are marked read/unread.
+    pub messages: u64,
+    /// Bumped when a request is logged or the log is cleared.
+    pub requests: u64,
+}
 
 /// Shared by every connection of one emulator.
 pub struct Shared {
@@ -27,6 +38,8 @@ pub struct Shared {
     pub token_requests: AtomicU64,
     pub connections: AtomicU64,
     pub graph_requests: AtomicU64,
+    /// Senders of live updates; see [`Changes`].
+    pub changes: watch::Sender<Changes>,
     state: Mutex<State>,
 }
 
@@ -43,6 +56,8 @@ pub struct State {
     /// Client assertion `jti`s seen, with their expiry, to refuse replays.
     pub used_jtis: HashMap<String, u64>,
     pub throttle: Throttle,
+    /// The messages' count and newest id when the inbox was last told of a change.
+    pub inbox_mark: (usize, Option<String>),
 }
 
 impl Shared {
@@ -63,8 +78,29 @@ impl Shared {
             token_requests: AtomicU64::new(0),
             connections: AtomicU64::new(0),
             graph_requests: AtomicU64::new(0),
+            changes: watch::Sender::new(Changes::default()),
             state: Mutex::new(State::default()),
         }
+    }
+
+    /// Tells live pages that the message list changed.
+    pub fn messages_changed(&self) {
+        self.changes.send_modify(|c| c.messages += 1);
+    }
+
+    /// Tells live pages that the request log changed, and the message list too if a
+    /// request added or sent a message (every Graph request ends in the log, so this one
+    /// place sees every arrival without the Graph handlers knowing about the inbox).
+    pub fn requests_changed(&self, state: &mut State) {
+        let mark = (state.messages.len(), state.messages.last().map(|m| m.id.clone()));
+        let inbox = mark != state.inbox_mark;
+        state.inbox_mark = mark;
+        self.changes.send_modify(|c| {
+            c.requests += 1;
+            if inbox {
+                c.messages += 1;
+            }
+        });
     }
 
     /// Locks the state. A panic elsewhere never poisons it for good: the data is plain

@@ -45,8 +45,23 @@ pub fn parse(message: &Value, limits: &Limits) -> Result<MessageRecord, GraphErr
         }
     }
     rec.size = size;
+    display_names(message, &mut rec);
     rec.json = Some(without_bytes(message));
     Ok(rec)
+}
+
+/// The `emailAddress.name`s of every recipient field, for the inspection UI.
+fn display_names(message: &Value, rec: &mut MessageRecord) {
+    for field in ["from", "sender", "replyTo", "toRecipients", "ccRecipients", "bccRecipients"] {
+        let one = ci(message, field).map(|v| v.as_array().map_or_else(|| vec![v], |a| a.iter().collect()));
+        for r in one.unwrap_or_default() {
+            let email = ci(r, "emailAddress");
+            let get = |k| email.and_then(|e| ci(e, k)).and_then(Value::as_str);
+            if let Some(address) = get("address") {
+                rec.add_name(address, get("name"));
+            }
+        }
+    }
 }
 
 fn opt_str(v: Option<&Value>, name: &str) -> Result<Option<String>, GraphError> {

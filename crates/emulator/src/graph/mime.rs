@@ -54,6 +54,14 @@ pub fn parse(raw: &[u8]) -> Result<MessageRecord, GraphError> {
         size: raw.len() as u64,
         ..Default::default()
     };
+    for addr in [msg.from(), msg.sender(), msg.reply_to()].into_iter().flatten()
+        .chain(msg.all_to()).chain(msg.all_cc()).chain(msg.all_bcc())
+        .flat_map(|a| a.iter())
+    {
+        if let Some(address) = addr.address() {
+            rec.add_name(address, addr.name());
+        }
+    }
     for part in msg.attachments() {
         let mut att = AttachmentRecord::new(bytes::Bytes::copy_from_slice(part.contents()), "mime");
         att.name = part.attachment_name().map(str::to_string);

@@ -76,6 +76,7 @@ pub fn stamp(rec: &mut MessageRecord, ctx: &Ctx, caller: &Caller, mailbox: &str,
     rec.app = caller.appid.clone();
     rec.tenant = caller.tid.clone();
     rec.request_id = ctx.request_id.clone();
+    rec.request_ids.push(ctx.request_id.clone());
     rec.client_request_id = ctx.client_request_id.clone();
     rec.received_at = crate::clock::iso(crate::clock::now_secs());
 }

@@ -1,0 +1,33 @@
+<?php
+// Sends one MIME file through the real o365 extension to an emulator and prints the
+// outcome as JSON: {"ok": true, "receipt": {...}} or {"ok": false, "class": ..., ...}.
+// Usage: php -d extension=target/debug/libo365.so send.php BASE_URL MIME_FILE [MAILBOX]
+declare(strict_types=1);
+
+[$self, $base, $file] = $argv + [null, null, null];
+$mailbox = $argv[3] ?? null;
+if (!$base || !$file) {
+    fwrite(STDERR, "usage: php -d extension=libo365.so send.php BASE_URL MIME_FILE [MAILBOX]\n");
+    exit(2);
+}
+$mailer = new O365\Mailer([
+    'tenant_id' => 'contoso.onmicrosoft.com',
+    'client_id' => '00000000-0000-0000-0000-000000000001',
+    'client_secret' => 'emulator-secret',
+    'login_endpoint' => $base,
+    'graph_endpoint' => $base,
+    'max_retries' => 0,
+]);
+try {
+    $receipt = $mailer->sendMime((string) file_get_contents($file), $mailbox);
+    echo json_encode(['ok' => true, 'receipt' => $receipt]), "\n";
+} catch (O365\Exception $e) {
+    echo json_encode([
+        'ok' => false,
+        'class' => get_class($e),
+        'graph_code' => $e->getGraphCode(),
+        'status' => $e->getStatusCode(),
+        'request_id' => $e->getRequestId(),
+        'message' => $e->getMessage(),
+    ]), "\n";
+}
