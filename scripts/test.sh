@@ -56,6 +56,7 @@ for v in "${PHPS[@]}"; do
   if [ "$v" = 8.2 ]; then step "phpunit-php$v" phpunit_host "$v"; else step "phpunit-php$v" phpunit_root "$v"; fi
 done
 
+step browser-test scripts/browser-test.sh  # the emulator's web inbox in Chromium (docs/emulator.md)
 echo
 say "summary (times: ${timings[*]})"
 grep -h '^test result:' "$LOG/cargo-test.log" || echo "cargo test: no summary (build failed?)"
@@ -63,4 +64,5 @@ for v in "${PHPS[@]}"; do
   f="$LOG/phpunit-php$v.log"
   printf 'phpunit PHP %s: ' "$v"; grep -E '^(OK|Tests:|FAILURES|ERRORS)' "$f" | tail -1 || echo "no summary"
 done
+grep -h '^browser test:' "$LOG/browser-test.log" || echo "browser test: no summary (see $LOG/browser-test.log)"
 exit $status
