@@ -6,7 +6,8 @@
 // recipients and attachment counts; its view shows display names, Graph's request-id and
 // client-request-id and the route; the cid: image has loaded inside the sandboxed frame
 // (naturalWidth > 0) and the mail's script did not run; the PDF downloads under its name
-// with the right SHA-256 (and HEAD answers); search narrows the list; delete removes a
+// with the right SHA-256 (and HEAD answers); a 5 MB message shows the draft + upload
+// session route and the requests that made it; search narrows the list; delete removes a
 // row; sends refused by Graph (unknown mailbox 404, a 403 fault rule) show in Requests
 // with status, error code, mailbox and the fault rule. Screenshots of the inbox and the
 // message view at 1280 px go to $SCREENSHOTS (default .build/browser).
@@ -243,6 +244,32 @@ async function main() {
   assert.match(eml.suggestedFilename(), /\.eml$/);
   assert.ok(readFileSync(await eml.path(), 'utf8').includes('Content-ID: <logo@app.test>'));
   step('PDF downloaded as report-q4.pdf, SHA-256 equal; HEAD 200 with length + filename; .eml download');
+
+  // A message over Graph's 4 MB request limit takes the draft + upload session route;
+  // its Requests tab lists the requests that made it.
+  const big = Buffer.alloc(5 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+  const large = send(base, mime({ from: '"Ada Lovelace" <sender@contoso.com>', to: '"Grace Hopper" <grace@example.com>',
+    subject: 'Raw measurements (5 MB)', text: 'The raw data set.', html: '<p>The raw data set.</p>',
+    attachment: { name: 'measurements.bin', type: 'application/octet-stream', bytes: big } }));
+  assert.ok(large.ok, JSON.stringify(large));
+  await page.click('#nav-inbox');
+  await page.locator('.row', { hasText: 'Raw measurements' }).click();
+  await page.waitForSelector('#route');
+  assert.match(await page.locator('#route').innerText(), /^draft \(MIME\) \+ 1 upload session → send$/);
+  await page.click('.tab[data-tab=Requests]');
+  await page.waitForSelector('#requests tr.req');
+  const made = await page.locator('#requests tr.req .path').allInnerTexts();
+  assert.ok(made.length >= 4, `route requests: ${made}`);
+  assert.ok(made[0].endsWith('/messages') && made.at(-1).endsWith('/send'), `route requests: ${made}`);
+  assert.ok(made.some((p) => p.includes('createUploadSession')) && made.some((p) => p.startsWith('/api/v2.0/')), `route requests: ${made}`);
+  const bigAtt = (await (await fetch(`${base}/_emulator/messages/${decodeURIComponent(new URL(page.url()).pathname.slice(4))}`)).json())
+    .attachments.find((a) => a.name === 'measurements.bin');
+  assert.equal(bigAtt.sha256, sha256(big));
+  assert.equal(bigAtt.source, 'upload_session');
+  step(`5 MB message: route draft + upload session → send, ${made.length} requests listed, SHA-256 equal`);
+  await page.click('#delete-message');
+  await page.waitForSelector('#messages');
 
   // Back to the inbox: read now. Search, then delete.
   await page.click('#nav-inbox');
