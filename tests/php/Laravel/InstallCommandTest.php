@@ -10,6 +10,7 @@ use Illuminate\Support\Facades\Mail;
 use O365\Laravel\Console\EnvFile;
 use O365\Tests\Support\Emulator;
 use O365\Tests\Support\LaravelApp;
+use O365\Tests\Support\TestCerts;
 use PHPUnit\Framework\TestCase;
 use Symfony\Component\Console\Input\ArrayInput;
 use Symfony\Component\Console\Output\BufferedOutput;
@@ -32,7 +33,7 @@ final class InstallCommandTest extends TestCase
     protected function setUp(): void
     {
         self::forgetEnvironment();
-        $this->emulator = new Emulator(['--client-secret', self::SECRET]);
+        $this->emulator = new Emulator(['--client-secret', self::SECRET, '--certificate', TestCerts::path('app.crt')]);
         $this->base = LaravelApp::basePath();
         copy(__DIR__.'/Fixtures/stock-mail.php', "$this->base/config/mail.php");
         file_put_contents("$this->base/.env", $this->userEnv());
@@ -133,6 +134,72 @@ final class InstallCommandTest extends TestCase
         $this->assertStringNotContainsString(self::SECRET, $out);
     }
 
+    public function testSwitchingToACertificateRemovesTheSecret(): void
+    {
+        $base = ['--tenant' => self::TENANT, '--client-id' => Emulator::CLIENT_ID, '--mailbox' => 'sender@contoso.com'];
+        $this->install($base + ['--secret' => self::SECRET]);
+        $this->forgetApp();
+        self::forgetEnvironment();
+        [$code, $out] = $this->install(['--certificate' => TestCerts::path('app.pem')]);
+
+        $this->assertSame(0, $code, $out);
+        $env = $this->read('.env');
+        $this->assertStringContainsString('O365_CLIENT_CERTIFICATE='.TestCerts::path('app.pem')."\n", $env);
+        $this->assertStringNotContainsString('O365_CLIENT_SECRET', $env, 'exactly one credential');
+        $this->assertStringContainsString('removed O365_CLIENT_SECRET', $out);
+        $this->assertStringContainsString('credential: certificate '.TestCerts::path('app.pem'), $out);
+        $this->assertStringContainsString('OK: ready to send as sender@contoso.com', $out);
+        $this->assertStringNotContainsString(TestCerts::keyLine('app.key'), $out);
+
+        $hashes = $this->hashes();
+        $this->forgetApp();
+        self::forgetEnvironment();
+        [$code, $out] = $this->install([]);
+        $this->assertSame(0, $code, $out);
+        $this->assertStringContainsString('Nothing to change', $out);
+        $this->assertSame($hashes, $this->hashes(), 'a re-run keeps the certificate and changes nothing');
+
+        // And back to a secret: the certificate keys go.
+        $this->forgetApp();
+        self::forgetEnvironment();
+        [$code, $out] = $this->install(['--secret' => self::SECRET]);
+        $this->assertSame(0, $code, $out);
+        $this->assertStringNotContainsString('O365_CLIENT_CERTIFICATE', $this->read('.env'));
+        $this->assertStringContainsString('O365_CLIENT_SECRET (hidden), removed O365_CLIENT_CERTIFICATE', $out);
+    }
+
+    public function testEncryptedKeyNeedsItsPassword(): void
+    {
+        $base = ['--tenant' => self::TENANT, '--client-id' => Emulator::CLIENT_ID, '--mailbox' => 'sender@contoso.com',
+            '--certificate' => TestCerts::path('app.crt'), '--certificate-key' => TestCerts::path('app-enc.key')];
+        [$code, $out] = $this->install($base);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('--certificate-password is missing: the key is encrypted', $out);
+
+        [$code, $out] = $this->install($base + ['--certificate-password' => 'test-password']);
+        $this->assertSame(0, $code, $out);
+        $this->assertStringContainsString('O365_CLIENT_CERTIFICATE_PASSWORD (hidden)', $out);
+        $this->assertStringNotContainsString('test-password', $out);
+        $this->assertStringContainsString("O365_CLIENT_CERTIFICATE_KEY=".TestCerts::path('app-enc.key')."\n", $this->read('.env'));
+        $this->assertStringContainsString('OK: ready to send as sender@contoso.com', $out);
+    }
+
+    public function testFilesThatAreNoCertificate(): void
+    {
+        $base = ['--tenant' => self::TENANT, '--client-id' => Emulator::CLIENT_ID, '--mailbox' => 'sender@contoso.com'];
+        [$code, $out] = $this->install($base + ['--certificate' => "$this->base/nope.pem"]);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString("--certificate `$this->base/nope.pem` is not a readable file.", $out);
+
+        [$code, $out] = $this->install($base + ['--certificate' => TestCerts::path('app.crt')]);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('holds no private key: add it to the file or give its file with --certificate-key', $out);
+
+        [$code, $out] = $this->install($base + ['--certificate' => TestCerts::path('app.key')]);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('holds no PEM certificate', $out);
+    }
+
     public function testCustomisedMailConfigGetsTheSnippetAndIsLeftAlone(): void
     {
         $custom = "<?php\n\n\$mailers = ['log' => ['transport' => 'log']];\n\nreturn ['default' => env('MAIL_MAILER', 'log'), 'mailers' => \$mailers, 'from' => ['address' => env('MAIL_FROM_ADDRESS'), 'name' => 'x']];\n";
@@ -168,10 +235,10 @@ final class InstallCommandTest extends TestCase
 
     public function testInteractive(): void
     {
-        [$code, $out] = $this->answer([self::TENANT, Emulator::CLIENT_ID, 'sender@contoso.com', self::SECRET, 'global', 'yes']);
+        [$code, $out] = $this->answer([self::TENANT, Emulator::CLIENT_ID, 'sender@contoso.com', 'secret', self::SECRET, 'global', 'yes']);
 
         $this->assertSame(0, $code, $out);
-        foreach (['Directory (tenant) ID', 'Application (client) ID', 'Sending mailbox', 'Client secret Value (not the Secret ID)', 'Microsoft cloud', 'Make o365 the default mailer (MAIL_MAILER=o365)?'] as $question) {
+        foreach (['Directory (tenant) ID', 'Application (client) ID', 'Sending mailbox', 'Credential', 'Client secret Value (not the Secret ID)', 'Microsoft cloud', 'Make o365 the default mailer (MAIL_MAILER=o365)?'] as $question) {
             $this->assertStringContainsString($question, $out);
         }
         $this->assertStringNotContainsString(self::SECRET, $out);
@@ -183,7 +250,7 @@ final class InstallCommandTest extends TestCase
     {
         $before = $this->hashes();
         try {
-            $this->answer([self::TENANT, Emulator::CLIENT_ID, 'sender@contoso.com', '0c2d7f0e-6a1b-4a45-9f1e-3d2c1b0a9f8e']);
+            $this->answer([self::TENANT, Emulator::CLIENT_ID, 'sender@contoso.com', 'secret', '0c2d7f0e-6a1b-4a45-9f1e-3d2c1b0a9f8e']);
             $this->fail('a Secret ID is refused');
         } catch (\Illuminate\Console\PromptValidationException) {
             // Under unit tests Laravel's prompt fallback throws where a terminal would ask again.
@@ -288,7 +355,7 @@ final class InstallCommandTest extends TestCase
     /** .env values land in the process environment, where Laravel's immutable loader would keep them for the next app. */
     private static function forgetEnvironment(): void
     {
-        foreach (['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET', 'O365_MAILBOX', 'O365_CLOUD', 'O365_LOGIN_ENDPOINT', 'O365_GRAPH_ENDPOINT', 'O365_MAX_RETRIES', 'MAIL_MAILER', 'MAIL_FROM_ADDRESS', 'MAIL_FROM_NAME', 'APP_NAME', 'APP_ENV'] as $key) {
+        foreach (['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET', 'O365_CLIENT_CERTIFICATE', 'O365_CLIENT_CERTIFICATE_KEY', 'O365_CLIENT_CERTIFICATE_PASSWORD', 'O365_MAILBOX', 'O365_CLOUD', 'O365_LOGIN_ENDPOINT', 'O365_GRAPH_ENDPOINT', 'O365_MAX_RETRIES', 'MAIL_MAILER', 'MAIL_FROM_ADDRESS', 'MAIL_FROM_NAME', 'APP_NAME', 'APP_ENV'] as $key) {
             unset($_SERVER[$key], $_ENV[$key]);
             putenv($key);
         }

@@ -52,6 +52,15 @@ final class EnvFile
         return $this->text !== $before;
     }
 
+    /** Removes every line that sets `$key`; returns whether the file's text changed. */
+    public function remove(string $key): bool
+    {
+        $before = $this->text;
+        $this->text = (string) preg_replace('/^[ \t]*(?:export[ \t]+)?'.preg_quote($key, '/').'[ \t]*=.*(?:\r?\n|$)/m', '', $this->text);
+
+        return $this->text !== $before;
+    }
+
     /** Writes the file if it changed (through a temporary file, keeping its mode; a symlinked .env stays a symlink). */
     public function save(): bool
     {

@@ -70,4 +70,46 @@ final class Format
     {
         return self::isEmail($mailbox) ? null : "`$mailbox` is not an email address: give the address of a licensed mailbox (or shared mailbox) of the tenant, e.g. noreply@contoso.com.";
     }
+
+    /** Why `$path` is no readable file, or null. */
+    public static function fileProblem(string $path): ?string
+    {
+        return is_file($path) && is_readable($path) ? null : "`$path` is not a readable file.";
+    }
+
+    /** Why these files cannot be a certificate credential, or null (the extension checks the rest: key pair, expiry). */
+    public static function certificateProblem(string $certificate, string $key): ?string
+    {
+        if (self::isPkcs12($certificate)) {
+            return null;
+        }
+        $pem = (string) file_get_contents($certificate);
+        if (!str_contains($pem, '-----BEGIN CERTIFICATE-----')) {
+            return "`$certificate` holds no PEM certificate (-----BEGIN CERTIFICATE-----) and is no .pfx/.p12 file.";
+        }
+        $keyPem = $key === '' ? $pem : (string) file_get_contents($key);
+        if (!str_contains($keyPem, 'PRIVATE KEY-----')) {
+            return $key === ''
+                ? "`$certificate` holds no private key: add it to the file or give its file with --certificate-key."
+                : "`$key` holds no PEM private key.";
+        }
+
+        return null;
+    }
+
+    /** Whether the key is encrypted (or a PKCS#12 file, which always has a password). */
+    public static function needsPassword(string $certificate, string $key): bool
+    {
+        if (self::isPkcs12($certificate)) {
+            return true;
+        }
+        $pem = (string) @file_get_contents($key === '' ? $certificate : $key);
+
+        return str_contains($pem, 'ENCRYPTED PRIVATE KEY') || str_contains($pem, 'Proc-Type: 4,ENCRYPTED');
+    }
+
+    private static function isPkcs12(string $path): bool
+    {
+        return preg_match('/\.(pfx|p12)$/i', $path) === 1;
+    }
 }

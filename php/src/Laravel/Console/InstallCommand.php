@@ -14,10 +14,16 @@ use Illuminate\Console\Command;
  */
 final class InstallCommand extends Command
 {
+    use AsksForCredential;
+    use AsksWithPrompts;
+
     protected $signature = 'o365:install
         {--tenant= : Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com}
         {--client-id= : Application (client) ID}
         {--secret= : The client secret\'s Value (not its Secret ID), or - to read it from standard input (an option value is visible in the process list)}
+        {--certificate= : Instead of a secret: the certificate file (PEM with its key, or .pfx/.p12) whose public part is uploaded to the app}
+        {--certificate-key= : The certificate\'s private key file, when not in the certificate file}
+        {--certificate-password= : The password of an encrypted key or .pfx file, or - to read it from standard input}
         {--mailbox= : The mailbox mail is sent from, e.g. noreply@contoso.com}
         {--cloud= : global (default), usgov, usgov-dod or china}
         {--default : Make o365 the default mailer (MAIL_MAILER=o365)}
@@ -61,7 +67,7 @@ final class InstallCommand extends Command
      * Every answer, from its option, else a prompt (interactive), else the value .env has
      * now (a re-run). Null after printing what is missing or malformed.
      *
-     * @return array{tenant: string, client_id: string, secret: ?string, mailbox: string, cloud: string, default: bool}|null
+     * @return array{tenant: string, client_id: string, credential: array<string, ?string>, mailbox: string, cloud: string, default: bool}|null
      */
     private function answers(#[\SensitiveParameter] array $current): ?array
     {
@@ -87,7 +93,7 @@ final class InstallCommand extends Command
             }
             $answers[$option === 'client-id' ? 'client_id' : $option] = $value;
         }
-        $answers['secret'] = $this->secretAnswer($current, $interactive, $errors);
+        $answers['credential'] = $this->credentialKeys($current, $interactive, $errors);
         $answers['cloud'] = $this->cloudAnswer($current, $interactive, $errors);
         $answers['default'] = (bool) $this->option('default') || ($interactive && ($current['MAIL_MAILER'] ?? null) !== 'o365'
             && $this->promptConfirm('Make o365 the default mailer (MAIL_MAILER=o365)?'));
@@ -96,35 +102,6 @@ final class InstallCommand extends Command
         }
 
         return $errors === [] ? $answers : null;
-    }
-
-    /** The secret's Value; null keeps the one .env has. Never printed, never a default. */
-    private function secretAnswer(#[\SensitiveParameter] array $current, bool $interactive, array &$errors): ?string
-    {
-        $have = ($current['O365_CLIENT_SECRET'] ?? '') !== '';
-        $value = $this->option('secret');
-        if ($value === null && $interactive) {
-            $value = $this->promptSecret(
-                'Client secret Value (not the Secret ID)',
-                static fn (string $v) => $v === '' ? ($have ? null : 'Required.') : Format::secretProblem($v),
-                $have ? 'Leave empty to keep the secret .env has now' : 'Certificates & secrets > Client secrets > New client secret: copy the Value column at once',
-            );
-        }
-        if ($value === '-') {
-            $value = rtrim((string) stream_get_contents(STDIN), "\r\n"); // `printf %s "$SECRET" | php artisan o365:install --secret=-`
-        }
-        if ($value === null || $value === '') {
-            if (!$have) {
-                $errors[] = '--secret is missing: the Value of a client secret (Entra admin center > App registrations > (your app) > Certificates & secrets > New client secret).';
-            }
-
-            return null;
-        }
-        if (($why = Format::secretProblem((string) $value)) !== null) {
-            $errors[] = "--secret: $why";
-        }
-
-        return trim((string) $value);
     }
 
     private function cloudAnswer(array $current, bool $interactive, array &$errors): string
@@ -150,10 +127,7 @@ final class InstallCommand extends Command
      */
     private function writeEnv(EnvFile $env, #[\SensitiveParameter] array $answers, #[\SensitiveParameter] array $current): array
     {
-        $keys = ['O365_TENANT_ID' => $answers['tenant'], 'O365_CLIENT_ID' => $answers['client_id']];
-        if ($answers['secret'] !== null) {
-            $keys['O365_CLIENT_SECRET'] = $answers['secret'];
-        }
+        $keys = ['O365_TENANT_ID' => $answers['tenant'], 'O365_CLIENT_ID' => $answers['client_id']] + $answers['credential'];
         $keys['O365_MAILBOX'] = $answers['mailbox'];
         if ($answers['cloud'] !== 'global' || isset($current['O365_CLOUD'])) {
             $keys['O365_CLOUD'] = $answers['cloud'];
@@ -167,9 +141,10 @@ final class InstallCommand extends Command
         } elseif (strcasecmp($from, $answers['mailbox']) !== 0) {
             $this->warn("MAIL_FROM_ADDRESS is $from, not the mailbox: Graph refuses such mail (403 ErrorSendAsDenied) unless {$answers['mailbox']} has Send As permission for $from.");
         }
-        $changed = array_keys(array_filter($keys, static fn (string $v, string $k) => $env->set($k, $v), ARRAY_FILTER_USE_BOTH));
+        $changed = array_keys(array_filter($keys, static fn (?string $v, string $k) => $v === null ? $env->remove($k) : $env->set($k, $v), ARRAY_FILTER_USE_BOTH));
         if ($changed !== [] && $env->save()) {
-            $shown = array_map(static fn (string $k) => $k === 'O365_CLIENT_SECRET' ? "$k (hidden)" : "$k={$keys[$k]}", $changed);
+            $hidden = ['O365_CLIENT_SECRET', 'O365_CLIENT_CERTIFICATE_PASSWORD'];
+            $shown = array_map(static fn (string $k) => $keys[$k] === null ? "removed $k" : (in_array($k, $hidden, true) ? "$k (hidden)" : "$k={$keys[$k]}"), $changed);
             $this->info('Wrote to '.basename($this->laravel->environmentFilePath()).': '.implode(', ', $shown));
         }
         if ($this->laravel->configurationIsCached()) {
@@ -195,6 +170,11 @@ final class InstallCommand extends Command
                 $this->warn("$key is set in the process environment, which takes precedence over .env: change it there too.");
                 continue;
             }
+            if (!isset($now[$key])) {
+                unset($_ENV[$key], $_SERVER[$key]);
+                putenv($key);
+                continue;
+            }
             $_ENV[$key] = $_SERVER[$key] = $now[$key];
             putenv("$key={$now[$key]}");
         }
@@ -212,44 +192,5 @@ final class InstallCommand extends Command
         $from = (string) $this->laravel['config']->get('mail.from.address', '');
 
         return $from === 'hello@example.com' ? '' : $from;
-    }
-
-    /** Laravel Prompts (Laravel 10.17+), else the Console's own question, asked until valid. */
-    private function promptText(string $label, string $default, callable $problem, string $hint): string
-    {
-        if (function_exists('Laravel\Prompts\text')) {
-            return \Laravel\Prompts\text(label: $label, default: $default, required: true, validate: $problem, hint: $hint);
-        }
-        do {
-            $value = trim((string) $this->ask("$label ($hint)", $default !== '' ? $default : null));
-        } while (($why = $value === '' ? 'Required.' : $problem($value)) !== null && $this->error($why) === null);
-
-        return $value;
-    }
-
-    private function promptSecret(string $label, callable $problem, string $hint): string
-    {
-        if (function_exists('Laravel\Prompts\password')) {
-            return \Laravel\Prompts\password(label: $label, validate: $problem, hint: $hint);
-        }
-        do {
-            $value = trim((string) $this->secret("$label ($hint)"));
-        } while (($why = $problem($value)) !== null && $this->error($why) === null);
-
-        return $value;
-    }
-
-    private function promptSelect(string $label, array $options, string $default): string
-    {
-        if (function_exists('Laravel\Prompts\select')) {
-            return (string) \Laravel\Prompts\select(label: $label, options: $options, default: $default);
-        }
-
-        return (string) $this->choice($label, array_keys($options), $default);
-    }
-
-    private function promptConfirm(string $label): bool
-    {
-        return function_exists('Laravel\Prompts\confirm') ? \Laravel\Prompts\confirm(label: $label, default: true) : $this->confirm($label, true);
     }
 }
