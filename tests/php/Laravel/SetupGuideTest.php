@@ -7,6 +7,7 @@ namespace O365\Tests\Laravel;
 use Illuminate\Support\Facades\Facade;
 use O365\Tests\Support\Emulator;
 use O365\Tests\Support\LaravelApp;
+use O365\Tests\Support\TestCerts;
 use PHPUnit\Framework\TestCase;
 use Symfony\Component\Console\Output\BufferedOutput;
 
@@ -44,6 +45,8 @@ final class SetupGuideTest extends TestCase
             'wrong-client.check' => [[], ['client_id' => '6f1d0a7e-2b4c-4e9a-8d3f-1c5b7a9e0f2e'], $check, []],
             'secret-id.check' => [[], ['client_secret' => self::SECRET_ID], $check, []],
             'expired-secret.check' => [['--client-secret', 'a-newer-secret', '--expired-secret', self::SECRET], [], $check, []],
+            'certificate.check' => [['--certificate', TestCerts::path('app.crt')], ['client_secret' => null, 'client_certificate' => TestCerts::path('app.pem')], $check, []],
+            'certificate-not-uploaded.check' => [[], ['client_secret' => null, 'client_certificate' => TestCerts::path('app.pem')], $check, []],
             'no-consent.check' => [['--no-roles'], [], $check, []],
             'no-consent.send' => [['--no-roles'], [], ...$send],
             'restricted.check' => [['--allowed-mailbox', 'billing@contoso.com'], [], $check, []],
@@ -115,6 +118,9 @@ final class SetupGuideTest extends TestCase
         $guid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
         $out = preg_replace("#".preg_quote($base, '#')."(/[^/\\s]+/oauth2/)#", 'https://login.microsoftonline.com$1', $out);
         $out = str_replace($base, 'https://graph.microsoft.com', $out);
+        $out = str_replace(TestCerts::dir(), '/etc/o365', $out); // throwaway certificates, made per run
+        $out = preg_replace('/\b[0-9A-F]{64}\b/', '<sha256-thumbprint>', $out);
+        $out = preg_replace('/\b[0-9A-F]{40}\b/', '<sha1-thumbprint>', $out);
         $out = preg_replace("/(request-id:? )$guid/", '$1<request-id>', $out);
         $out = preg_replace('/\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?Z?/', '<time>', $out);
 
