@@ -18,7 +18,8 @@ pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std:
 /// Prints its base URL (the login and the Graph endpoint) as the first line on stdout,
 /// then serves until SIGINT/SIGTERM (or stdin closes, with --exit-on-stdin-eof).
 /// Inspection API: GET /_emulator/messages, /_emulator/requests, /_emulator/stats;
-/// fault rules: POST/DELETE /_emulator/faults; web page at /.
+/// fault rules: POST/DELETE /_emulator/faults; the web inbox (live, with a Requests view)
+/// at the base URL.
 #[derive(Parser, Debug, Default)]
 #[command(name = "o365-emulator", version, about, long_about)]
 pub struct Cli {

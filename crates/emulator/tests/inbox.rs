@@ -159,6 +159,24 @@ fn downloads_have_file_names_for_get_and_head() {
 }
 
 #[test]
+fn json_messages_download_as_json() {
+    let env = start_default();
+    let send = json!({"message": {"subject": "Hello/JSON?", "body": {"contentType": "HTML", "content": "<p>hi</p>"},
+        "toRecipients": [{"emailAddress": {"address": "a@example.com"}}]}});
+    assert_eq!(env.send_json(&env.token(), &format!("/v1.0/users/{MAILBOX}/sendMail"), &send).status(), 202);
+    let id = env.messages()[0]["id"].as_str().unwrap().to_string();
+    let resp = env.http.get(env.url(&format!("/_emulator/messages/{id}/json?download"))).send().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-disposition"], "attachment; filename=\"Hello_JSON_.json\"");
+    assert_eq!(body(resp)["subject"], "Hello/JSON?");
+    // A JSON message has no MIME, and says where to look instead.
+    let mime = env.http.get(env.url(&format!("/_emulator/messages/{id}/mime"))).send().unwrap();
+    assert_eq!(mime.status(), 404);
+    assert!(mime.text().unwrap().contains("/json"));
+    assert_eq!(inbox(&env, "")["messages"][0]["snippet"], "hi");
+}
+
+#[test]
 fn a_message_lists_the_requests_that_made_it() {
     let env = start_default();
     let token = env.token();
@@ -172,8 +190,10 @@ fn a_message_lists_the_requests_that_made_it() {
         .unwrap();
     assert_eq!(sent.status(), 202);
     let request_id = sent.headers()["request-id"].to_str().unwrap().to_string();
-    let draft = body(env.send_json(&token, &format!("/v1.0/users/{MAILBOX}/messages"), &json!({"subject": "drafted", "toRecipients": [{"emailAddress": {"address": "b@example.com"}}]})));
+    let draft = body(env.send_json(&token, &format!("/v1.0/users/{MAILBOX}/messages"), &json!({"subject": "drafted", "toRecipients": [{"emailAddress": {"address": "b@example.com", "name": "Bea B"}}]})));
     let draft_id = draft["id"].as_str().unwrap();
+    // Graph answers with the display name it was given.
+    assert_eq!(draft["toRecipients"][0]["emailAddress"], json!({"address": "b@example.com", "name": "Bea B"}));
     let att = json!({"@odata.type": "#microsoft.graph.fileAttachment", "name": "a.txt", "contentBytes": b64(b"hello")});
     assert_eq!(env.send_json(&token, &format!("/v1.0/users/{MAILBOX}/messages/{draft_id}/attachments"), &att).status(), 201);
     assert_eq!(env.graph_post(&token, &format!("/v1.0/users/{MAILBOX}/messages/{draft_id}/send"), "application/json", String::new()).status(), 202);

@@ -93,8 +93,13 @@ pub fn position(drafts: &[MessageRecord], mailbox: &str, id: &str) -> Result<usi
         .ok_or_else(GraphError::item_not_found)
 }
 
-fn recipients(list: &[String]) -> Value {
-    Value::Array(list.iter().map(|a| json!({"emailAddress": {"address": a, "name": a}})).collect())
+/// An `emailAddress`: Graph returns the display name it was given, else the address.
+fn email(rec: &MessageRecord, address: &str) -> Value {
+    json!({"emailAddress": {"address": address, "name": rec.name_of(address).unwrap_or(address)}})
+}
+
+fn recipients(rec: &MessageRecord, list: &[String]) -> Value {
+    Value::Array(list.iter().map(|a| email(rec, a)).collect())
 }
 
 /// The message resource as Graph returns it for a draft.
@@ -129,12 +134,12 @@ pub fn message_json(rec: &MessageRecord, shared: &Shared) -> Value {
         "webLink": format!("{}/ui/{}", shared.base_url, rec.id),
         "inferenceClassification": "focused",
         "body": {"contentType": kind, "content": content},
-        "sender": {"emailAddress": {"address": rec.sender.clone().unwrap_or_else(|| from.clone()), "name": from}},
-        "from": {"emailAddress": {"address": from, "name": from}},
-        "toRecipients": recipients(&rec.to),
-        "ccRecipients": recipients(&rec.cc),
-        "bccRecipients": recipients(&rec.bcc),
-        "replyTo": recipients(&rec.reply_to),
+        "sender": email(rec, rec.sender.as_deref().unwrap_or(&from)),
+        "from": email(rec, &from),
+        "toRecipients": recipients(rec, &rec.to),
+        "ccRecipients": recipients(rec, &rec.cc),
+        "bccRecipients": recipients(rec, &rec.bcc),
+        "replyTo": recipients(rec, &rec.reply_to),
         "flag": {"flagStatus": "notFlagged"},
     })
 }
