@@ -9,7 +9,8 @@
 // with the right SHA-256 (and HEAD answers); a 5 MB message shows the draft + upload
 // session route and the requests that made it; search narrows the list; delete removes a
 // row; sends refused by Graph (unknown mailbox 404, a 403 fault rule) show in Requests
-// with status, error code, mailbox and the fault rule. Screenshots of the inbox and the
+// with status, error code, mailbox and the fault rule; a burst of 80 sends all shows up
+// in the open inbox. Screenshots of the inbox and the
 // message view at 1280 px go to $SCREENSHOTS (default .build/browser).
 //
 // Environment: EMULATOR (binary), EXTENSION (libo365.so), CHROMIUM (default /usr/bin/chromium).
@@ -318,6 +319,29 @@ async function main() {
   assert.ok((await page.locator('tr.detail').innerText()).includes(denied.request_id));
   await shot(page, 'emulator-requests.png');
   step('Requests: 404 ErrorInvalidUser (mailbox) and 403 from the fault rule appeared live, with message and rule');
+
+  // A burst (a queue worker flushing): the open inbox ends up showing every message.
+  await page.click('#nav-inbox');
+  await page.waitForSelector('.row');
+  const before = await page.locator('.row').count();
+  const tok = await (await fetch(`${base}/contoso.onmicrosoft.com/oauth2/v2.0/token`, { method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: '00000000-0000-0000-0000-000000000001',
+      client_secret: 'emulator-secret', scope: 'https://graph.microsoft.com/.default' }) })).json();
+  const burst = 80;
+  let next = 0;
+  await Promise.all([0, 1, 2, 3].map(async () => {
+    while (next < burst) {
+      const n = next++;
+      const r = await fetch(`${base}/v1.0/users/${MAILBOX}/sendMail`, { method: 'POST',
+        headers: { authorization: `Bearer ${tok.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ message: { subject: `Burst ${n}`, body: { contentType: 'Text', content: 'x' },
+          toRecipients: [{ emailAddress: { address: 'load@example.com', name: 'Load Test' } }] } }) });
+      assert.equal(r.status, 202);
+    }
+  }));
+  await page.waitForFunction((want) => document.querySelectorAll('.row').length === want, before + burst, { timeout: 15000 });
+  assert.match(await page.locator('#inbox-info').innerText(), new RegExp(`^${before + burst} messages`));
+  step(`burst of ${burst} JSON sends: the open inbox shows all ${before + burst} live`);
 
   // Clear all from the inbox (two clicks).
   await page.click('#nav-inbox');

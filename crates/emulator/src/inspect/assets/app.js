@@ -151,9 +151,31 @@ async function show() {
   await refresh(true);
 }
 
+// One render at a time: an older answer must never paint over a newer one. Calls that
+// come in meanwhile collapse into one more render afterwards.
+let rendering = null;
+let again = null;
 async function refresh(fresh) {
+  if (rendering) {
+    again = { fresh: Boolean(fresh || (again && again.fresh)) };
+    return rendering;
+  }
+  rendering = render(fresh);
   try {
-    if (view.name === 'inbox') await renderInbox(fresh);
+    await rendering;
+  } finally {
+    rendering = null;
+  }
+  if (again) {
+    const next = again;
+    again = null;
+    await refresh(next.fresh);
+  }
+}
+
+async function render(fresh) {
+  try {
+    if (view.name === 'inbox') await renderInbox();
     else if (view.name === 'requests') await renderRequests();
     else if (fresh) await renderMessage(view.id);
   } catch (err) {
@@ -197,7 +219,8 @@ async function checkStillThere() {
 }
 
 // ---- inbox ----------------------------------------------------------------------------
-let seen = new Set();
+const seen = new Set();
+let firstInbox = true;
 
 function armed(btn, label, action) {
   // Two clicks instead of a confirm() dialog: the first arms the button for 3 s.
@@ -214,12 +237,13 @@ function armed(btn, label, action) {
   return btn;
 }
 
-async function renderInbox(fresh) {
+async function renderInbox() {
   const query = q.value.trim();
   const d = await api(`/_emulator/inbox?limit=500&q=${enc(query)}`);
   updateCounts(d);
-  const known = seen;
-  seen = new Set(d.messages.map((m) => m.id));
+  // Rows never shown before flash once (live arrivals); the first view flashes nothing.
+  const known = new Set(seen);
+  d.messages.forEach((m) => seen.add(m.id));
   const info = query
     ? `${d.matched} of ${d.total} messages match`
     : `${d.total} message${d.total === 1 ? '' : 's'}${d.unread ? `, ${d.unread} unread` : ''}`;
@@ -236,10 +260,11 @@ async function renderInbox(fresh) {
   } else if (!d.messages.length) {
     body = h('div', { class: 'empty' }, `No message matches “${query}”.`);
   } else {
-    body = h('div', { class: 'list', id: 'messages' }, d.messages.map((m) => row(m, !fresh && !known.has(m.id))));
+    body = h('div', { class: 'list', id: 'messages' }, d.messages.map((m) => row(m, !firstInbox && !known.has(m.id))));
     if (d.matched > d.messages.length) body.append(h('div', { class: 'more' }, `Showing the newest ${d.messages.length} of ${d.matched}; search to narrow down.`));
   }
   main.replaceChildren(toolbar, body);
+  firstInbox = false;
 }
 
 function row(m, isNew) {
