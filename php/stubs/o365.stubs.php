@@ -226,7 +226,7 @@ namespace O365 {
          *
          * @param array $config
          */
-        public function __construct(array $config) {}
+        public function __construct(#[\SensitiveParameter] array $config) {}
 
         /**
          * Debug output without secrets: var_dump() shows only public facts, in this order.
@@ -254,7 +254,10 @@ namespace O365 {
 
         /**
          * Sends rendered MIME; `$recipients` are all envelope recipients (To, Cc, Bcc);
-         * `$on_progress` gets upload progress of large messages (see progress.rs).
+         * `$on_progress` gets upload progress of large messages (see progress.rs); returning
+         * false or throwing stops the send before its next request (a draft is deleted). If
+         * Graph accepted the message all the same, the receipt is returned and the exception
+         * is described in its `warnings` instead of thrown (see docs/sender.md, Security).
          *
          * @param string $mime
          * @param string|null $mailbox
@@ -437,7 +440,7 @@ namespace {
      * @param callable|null $on_progress
      * @return array
      */
-    function o365_send_mime(array $config, string $mime, ?string $mailbox = null, array $recipients = [], ?callable $on_progress = null): array {}
+    function o365_send_mime(#[\SensitiveParameter] array $config, string $mime, ?string $mailbox = null, array $recipients = [], ?callable $on_progress = null): array {}
 
     /**
      * The extension's version.

@@ -9,10 +9,11 @@
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int};
 
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::ffi::{zend_class_entry, zend_object, zend_string, zval};
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendClassObject, Zval};
+use ext_php_rs::types::{ZendClassObject, ZendObject, Zval};
 use ext_php_rs::zend::{ClassEntry, ce};
 use o365_core::{Error, ErrorKind};
 
@@ -131,6 +132,11 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
 
 /// Converts a core error into the PHP exception of its kind.
 pub fn to_php(e: Error) -> PhpException {
+    to_php_after(e, None)
+}
+
+/// As `to_php`, with `previous` (what the progress callback threw) as `getPrevious()`.
+pub fn to_php_after(e: Error, previous: Option<ZBox<ZendObject>>) -> PhpException {
     let message = e.to_string();
     let facts = Facts {
         graph_code: e.code.clone(),
@@ -150,9 +156,35 @@ pub fn to_php(e: Error) -> PhpException {
         _ => build(TransportException { facts }, &message, code),
     };
     match built {
-        Some(object) => PhpException::from_class::<BaseException>(message).with_object(object),
+        Some(mut object) => {
+            if let Some(previous) = previous {
+                set_previous(&mut object, previous);
+            }
+            PhpException::from_class::<BaseException>(message).with_object(object)
+        }
         None => PhpException::from_class::<BaseException>(message),
     }
+}
+
+/// A plain `O365\Exception` for a call the extension refuses before the core runs.
+pub fn refused(message: &str) -> PhpException {
+    match build(BaseException::default(), message, 0) {
+        Some(object) => PhpException::from_class::<BaseException>(message.to_string()).with_object(object),
+        None => PhpException::from_class::<BaseException>(message.to_string()),
+    }
+}
+
+fn set_previous(object: &mut Zval, previous: ZBox<ZendObject>) {
+    let Some(obj) = object.object_mut() else {
+        return;
+    };
+    let std = obj as *mut ZendObject as *mut zend_object;
+    let Ok(mut previous) = previous.into_zval(false) else {
+        return;
+    };
+    // SAFETY: `std` is a live exception object we own; `previous` is a Throwable (it was
+    // thrown), as \Exception's typed `previous` property requires. The engine copies it.
+    unsafe { zend_update_property(zend_ce_exception, std, c"previous".as_ptr(), 8, &raw mut previous) };
 }
 
 fn build<T: ext_php_rs::class::RegisteredClass>(value: T, message: &str, code: i32) -> Option<Zval> {
@@ -170,7 +202,9 @@ fn build<T: ext_php_rs::class::RegisteredClass>(value: T, message: &str, code: i
 /// # Safety
 /// `std` must point to a live object whose class extends \Exception.
 unsafe fn fill(std: *mut zend_object, message: &str, code: i64, skip: c_int) {
-    let Ok(msg) = std::ffi::CString::new(message.replace('\0', " ")) else { return };
+    let Ok(msg) = std::ffi::CString::new(message.replace('\0', " ")) else {
+        return;
+    };
     // SAFETY: the property names are declared on \Exception, written with its scope as
     // zend_default_exception_new does.
     unsafe {
@@ -196,7 +230,9 @@ fn init_from_php(message: &str, code: i64, previous: Option<&Zval>) {
     let ex = ext_php_rs::zend::ExecutorGlobals::get().current_execute_data;
     // SAFETY: inside a method call the engine's current frame is live; `This` is the
     // object under construction (its zend part is initialised before __construct runs).
-    let Some(this) = (unsafe { ex.as_mut() }).and_then(|ex| ex.get_self()) else { return };
+    let Some(this) = (unsafe { ex.as_mut() }).and_then(|ex| ex.get_self()) else {
+        return;
+    };
     let std = this as *mut zend_object;
     // SAFETY: `std` is live (the engine holds it) and our classes extend \Exception.
     unsafe { fill(std, message, code, 1) };

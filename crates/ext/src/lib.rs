@@ -3,6 +3,7 @@
 //! `phpinfo()` section. All sending logic lives in o365-core.
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+mod callback;
 mod config;
 mod exceptions;
 mod functions;
@@ -10,11 +11,12 @@ mod info;
 mod mailbox_check;
 mod mailer;
 mod progress;
+mod sensitive;
 
 use ext_php_rs::prelude::*;
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = exceptions::register(module).class::<mailer::Mailer>();
-    functions::register(module).info_function(info::php_module_info)
+    functions::register(module).info_function(info::php_module_info).request_startup_function(sensitive::on_request_start)
 }

@@ -23,7 +23,10 @@ impl Mailer {
     }
 
     /// Sends rendered MIME; `$recipients` are all envelope recipients (To, Cc, Bcc);
-    /// `$on_progress` gets upload progress of large messages (see progress.rs).
+    /// `$on_progress` gets upload progress of large messages (see progress.rs); returning
+    /// false or throwing stops the send before its next request (a draft is deleted). If
+    /// Graph accepted the message all the same, the receipt is returned and the exception
+    /// is described in its `warnings` instead of thrown (see docs/sender.md, Security).
     #[php(name = "sendMime")]
     #[php(defaults(recipients = vec![]))]
     #[php(optional = "mailbox")]
@@ -40,6 +43,7 @@ impl Mailer {
     /// Acquires a token and reports granted roles, expiry, endpoints and the credential
     /// (kind, public details such as certificate thumbprints, warnings); never a secret.
     pub fn diagnose(&self) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+        refuse_inside_callback("call diagnose()")?;
         let d = self.inner.diagnose().map_err(crate::exceptions::to_php)?;
         crate::exceptions::diagnostics_array(d)
     }
@@ -49,6 +53,7 @@ impl Mailer {
     #[php(name = "checkMailbox")]
     #[php(optional = "sender")]
     pub fn check_mailbox(&self, sender: Option<String>) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+        refuse_inside_callback("call checkMailbox()")?;
         let c = o365_core::mailbox_check::check(&self.inner, sender.as_deref()).map_err(crate::exceptions::to_php)?;
         crate::mailbox_check::check_array(c)
     }
@@ -74,6 +79,14 @@ impl Mailer {
 }
 
 /// Shared by `sendMime` and `o365_send_mime`. The MIME is read in place (no copy).
+///
+/// What the caller gets when the progress callable threw (see callback.rs for the rest):
+/// - the message was sent all the same (Graph had accepted it, or the one request of a
+///   small message was already under way): the receipt, with the exception described
+///   in `warnings` and cleared, so that nobody retries a message that went out;
+/// - the outcome is unknown: the `O365\OutcomeUnknownException`, whose `getPrevious()`
+///   is the callable's exception;
+/// - otherwise (not sent; a draft was deleted): the callable's own exception.
 pub fn send(
     mailer: &o365_core::Mailer,
     mime: &[u8],
@@ -81,8 +94,48 @@ pub fn send(
     recipients: &[String],
     on_progress: Option<ext_php_rs::types::ZendCallable>,
 ) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+    refuse_inside_callback("send a message")?;
     let mut progress = on_progress.map(crate::progress::PhpProgress::new);
-    let mut report = |p: &o365_core::Progress| progress.as_mut().is_none_or(|cb| cb.report(p));
-    let sent = mailer.send_mime_with(mime, mailbox, recipients, Some(&mut report)).map_err(crate::exceptions::to_php)?;
-    crate::progress::receipt_array(sent)
+    let result = {
+        let mut report = |p: &o365_core::Progress| progress.as_mut().is_none_or(|cb| cb.report(p));
+        mailer.send_mime_with(mime, mailbox, recipients, Some(&mut report))
+    };
+    let outcome = progress.map(crate::progress::PhpProgress::finish).unwrap_or_default();
+    if outcome.bailed_out {
+        drop(result);
+        // SAFETY: the send has returned and every value it owned is dropped; only the
+        // caller's argument copies (a few bytes) are skipped. The engine was unwinding a
+        // fatal error when callback.rs caught it; this resumes that unwinding.
+        unsafe { ext_php_rs::zend::bailout() }
+    }
+    let thrown = |wanted: bool| {
+        if outcome.threw && wanted { crate::callback::take_thrown() } else { None }
+    };
+    match result {
+        Ok(mut sent) => {
+            if let Some(ex) = thrown(true) {
+                sent.warnings.push(format!(
+                    "the progress callback threw {} but the message was sent (Graph accepted it); the exception is reported here instead of thrown, so that the message is not sent twice",
+                    crate::callback::describe(&ex)
+                ));
+            }
+            crate::progress::receipt_array(sent)
+        }
+        Err(e) => {
+            let previous = thrown(e.kind == o365_core::ErrorKind::OutcomeUnknown);
+            // Not sent: a pending exception of the callable wins over ours (PhpException::throw
+            // does not replace a pending exception), which is what the caller should see.
+            Err(crate::exceptions::to_php_after(e, previous))
+        }
+    }
+}
+
+/// Refuses a blocking call from inside a progress callable (see callback.rs).
+pub fn refuse_inside_callback(what: &str) -> PhpResult<()> {
+    if crate::callback::inside() {
+        return Err(crate::exceptions::refused(&format!(
+            "cannot {what} from inside a progress callback: the send in progress holds the connection; send the next message after sendMime() returns"
+        )));
+    }
+    Ok(())
 }

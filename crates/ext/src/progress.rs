@@ -2,8 +2,9 @@
 //! callable: it reports through a channel that the blocking send drains on the PHP
 //! thread between polls (tokio's worker threads must never enter the engine). The
 //! callable gets one array `['phase' => 'upload', 'bytes_sent' => int, 'bytes_total' =>
-//! int, 'attachment' => ?string]`; returning `false` (or throwing) stops the send at the
-//! next request boundary, and a draft already created is deleted.
+//! int, 'attachment' => ?string]`; returning `false` (or throwing, or any fatal error:
+//! see callback.rs) stops the send at the next request boundary, and a draft already
+//! created is deleted. After the first stop the callable is not called again.
 
 use std::collections::HashMap;
 
@@ -11,15 +12,27 @@ use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
 
+use crate::callback::{self, Called};
+
 /// A PHP callable as a core progress callback.
 pub struct PhpProgress<'a> {
     callable: ZendCallable<'a>,
     stopped: bool,
+    outcome: Outcome,
+}
+
+/// What the callable did during the send, for `mailer::send`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Outcome {
+    /// It threw (the exception may still be pending).
+    pub threw: bool,
+    /// A fatal error happened in it; the bailout must be re-raised.
+    pub bailed_out: bool,
 }
 
 impl<'a> PhpProgress<'a> {
     pub fn new(callable: ZendCallable<'a>) -> Self {
-        PhpProgress { callable, stopped: false }
+        PhpProgress { callable, stopped: false, outcome: Outcome::default() }
     }
 
     /// Calls the callable; `false` asks the send to stop.
@@ -27,18 +40,26 @@ impl<'a> PhpProgress<'a> {
         if self.stopped {
             return false;
         }
-        let Some(arg) = progress_array(p) else { return true };
-        match self.callable.try_call(vec![&arg]) {
-            Ok(ret) => {
-                self.stopped = ret.is_false();
-                !self.stopped
-            }
-            // An exception stays pending and reaches the caller when the send returns.
-            Err(_) => {
+        let Some(arg) = progress_array(p) else {
+            return true;
+        };
+        match callback::call(&self.callable, &arg) {
+            Called::Returned(ret) => self.stopped = ret.is_false(),
+            Called::Threw => {
                 self.stopped = true;
-                false
+                self.outcome.threw = true;
+            }
+            Called::BailedOut => {
+                self.stopped = true;
+                self.outcome.bailed_out = true;
             }
         }
+        !self.stopped
+    }
+
+    /// Ends the reports (drops the callable) and says what the callable did.
+    pub fn finish(self) -> Outcome {
+        self.outcome
     }
 }
 

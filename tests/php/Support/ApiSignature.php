@@ -57,6 +57,7 @@ final class ApiSignature
                 'nullable' => $p->allowsNull(),
                 'variadic' => $p->isVariadic(),
                 'by_ref' => $p->isPassedByReference(),
+                'sensitive' => $p->getAttributes(\SensitiveParameter::class) !== [],
             ];
         }
 
