@@ -87,3 +87,32 @@ fn verdict(e: &Error) -> Option<MailboxStatus> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{verdict, MailboxStatus};
+    use crate::error::{Error, ErrorKind};
+
+    fn refusal(status: u16, code: &str, graph_message: &str) -> Error {
+        Error::new(ErrorKind::GraphClient, format!("Graph refused the mailbox check for mailbox `m@contoso.com`: {graph_message}"))
+            .with_status(status)
+            .with_code(code)
+    }
+
+    #[test]
+    fn a_restriction_is_told_apart_from_missing_consent_in_every_wording() {
+        for message in ["Access to OData is disabled.", "Access to OData is disabled.: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings."] {
+            assert_eq!(verdict(&refusal(403, "ErrorAccessDenied", message)), Some(MailboxStatus::OutsideScope), "{message}");
+        }
+        assert_eq!(verdict(&refusal(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")), Some(MailboxStatus::AccessDenied));
+    }
+
+    #[test]
+    fn no_recipients_means_usable_and_other_answers_are_errors() {
+        assert_eq!(verdict(&refusal(400, "ErrorInvalidRecipients", "At least one recipient is not valid.")), Some(MailboxStatus::Usable));
+        assert_eq!(verdict(&refusal(404, "ErrorInvalidUser", "The requested user 'm@contoso.com' is invalid.")), Some(MailboxStatus::NotFound));
+        assert_eq!(verdict(&refusal(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive")), Some(MailboxStatus::NotEnabled));
+        assert_eq!(verdict(&refusal(429, "ApplicationThrottled", "Too many requests")), None);
+        assert_eq!(verdict(&refusal(400, "ErrorInvalidRequest", "bad body")), None);
+    }
+}
