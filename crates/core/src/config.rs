@@ -3,9 +3,9 @@
 //! Validation happens here, up front, with messages that name the key to fix, so a
 //! typo fails at construction and never halfway through a send.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::ca_file::CaFile;
 use crate::cloud::Cloud;
 use crate::credential::Credential;
 use crate::credential::keys::{Env, Ids, ProcessEnv, RawCredential};
@@ -61,6 +61,7 @@ pub const KEYS: &[&str] = &[
     "save_to_sent_items",
     "timeout",
     "max_retries",
+    "deadline",
     "ca_file",
 ];
 
@@ -68,6 +69,12 @@ pub const KEYS: &[&str] = &[
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default number of retries after throttling or a transient failure.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Default time budget of one whole send, retries and waits included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+/// Longest `timeout` accepted, in seconds.
+const MAX_TIMEOUT_SECS: f64 = 3600.0;
+/// Longest `deadline` accepted, in seconds (a 150 MB upload over a slow link).
+const MAX_DEADLINE_SECS: f64 = 86400.0;
 
 /// A validated sender configuration.
 #[derive(Debug, Clone)]
@@ -92,8 +99,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Retries after throttling or transient failures.
     pub max_retries: u32,
-    /// An extra trusted CA (PEM file).
-    pub ca_file: Option<PathBuf>,
+    /// Time budget of one whole send: every request, retry and Retry-After wait.
+    pub deadline: Duration,
+    /// An extra trusted CA (PEM file), read and checked once.
+    pub ca_file: Option<CaFile>,
 }
 
 impl Config {
@@ -142,7 +151,8 @@ struct Raw {
     mailbox: Option<String>,
     save_to_sent_items: Option<bool>,
     timeout: Option<f64>,
-    max_retries: Option<i64>,
+    max_retries: Option<f64>,
+    deadline: Option<f64>,
     ca_file: Option<String>,
 }
 
@@ -155,14 +165,30 @@ pub(crate) fn expect_str(key: &str, v: ConfigValue) -> Result<Option<String>> {
     }
 }
 
+/// A finite, non-negative number. Laravel's env() yields strings, so numeric strings are
+/// accepted; Rust's float parser also takes "NaN" and "inf", which are refused here like
+/// NAN, INF and negative numbers from PHP (a NaN cast to an integer would become 0).
 fn expect_number(key: &str, v: ConfigValue) -> Result<Option<f64>> {
-    match v {
-        ConfigValue::Null => Ok(None),
-        ConfigValue::Int(i) => Ok(Some(i as f64)),
-        ConfigValue::Float(f) => Ok(Some(f)),
-        // Laravel's env() yields strings: accept numeric ones.
-        ConfigValue::Str(s) if s.trim().parse::<f64>().is_ok() => Ok(s.trim().parse::<f64>().ok()),
-        other => Err(Error::config(key, format!("config key `{key}` must be a number, got {}", other.type_name()))),
+    let (n, shown) = match v {
+        ConfigValue::Null => return Ok(None),
+        ConfigValue::Str(s) if s.trim().is_empty() => return Ok(None),
+        ConfigValue::Int(i) => (i as f64, i.to_string()),
+        ConfigValue::Float(f) => (f, f.to_string()),
+        ConfigValue::Str(s) => (s.trim().parse::<f64>().unwrap_or(f64::NAN), format!("'{}'", s.escape_debug())),
+        other => return Err(Error::config(key, format!("config key `{key}` must be a number, got {}", other.type_name()))),
+    };
+    if !n.is_finite() || n < 0.0 {
+        return Err(Error::config(key, format!("config key `{key}` must be a finite number >= 0, got {shown}")));
+    }
+    Ok(Some(n))
+}
+
+/// Seconds in (0, max] as a Duration.
+fn seconds(key: &str, value: Option<f64>, default: Duration, max: f64) -> Result<Duration> {
+    match value {
+        None => Ok(default),
+        Some(t) if t > 0.0 && t <= max => Ok(Duration::from_secs_f64(t)),
+        Some(t) => Err(Error::config(key, format!("config key `{key}` must be more than 0 and at most {max} seconds, got {t}"))),
     }
 }
 
@@ -206,7 +232,8 @@ impl Raw {
             "mailbox" => self.mailbox = expect_str(key, v)?,
             "save_to_sent_items" => self.save_to_sent_items = expect_bool(key, v)?,
             "timeout" => self.timeout = expect_number(key, v)?,
-            "max_retries" => self.max_retries = expect_number(key, v)?.map(|f| f as i64),
+            "max_retries" => self.max_retries = expect_number(key, v)?,
+            "deadline" => self.deadline = expect_number(key, v)?,
             "ca_file" => self.ca_file = expect_str(key, v)?,
             // "transport" belongs to Laravel's mailer entry, not to us; accept and ignore it.
             "transport" => {}
@@ -268,30 +295,14 @@ impl Raw {
         if let Some(m) = &self.mailbox {
             crate::url::check_mailbox("mailbox", m)?;
         }
-        let timeout = match self.timeout {
-            None => DEFAULT_TIMEOUT,
-            Some(t) if t.is_finite() && t > 0.0 && t <= 3600.0 => Duration::from_secs_f64(t),
-            Some(_) => return Err(Error::config("timeout", "config key `timeout` must be between 0 and 3600 seconds")),
-        };
+        let timeout = seconds("timeout", self.timeout, DEFAULT_TIMEOUT, MAX_TIMEOUT_SECS)?;
+        let deadline = seconds("deadline", self.deadline, DEFAULT_DEADLINE, MAX_DEADLINE_SECS)?;
         let max_retries = match self.max_retries {
             None => DEFAULT_MAX_RETRIES,
-            Some(n) if (0..=10).contains(&n) => n as u32,
-            Some(_) => return Err(Error::config("max_retries", "config key `max_retries` must be between 0 and 10")),
+            Some(n) if n.fract() == 0.0 && n <= 10.0 => n as u32,
+            Some(n) => return Err(Error::config("max_retries", format!("config key `max_retries` must be a whole number from 0 to 10, got {n}"))),
         };
-        let ca_file = match self.ca_file {
-            None => None,
-            Some(p) => {
-                let path = PathBuf::from(&p);
-                // Checked now, so that a wrong path fails at construction, not at the first send.
-                let pem = std::fs::read(&path)
-                    .map_err(|e| Error::config("ca_file", format!("config key `ca_file`: cannot read `{p}`: {e}")))?;
-                if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-                    return Err(Error::config("ca_file", format!("config key `ca_file`: `{p}` holds no PEM certificate"))
-                        .with_hint("point `ca_file` at a PEM file (-----BEGIN CERTIFICATE-----) of the CA that signed the server's certificate"));
-                }
-                Some(path)
-            }
-        };
+        let ca_file = self.ca_file.as_deref().map(CaFile::load).transpose()?;
         Ok(Config {
             tenant_id,
             client_id,
@@ -303,6 +314,7 @@ impl Raw {
             save_to_sent_items: self.save_to_sent_items.unwrap_or(true),
             timeout,
             max_retries,
+            deadline,
             ca_file,
         })
     }

@@ -5,6 +5,7 @@
 //! of the message is sent byte for byte as rendered.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use crate::error::{Error, Result};
 
@@ -46,6 +47,11 @@ pub fn parse_headers(mime: &[u8]) -> Result<Headers<'_>> {
         let Some((name, value)) = line.split_once(':') else { return Err(not_mime()) };
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
             return Err(not_mime());
+        }
+        if value.contains('\0') {
+            // Named, not echoed: a NUL cuts the header short in some parsers and not others.
+            return Err(Error::config("mime", format!("the message header `{name}` contains a NUL byte"))
+                .with_hint("remove NUL bytes from header values; they are not allowed in RFC 5322 headers"));
         }
         fields.push((name, value.trim().to_string()));
     }
@@ -128,6 +134,10 @@ pub fn check_address(what: &str, addr: &str) -> Result<()> {
         return Err(Error::config(what, format!("a {what} address contains a line break or control character"))
             .with_hint("pass bare addresses like ann@example.com, one per array element"));
     }
+    if addr.len() > crate::url::MAX_ADDRESS_OCTETS {
+        return Err(Error::config(what, format!("a {what} address is {} octets long; RFC 5321 allows at most {}", addr.len(), crate::url::MAX_ADDRESS_OCTETS))
+            .with_hint("check the address: no real mailbox address is that long"));
+    }
     // Characters that would break out of the address in a `Bcc:` header or a URL path.
     let ok = addr.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'))
         && !addr.chars().any(|c| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | ':' | '"' | '(' | ')' | '/' | '\\' | '?' | '#' | '%'));
@@ -154,36 +164,31 @@ pub struct Prepared<'a> {
 /// left byte for byte as rendered.
 pub fn prepare<'a>(mime: &'a [u8], envelope_recipients: &[String]) -> Result<Prepared<'a>> {
     let headers = parse_headers(mime)?;
+    // Linear: one set of lowercased addresses, and Graph's limit checked before each
+    // address is (a list of 60,000 is refused as soon as it passes 500 distinct ones).
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut all: Vec<String> = Vec::new();
+    let mut added_bcc = Vec::new();
+    let from_headers = headers.addresses(&["to", "cc", "bcc"]).into_iter().map(|a| (a, false));
+    let from_envelope = envelope_recipients.iter().map(|r| (r.trim().to_string(), true));
+    for (a, envelope_only) in from_headers.chain(from_envelope) {
+        if !seen.insert(a.to_ascii_lowercase()) {
+            continue;
+        }
+        if seen.len() > MAX_RECIPIENTS {
+            return Err(too_many(headers.addresses(&["to", "cc", "bcc"]).len() + envelope_recipients.len()));
+        }
+        if envelope_only {
+            added_bcc.push(a.clone());
+        }
+        all.push(a);
+    }
     for r in envelope_recipients {
         check_address("recipient", r)?;
-    }
-    let mut all: Vec<String> = Vec::new();
-    let push = |a: &str, all: &mut Vec<String>| -> bool {
-        if all.iter().any(|l| l.eq_ignore_ascii_case(a)) {
-            return false;
-        }
-        all.push(a.to_string());
-        true
-    };
-    for a in headers.addresses(&["to", "cc", "bcc"]) {
-        push(&a, &mut all);
-    }
-    let mut added_bcc = Vec::new();
-    for r in envelope_recipients {
-        if push(r.trim(), &mut all) {
-            added_bcc.push(r.trim().to_string());
-        }
     }
     if all.is_empty() {
         return Err(Error::config("recipients", "the message has no recipients: add a To, Cc or Bcc address")
             .with_hint("pass the envelope recipients or give the message a To, Cc or Bcc header"));
-    }
-    if all.len() > MAX_RECIPIENTS {
-        return Err(Error::config(
-            "recipients",
-            format!("the message has {} recipients; Graph allows at most {MAX_RECIPIENTS} per message (To + Cc + Bcc)", all.len()),
-        )
-        .with_hint("split the recipients over several messages"));
     }
     if added_bcc.is_empty() {
         return Ok(Prepared { mime: Cow::Borrowed(mime), recipients: all, added_bcc });
@@ -203,6 +208,14 @@ pub fn prepare<'a>(mime: &'a [u8], envelope_recipients: &[String]) -> Result<Pre
     out.extend_from_slice(eol);
     out.extend_from_slice(mime);
     Ok(Prepared { mime: Cow::Owned(out), recipients: all, added_bcc })
+}
+
+fn too_many(listed: usize) -> Error {
+    Error::config(
+        "recipients",
+        format!("the message has more than {MAX_RECIPIENTS} distinct recipients ({listed} listed); Graph allows at most {MAX_RECIPIENTS} per message (To + Cc + Bcc)"),
+    )
+    .with_hint("split the recipients over several messages")
 }
 
 #[cfg(test)]

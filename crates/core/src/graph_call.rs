@@ -74,8 +74,17 @@ impl Limiter {
 
 static LIMITERS: LazyLock<Mutex<HashMap<String, Arc<Limiter>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
+/// Above this many mailboxes, idle limiters are dropped from the map. A worker that
+/// sends from many mailboxes (one per tenant user) would otherwise keep one per address
+/// it ever used, for the life of the process.
+const TRIM_ABOVE: usize = 64;
+
 fn limiter(mailbox: &str) -> Arc<Limiter> {
     let mut map = LIMITERS.lock().unwrap_or_else(PoisonError::into_inner);
+    if map.len() >= TRIM_ABOVE {
+        // Idle: nobody but the map holds it, so no request is in flight or waiting.
+        map.retain(|_, l| Arc::strong_count(l) > 1);
+    }
     map.entry(mailbox.to_ascii_lowercase())
         .or_insert_with(|| {
             Arc::new(Limiter {
@@ -92,4 +101,20 @@ fn limiter(mailbox: &str) -> Arc<Limiter> {
 #[doc(hidden)]
 pub fn peak_concurrency(mailbox: &str) -> usize {
     limiter(mailbox).peak.load(Ordering::SeqCst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_limiters_are_trimmed_and_busy_ones_kept() {
+        let busy = limiter("busy@contoso.com");
+        for i in 0..10_000 {
+            drop(limiter(&format!("user{i}@contoso.com")));
+        }
+        let map = LIMITERS.lock().unwrap();
+        assert!(map.len() <= TRIM_ABOVE + 1, "{} limiters kept", map.len());
+        assert!(map.get("busy@contoso.com").is_some_and(|l| Arc::ptr_eq(l, &busy)), "a limiter in use is never dropped");
+    }
 }

@@ -102,8 +102,6 @@ impl GraphRequest {
 pub struct GraphResponse {
     /// HTTP status.
     pub status: u16,
-    /// Response headers.
-    pub headers: reqwest::header::HeaderMap,
     /// The whole body.
     pub body: Bytes,
     /// Graph's `request-id` header (empty if Graph sent none).

@@ -3,6 +3,8 @@
 //! cache, the Graph client with retries, MIME envelope handling and typed errors.
 //! Knows nothing of PHP; the extension crate binds it.
 
+mod ca_file;
+mod capped_body;
 pub mod cloud;
 pub mod config;
 pub mod credential;

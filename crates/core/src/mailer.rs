@@ -8,7 +8,6 @@ use crate::config::Config;
 use crate::envelope;
 use crate::error::{Error, Result};
 use crate::graph_client::GraphClient;
-use crate::token_cache;
 
 /// What Graph said when it accepted a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +96,7 @@ impl Mailer {
     /// expiry and the endpoints used. Never returns the token.
     pub fn diagnose(&self) -> Result<crate::diagnostics::Diagnostics> {
         let graph = self.graph()?;
-        let token = crate::runtime::process()?.run(token_cache::get(graph.http(), &self.config))?;
+        let token = crate::runtime::process()?.run(graph.token())?;
         Ok(crate::diagnostics::Diagnostics::from_token(&self.config, &token))
     }
 }

@@ -9,23 +9,26 @@
 //!
 //! The HTTP client is one connection pool per process (per `ca_file` setting, which in
 //! practice means one): HTTP/2 where the server offers it (ALPN), keep-alive for
-//! HTTP/1.1, TCP_NODELAY, proxies from HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY. TLS is
+//! HTTP/1.1, TCP_NODELAY, proxies from HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY, and
+//! redirects never followed: a 3xx would carry a client secret, an assertion or a
+//! bearer token (or the message) to whatever host it names, so it comes back to the
+//! caller as an answer and becomes an error naming the refused Location. TLS is
 //! always verified, against the system trust store (rustls-platform-verifier, loaded
 //! once per client and so once per process, not once per connection as PHP's curl
 //! does) plus `ca_file`; there is deliberately no way to turn verification off.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::ca_file::CaFile;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The per-process state: one runtime, one HTTP client per extra-CA setting.
 pub struct Process {
     pid: u32,
     runtime: tokio::runtime::Runtime,
-    clients: Mutex<HashMap<Option<PathBuf>, reqwest::Client>>,
+    clients: Mutex<HashMap<Option<CaFile>, reqwest::Client>>,
 }
 
 static CURRENT: Mutex<Option<&'static Process>> = Mutex::new(None);
@@ -68,7 +71,7 @@ impl Process {
 
     /// The shared HTTP client for this CA setting; built once, then reused so that
     /// connections stay warm and the trust store is read once per process.
-    pub fn client(&self, ca_file: Option<&PathBuf>) -> Result<reqwest::Client> {
+    pub fn client(&self, ca_file: Option<&CaFile>) -> Result<reqwest::Client> {
         let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(c) = clients.get(&ca_file.cloned()) {
             return Ok(c.clone());
@@ -82,12 +85,13 @@ impl Process {
 /// Longest wait for a TCP + TLS connection; the per-request `timeout` bounds it too.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn build_client(ca_file: Option<&PathBuf>) -> Result<reqwest::Client> {
+fn build_client(ca_file: Option<&CaFile>) -> Result<reqwest::Client> {
     // reqwest takes the process-wide rustls provider; ours is ring (see Cargo.toml). An
     // error only means a provider is already installed (e.g. by a test harness): use it.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut b = reqwest::Client::builder()
         .tcp_nodelay(true)
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT)
         // Below Azure load balancers' 4-minute idle cut-off, so that a pooled connection
         // is dropped by us before the server silently drops it.
@@ -102,19 +106,9 @@ fn build_client(ca_file: Option<&PathBuf>) -> Result<reqwest::Client> {
         .http2_adaptive_window(true)
         .tls_version_min(reqwest::tls::Version::TLS_1_2)
         .user_agent(concat!("o365-sendmail/", env!("CARGO_PKG_VERSION")));
-    if let Some(path) = ca_file {
-        let pem = std::fs::read(path).map_err(|e| {
-            Error::config("ca_file", format!("cannot read `ca_file` {}: {e}", path.display()))
-        })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            Error::config("ca_file", format!("`ca_file` {} is not a PEM certificate: {e}", path.display()))
-        })?;
-        if certs.is_empty() {
-            return Err(Error::config("ca_file", format!("`ca_file` {} holds no PEM certificate", path.display())));
-        }
-        for c in certs {
-            b = b.add_root_certificate(c);
-        }
+    // Read and checked when the config was built (ca_file.rs).
+    for c in ca_file.map(CaFile::certificates).unwrap_or_default() {
+        b = b.add_root_certificate(c.clone());
     }
     b.build().map_err(|e| client_error(&e))
 }

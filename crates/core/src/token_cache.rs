@@ -15,6 +15,10 @@ use crate::secret::Secret;
 
 /// Tokens with less than this left are refreshed.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// Longest lifetime believed: Entra's tokens live 60-90 minutes, managed identity's up
+/// to a day. A larger `expires_in` (even 2^64-1) is cut to this, so no time arithmetic
+/// can overflow and a token is never cached forever.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// A cached access token.
 #[derive(Debug, Clone)]
@@ -57,7 +61,7 @@ fn slot(config: &Config) -> Slot {
 }
 
 /// A valid token for `config`, from the cache or fetched by exactly one caller.
-pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<CachedToken> {
+pub(crate) async fn get(client: &reqwest::Client, config: &Config, deadline: Instant) -> Result<CachedToken> {
     let slot = slot(config);
     let mut guard = slot.lock().await;
     let now = Instant::now();
@@ -66,23 +70,9 @@ pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<Cac
             return Ok(t.clone());
         }
     }
-    match crate::entra::request_token(client, config).await {
+    match crate::entra::request_token(client, config, deadline).await {
         Ok(resp) => {
-            let lifetime = Duration::from_secs(resp.expires_in);
-            let expires_at = now + lifetime;
-            let margin_refresh = now + refresh_after(lifetime);
-            let refresh_at = match resp.refresh_in {
-                Some(r) => margin_refresh.min(now + Duration::from_secs(r)),
-                None => margin_refresh,
-            };
-            let unix_now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-            let token = CachedToken {
-                access_token: Secret::new(resp.access_token),
-                expires_at,
-                expires_at_unix: unix_now + resp.expires_in,
-                refresh_at,
-                lifetime,
-            };
+            let token = CachedToken::new(resp.access_token, resp.expires_in, resp.refresh_in, now);
             *guard = Some(token.clone());
             Ok(token)
         }
@@ -90,9 +80,32 @@ pub(crate) async fn get(client: &reqwest::Client, config: &Config) -> Result<Cac
         // fails (Entra unreachable) keeps serving the still-valid token; a failure is
         // only reported when the token is about to expire.
         Err(e) => match guard.as_ref() {
-            Some(t) if now + min_remaining(t.lifetime) < t.expires_at => Ok(t.clone()),
+            Some(t) if crate::retry::saturating_after(now, min_remaining(t.lifetime)) < t.expires_at => Ok(t.clone()),
             _ => Err(e),
         },
+    }
+}
+
+impl CachedToken {
+    /// A token fetched at `now` that Entra says expires in `expires_in` seconds (and
+    /// should be refreshed after `refresh_in`). Any value is accepted: lifetimes are cut
+    /// to [`MAX_LIFETIME`], and every sum saturates.
+    pub(crate) fn new(access_token: String, expires_in: u64, refresh_in: Option<u64>, now: Instant) -> CachedToken {
+        let lifetime = Duration::from_secs(expires_in).min(MAX_LIFETIME);
+        let expires_at = crate::retry::saturating_after(now, lifetime);
+        let margin_refresh = crate::retry::saturating_after(now, refresh_after(lifetime));
+        let refresh_at = match refresh_in {
+            Some(r) => margin_refresh.min(crate::retry::saturating_after(now, Duration::from_secs(r))),
+            None => margin_refresh,
+        };
+        let unix_now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        CachedToken {
+            access_token: Secret::new(access_token),
+            expires_at,
+            expires_at_unix: unix_now.saturating_add(lifetime.as_secs()),
+            refresh_at,
+            lifetime,
+        }
     }
 }
 

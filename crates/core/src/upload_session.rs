@@ -4,6 +4,11 @@
 //! `nextExpectedRanges` says, asked with `GET uploadUrl` after a range refused as out of
 //! order) or, for attachments under the session minimum,
 //! one `POST .../attachments`.
+//!
+//! The loop is bounded whatever the session answers: a server that keeps sending the
+//! client back (416s, `nextExpectedRanges` that move backwards or alternate) gets at
+//! most [`MAX_SETBACKS`] setbacks per upload, and an upload never sends more than twice
+//! the attachment plus one chunk (each attempt of a chunk counted).
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -13,6 +18,9 @@ use crate::graph_call::Graph;
 use crate::graph_request::{GraphRequest, Replay};
 use crate::progress::Reporter;
 use crate::size_routing::{CHUNK_BYTES, Cut, Via};
+
+/// Times per upload the session may send the client back to an offset it had passed.
+pub const MAX_SETBACKS: u32 = 4;
 
 /// Adds `cut` to draft `draft_id`.
 pub(crate) async fn add(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Reporter) -> Result<()> {
@@ -74,15 +82,18 @@ async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Rep
     let upload_url = session.get("uploadUrl").and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
         Error::new(ErrorKind::GraphServer, "Graph created an upload session without an uploadUrl")
     })?;
-    let mut next = next_expected(&session).unwrap_or(0);
+    let mut next = next_expected(&session).unwrap_or(0).min(size);
     // Set when a range was refused as out of order: the executor had resent a chunk
     // that had arrived (its answer was lost); resume once per range.
     let mut skipped_at: Option<u64> = None;
+    let mut budget = Budget::new(size);
     while next < size {
         if reporter.cancelled() {
             return Err(Error::new(ErrorKind::Configuration, "the progress callback asked to stop"));
         }
         let end = (next + CHUNK_BYTES).min(size);
+        budget.moved_to(next, cut)?;
+        budget.spend(end - next, cut)?;
         let chunk = cut.bytes.read(next..end).map_err(|e| unreadable(cut, e))?;
         let req = GraphRequest::new(Method::PUT, upload_url.clone(), "uploading an attachment chunk")
             .with_body(chunk, "application/octet-stream")
@@ -91,12 +102,13 @@ async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Rep
             .with_replay(Replay::Idempotent);
         match graph.call(req).await {
             Ok(answer) => {
+                budget.resent(end - next, answer.attempts);
                 reporter.uploaded(end - next, &cut.name);
                 if answer.status == 201 {
                     return Ok(());
                 }
                 let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-                next = next_expected(&body).filter(|n| *n > next).unwrap_or(end);
+                next = next_expected(&body).filter(|n| *n > next && *n <= size).unwrap_or(end);
             }
             Err(e) if e.status == Some(416) && skipped_at != Some(next) => {
                 // Out of order: ask the session where to resume; without an answer assume
@@ -118,4 +130,60 @@ async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Rep
         }
     }
     Ok(())
+}
+
+/// The limits of one upload: bytes put on the wire and setbacks.
+struct Budget {
+    size: u64,
+    sent: u64,
+    furthest: u64,
+    setbacks: u32,
+}
+
+impl Budget {
+    fn new(size: u64) -> Budget {
+        Budget { size, sent: 0, furthest: 0, setbacks: 0 }
+    }
+
+    /// At most twice the attachment plus one chunk.
+    fn limit(&self) -> u64 {
+        self.size.saturating_mul(2).saturating_add(CHUNK_BYTES)
+    }
+
+    /// Counts a chunk about to be sent; refuses it when it would pass the limit.
+    fn spend(&mut self, chunk: u64, cut: &Cut<'_>) -> Result<()> {
+        if self.sent.saturating_add(chunk) > self.limit() {
+            return Err(self.runaway(cut, format!("{} bytes were already sent for it", self.sent)));
+        }
+        self.sent = self.sent.saturating_add(chunk);
+        Ok(())
+    }
+
+    /// Counts the executor's retries of a chunk (they sent it again).
+    fn resent(&mut self, chunk: u64, attempts: u32) {
+        self.sent = self.sent.saturating_add(chunk.saturating_mul(u64::from(attempts.saturating_sub(1))));
+    }
+
+    /// Counts a setback when the session asks for an offset before the furthest reached.
+    fn moved_to(&mut self, next: u64, cut: &Cut<'_>) -> Result<()> {
+        if next < self.furthest {
+            self.setbacks += 1;
+            if self.setbacks > MAX_SETBACKS {
+                return Err(self.runaway(cut, format!("it sent the client back {} times", self.setbacks)));
+            }
+        }
+        self.furthest = self.furthest.max(next);
+        Ok(())
+    }
+
+    fn runaway(&self, cut: &Cut<'_>, why: String) -> Error {
+        Error::new(
+            ErrorKind::GraphServer,
+            format!(
+                "the upload session of attachment `{}` ({} bytes) kept asking for bytes already sent: {why}; gave up",
+                cut.name, self.size
+            ),
+        )
+        .with_hint("try again later; if it persists, check `graph_endpoint` and any proxy between this server and Graph")
+    }
 }

@@ -48,9 +48,15 @@ pub fn check_path_free(key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Longest address RFC 5321 allows (a 256-octet path less its angle brackets).
+pub const MAX_ADDRESS_OCTETS: usize = 254;
+
 /// Checks a mailbox (UPN, SMTP address or object id) before it goes into a URL.
 pub fn check_mailbox(key: &str, value: &str) -> Result<()> {
     check_path_free(key, value)?;
+    if value.len() > MAX_ADDRESS_OCTETS {
+        return Err(Error::config(key, format!("`{key}` is {} octets long; an address has at most {MAX_ADDRESS_OCTETS} (RFC 5321)", value.len())));
+    }
     if value.chars().any(char::is_whitespace) {
         return Err(Error::config(key, format!("`{key}` must be an address like sender@contoso.com, without spaces")));
     }
@@ -62,19 +68,38 @@ pub fn check_mailbox(key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// Normalises a base URL config value: http(s), no path, query or fragment.
+/// Normalises a base URL config value: http(s), a host and optional port, nothing else.
+/// Refused: anything the URL parser rejects (a port over 65535, an unbalanced `[`), user
+/// info (`http://a@b`: credentials never travel in a URL), backslashes and control
+/// characters (parsers disagree on them), a path, query or fragment. The value is not
+/// echoed: user info may hold a password.
 pub fn base_url(key: &str, value: &str) -> Result<String> {
-    let v = value.trim_end_matches('/');
-    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#']) && !host.chars().any(char::is_whitespace) => {
-            Ok(v.to_string())
-        }
-        _ => Err(Error::config(
-            key,
-            format!("`{key}` must be a base URL without a path, like https://graph.microsoft.com"),
-        )),
+    let refuse = |why: String| {
+        Error::config(key, format!("`{key}` {why}"))
+            .with_hint(format!("set `{key}` to a base URL without a path, like https://graph.microsoft.com or http://127.0.0.1:8080"))
+    };
+    if value.chars().any(char::is_control) {
+        return Err(refuse("contains a control character (NUL, line break, tab)".into()));
     }
+    if value.contains('\\') {
+        return Err(refuse("contains a backslash".into()));
+    }
+    let v = value.trim_end_matches('/');
+    let lower = v.to_ascii_lowercase();
+    let Some(authority) = ["https://", "http://"].iter().find(|p| lower.starts_with(*p)).map(|p| &v[p.len()..]) else {
+        return Err(refuse("must start with https:// (or http:// for a local emulator)".into()));
+    };
+    if authority.contains('@') {
+        return Err(refuse("contains user info (`user@host`); credentials never go into the URL".into()));
+    }
+    if authority.is_empty() || authority.contains(['/', '?', '#']) || authority.chars().any(char::is_whitespace) {
+        return Err(refuse("must be a base URL without a path, query or fragment".into()));
+    }
+    let url = reqwest::Url::parse(v).map_err(|e| refuse(format!("is not a valid URL: {e}")))?;
+    if url.host_str().is_none_or(str::is_empty) || !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("must name a host and nothing else".into()));
+    }
+    Ok(v.to_string())
 }
 
 #[cfg(test)]
@@ -95,5 +120,11 @@ mod tests {
         assert_eq!(base_url("graph_endpoint", "http://127.0.0.1:9/").unwrap(), "http://127.0.0.1:9");
         assert!(base_url("graph_endpoint", "https://graph.microsoft.com/v1.0").is_err());
         assert!(base_url("graph_endpoint", "ftp://x").is_err());
+        assert_eq!(base_url("graph_endpoint", "https://[::1]:8443").unwrap(), "https://[::1]:8443");
+        for bad in ["http://127.0.0.1:99999", "http://[::1", "http://a@b", "http://u:p@b", "http://a\\b", "http://a\0b", "http://"] {
+            let e = base_url("graph_endpoint", bad).unwrap_err();
+            assert_eq!(e.config_key.as_deref(), Some("graph_endpoint"), "{bad}");
+            assert!(!e.to_string().contains("u:p"), "{e}");
+        }
     }
 }

@@ -10,6 +10,8 @@ use o365_core::{Config, ConfigValue, Mailer};
 use o365_emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig};
 use serde_json::Value;
 
+pub mod hostile;
+
 pub const TENANT: &str = "contoso.onmicrosoft.com";
 pub const MAILBOX: &str = "sender@contoso.com";
 
