@@ -23,6 +23,8 @@ pub mod mailbox_check;
 pub mod mailer;
 pub mod mime_parts;
 pub mod part_bytes;
+#[cfg(test)]
+mod parse_fuzz;
 pub mod progress;
 pub mod retry;
 pub mod route;

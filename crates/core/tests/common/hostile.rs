@@ -40,6 +40,8 @@ pub enum Reply {
     Endless { status: u16 },
     /// `Content-Length: len`, streamed in 64 KiB pieces (nothing is held in memory).
     Sized { status: u16, len: u64 },
+    /// The reply, after a delay.
+    After(std::time::Duration, Box<Reply>),
 }
 
 impl Reply {
@@ -207,9 +209,14 @@ async fn read_request<S: AsyncRead + Unpin>(sock: &mut S, buf: &mut Vec<u8>) -> 
 }
 
 /// Writes the answer; false when the connection must close.
-async fn write_reply<S: AsyncWrite + Unpin>(sock: &mut S, reply: Reply) -> bool {
+async fn write_reply<S: AsyncWrite + Unpin>(sock: &mut S, mut reply: Reply) -> bool {
     static ZEROS: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+    while let Reply::After(delay, next) = reply {
+        tokio::time::sleep(delay).await;
+        reply = *next;
+    }
     match reply {
+        Reply::After(..) => unreachable!(),
         Reply::Full { status, headers, body } => {
             let mut head = format!("HTTP/1.1 {status} Hostile\r\ncontent-length: {}\r\n", body.len());
             for (n, v) in headers {

@@ -113,6 +113,8 @@ pub fn mailer(emu: &Emulator, extra: &[(&str, ConfigValue)]) -> Mailer {
         ("graph_endpoint", s(&emu.base_url())),
         ("max_retries", ConfigValue::Int(3)),
         ("timeout", ConfigValue::Int(60)),
+        // 150 MB through a debug build on a busy 2-core machine: more than the default 60 s.
+        ("deadline", ConfigValue::Int(900)),
     ];
     pairs.extend(extra.iter().cloned());
     Mailer::new(Config::from_pairs(pairs).expect("config"))
