@@ -259,6 +259,7 @@ pub fn diagnostics_array(d: o365_core::Diagnostics) -> PhpResult<HashMap<String,
     put("cloud", d.cloud.into_zval(false))?;
     put("tenant", d.tenant.into_zval(false))?;
     put("oid", d.object_id.into_zval(false))?;
+    put("app_id", d.app_id.into_zval(false))?;
     put("credential", d.credential.into_zval(false))?;
     put("warnings", d.warnings.into_zval(false))?;
     // Public facts only (thumbprints, files, endpoints), in the core's order.

@@ -99,6 +99,17 @@ final class RestrictCommandTest extends LaravelTestCase
         $this->assertStringNotContainsString('Could not get a token', $out);
     }
 
+    public function testManagedIdentityTakesTheClientIdFromItsToken(): void
+    {
+        $this->app['config']->set('mail.mailers.o365', ['transport' => 'o365', 'managed_identity' => true,
+            'managed_identity_endpoint' => $this->emulator->baseUrl.'/metadata/identity/oauth2/token', 'graph_endpoint' => $this->emulator->baseUrl]);
+        [$code, $out] = $this->artisan('o365:restrict', ['--mailbox' => ['noreply@contoso.com']]);
+
+        $this->assertSame(0, $code, $out);
+        $this->assertMatchesRegularExpression('/New-ServicePrincipal -AppId 00000000-0000-0000-0000-0000000000a1 -ObjectId '.self::GUID.' /', $out);
+        $this->assertStringNotContainsString('<SERVICE-PRINCIPAL-OBJECT-ID>', $out);
+    }
+
     public function testInvalidArguments(): void
     {
         foreach ([

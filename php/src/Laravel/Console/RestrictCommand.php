@@ -46,6 +46,11 @@ final class RestrictCommand extends Command
         $entry = (array) $this->laravel['config']->get("mail.mailers.$name");
         $settings = MailerFactory::settings($entry, (array) $this->laravel['config']->get('o365', []));
         $clientId = (string) ($settings['client_id'] ?? '');
+        $report = null;
+        if (!Format::isGuid($clientId)) { // a managed identity has no client_id configured: its token names it
+            $report = $this->diagnose($entry);
+            $clientId = (string) ($report['app_id'] ?? '');
+        }
         if (!Format::isGuid($clientId)) {
             $this->error("The mailer `$name` has no client_id that is an Application (client) ID (a GUID): set O365_CLIENT_ID first (php artisan o365:install).");
 
@@ -57,7 +62,7 @@ final class RestrictCommand extends Command
 
             return self::SUCCESS;
         }
-        [$objectId, $roles] = $this->servicePrincipal($entry);
+        [$objectId, $roles] = $this->servicePrincipal($report ?? $this->diagnose($entry));
         $this->print($script->rbac($objectId ?? RestrictScript::OBJECT_ID_PLACEHOLDER, in_array('Mail.ReadWrite', $roles, true)));
         if ($objectId === null) {
             $this->warn('Replace '.RestrictScript::OBJECT_ID_PLACEHOLDER.' with the Object ID shown in the Entra admin center under Identity > Applications > Enterprise applications > (this app) > Overview (not the App registration\'s Object ID), or pass --object-id.');
@@ -96,26 +101,30 @@ final class RestrictCommand extends Command
         return $objectId !== null && !Format::isGuid((string) $objectId) ? "--object-id=$objectId is not a GUID." : null;
     }
 
-    /**
-     * The service principal's object id (`--object-id`, else the token's `oid` claim) and
-     * the granted roles; [null, []] when no token can be had (the commands still print).
-     *
-     * @return array{0: ?string, 1: list<string>}
-     */
-    private function servicePrincipal(array $entry): array
+    /** The token's facts (diagnose()), or null after a warning when no token can be had. */
+    private function diagnose(array $entry): ?array
     {
-        $given = $this->option('object-id');
         try {
-            $report = MailerFactory::make($entry, (array) $this->laravel['config']->get('o365', []))->diagnose();
+            return MailerFactory::make($entry, (array) $this->laravel['config']->get('o365', []))->diagnose();
         } catch (\RuntimeException $e) {
-            if ($given === null) {
+            if ($this->option('object-id') === null) {
                 $this->warn('Could not get a token to read the service principal\'s object id: '.$e->getMessage());
             }
 
-            return [$given !== null ? strtolower((string) $given) : null, []];
+            return null;
         }
-        $oid = $given ?? ($report['oid'] ?? null);
+    }
 
-        return [is_string($oid) && Format::isGuid($oid) ? strtolower($oid) : null, array_values((array) $report['roles'])];
+    /**
+     * The service principal's object id (`--object-id`, else the token's `oid` claim) and
+     * the granted roles; [null, []] without either (the commands still print).
+     *
+     * @return array{0: ?string, 1: list<string>}
+     */
+    private function servicePrincipal(?array $report): array
+    {
+        $oid = $this->option('object-id') ?? ($report['oid'] ?? null);
+
+        return [is_string($oid) && Format::isGuid($oid) ? strtolower($oid) : null, array_values((array) ($report['roles'] ?? []))];
     }
 }
