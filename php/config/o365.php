@@ -23,5 +23,7 @@ return [
     'save_to_sent_items' => env('O365_SAVE_TO_SENT_ITEMS', env('MICROSOFT_GRAPH_SAVE_TO_SENT_ITEMS', true)),
     'timeout' => env('O365_TIMEOUT', 30),
     'max_retries' => env('O365_MAX_RETRIES', 3),
+    // Seconds for a whole send, retries and Retry-After waits included.
+    'deadline' => env('O365_DEADLINE', 60),
     'ca_file' => env('O365_CA_FILE'),
 ];

@@ -13,7 +13,7 @@ use PHPUnit\Framework\TestCase;
 /** Keys missing from the mailer entry come from config/o365.php and its O365_* env variables. */
 final class ConfigFallbackTest extends TestCase
 {
-    private const ENV = ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET', 'O365_MAILBOX', 'O365_LOGIN_ENDPOINT', 'O365_GRAPH_ENDPOINT', 'O365_MAX_RETRIES'];
+    private const ENV = ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET', 'O365_MAILBOX', 'O365_LOGIN_ENDPOINT', 'O365_GRAPH_ENDPOINT', 'O365_MAX_RETRIES', 'O365_DEADLINE'];
 
     protected function tearDown(): void
     {
@@ -90,6 +90,38 @@ final class ConfigFallbackTest extends TestCase
             $this->assertStringContainsString('Fix: rename `mailbx` to `mailbox`', $e->getMessage());
         }
         $this->assertSame([], $emulator->messages());
+        $app->flush();
+    }
+
+    public function testConfigO365ReadsEveryKeyTheExtensionKnowsAndNoOther(): void
+    {
+        try {
+            new \O365\Mailer(['no_such_key' => 1]);
+            $this->fail('expected a configuration error');
+        } catch (\O365\ConfigurationException $e) {
+            preg_match('/known keys: ([a-z_, ]+)/', $e->getMessage(), $m);
+            $known = explode(', ', $m[1] ?? '');
+        }
+        $file = require dirname(__DIR__, 3).'/php/config/o365.php';
+        $this->assertSame([], array_diff(array_keys($file), $known), 'config/o365.php has only keys the extension knows (an unknown one fails every send)');
+        // DESIGN.md's keys; the certificate's fine print and managed_identity_endpoint stay per mailer.
+        $optional = ['client_certificate_algorithm', 'client_certificate_send_chain', 'managed_identity_endpoint'];
+        $this->assertSame([], array_diff($known, array_keys($file), $optional), 'config/o365.php offers every DESIGN.md key with its env variable');
+    }
+
+    public function testDeadlineComesFromTheEnvironment(): void
+    {
+        $emulator = new Emulator();
+        putenv('O365_DEADLINE=soon');
+        $app = LaravelApp::create();
+        $this->assertSame('soon', $app['config']->get('o365.deadline'));
+        $app['config']->set('mail.mailers.o365', ['transport' => 'o365'] + $emulator->config());
+        try {
+            Mail::to('ann@example.com')->send(new WelcomeMail('Ann'));
+            $this->fail('expected a configuration error');
+        } catch (\Symfony\Component\Mailer\Exception\TransportException $e) {
+            $this->assertSame('deadline', $e->getPrevious()?->getConfigKey(), 'O365_DEADLINE reached the extension');
+        }
         $app->flush();
     }
 
