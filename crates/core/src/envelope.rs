@@ -14,8 +14,6 @@ pub const MAX_RECIPIENTS: usize = 500;
 
 /// Header names and unfolded values of the top-level header block.
 pub struct Headers<'a> {
-    /// Where the header block ends (index of the blank line).
-    pub end: usize,
     /// (name, unfolded value) pairs in order.
     pub fields: Vec<(&'a str, String)>,
 }
@@ -25,8 +23,7 @@ pub fn parse_headers(mime: &[u8]) -> Result<Headers<'_>> {
     if mime.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::config("mime", "the message is empty"));
     }
-    let end = find_blank_line(mime).unwrap_or(mime.len());
-    let block = std::str::from_utf8(&mime[..end])
+    let block = std::str::from_utf8(header_block(mime))
         .map_err(|_| Error::config("mime", "the message headers are not 7-bit/UTF-8 text: not a MIME message"))?;
     let mut fields: Vec<(&str, String)> = Vec::new();
     for line in block.split('\n') {
@@ -58,20 +55,27 @@ pub fn parse_headers(mime: &[u8]) -> Result<Headers<'_>> {
     if fields.is_empty() {
         return Err(not_mime());
     }
-    Ok(Headers { end, fields })
+    Ok(Headers { fields })
 }
 
-fn not_mime() -> Error {
+/// The one "not a MIME message" error.
+pub(crate) fn not_mime() -> Error {
     Error::config("mime", "the body is not a MIME message (RFC 5322 headers, a blank line, then the body)")
 }
 
-fn find_blank_line(b: &[u8]) -> Option<usize> {
-    let crlf = b.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 2);
-    let lf = b.windows(2).position(|w| w == b"\n\n").map(|i| i + 1);
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+/// The top-level header block, up to (not including) the blank line, found with memchr
+/// so that a 150 MB message is not walked byte by byte; the whole message when it has
+/// no body. The one header-block finder of the crate.
+pub fn header_block(mime: &[u8]) -> &[u8] {
+    let mut pos = 0;
+    for nl in memchr::memchr_iter(b'\n', mime) {
+        let line = mime.get(pos..nl).unwrap_or_default();
+        if line.is_empty() || line == b"\r" {
+            return mime.get(..pos).unwrap_or(mime);
+        }
+        pos = nl + 1;
     }
+    mime
 }
 
 impl Headers<'_> {

@@ -24,8 +24,14 @@ pub enum ErrorKind {
     /// The request may or may not have been accepted (timeout or dropped connection
     /// after the body was sent, 504): retrying could send the mail twice.
     OutcomeUnknown,
-    /// The request never reached Graph (DNS, connect, TLS).
+    /// No usable answer: the request never reached the server (DNS, connect, TLS, a
+    /// refused HTTP/2 stream), or an idempotent request (an upload chunk, a delete, a
+    /// token request) was lost and its retries ran out. Never used for a request that
+    /// may have sent a message: that is `OutcomeUnknown`.
     Transport,
+    /// The caller's progress callback asked the send to stop (nothing was sent; a draft
+    /// already created was deleted). Not a configuration problem.
+    Cancelled,
 }
 
 /// An error of the sender.
@@ -114,11 +120,6 @@ impl Error {
             ErrorKind::Authentication => matches!(self.status, Some(429 | 500..=599)),
             _ => false,
         }
-    }
-
-    /// Whether Graph may have accepted the message although the send failed.
-    pub fn is_outcome_unknown(&self) -> bool {
-        self.kind == ErrorKind::OutcomeUnknown
     }
 }
 

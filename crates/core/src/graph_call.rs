@@ -1,18 +1,28 @@
-//! The Graph requests of one send, for the large-message and JSON paths: each goes
-//! through the shared executor (`GraphClient::execute`: token, ids, 401 re-fetch,
-//! retries, the outcome-unknown rule) while holding a slot of the mailbox's limiter, so
+//! The Graph requests of one send, whatever its route: each goes through the shared
+//! executor (`GraphClient::execute`: token, ids, 401 re-fetch, retries, the deadline,
+//! the outcome-unknown rule) while holding a slot of the mailbox's limiter, so
 //! that this process never has more than [`MAILBOX_CONCURRENCY`] requests in flight for
 //! one mailbox (Exchange's limit per app and mailbox; a fifth gets 429 "over its
 //! MailboxConcurrency limit"). PHP-FPM workers are separate processes and cannot share
 //! the limiter; Graph's 429 and the executor's retries cover that case.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use crate::error::Result;
 use crate::graph_client::GraphClient;
 use crate::graph_request::{GraphRequest, GraphResponse};
+
+/// What Graph said when it accepted a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The mailbox the message was sent from.
+    pub mailbox: String,
+    /// Graph's `request-id` of the accepting request.
+    pub request_id: String,
+    /// The `client-request-id` this client sent.
+    pub client_request_id: String,
+}
 
 /// Exchange allows 4 concurrent requests per app and mailbox.
 pub const MAILBOX_CONCURRENCY: usize = 4;
@@ -39,37 +49,29 @@ impl<'a> Graph<'a> {
     /// Runs `req` (with retries) while holding one of the mailbox's slots.
     pub async fn call(&self, req: GraphRequest) -> Result<GraphResponse> {
         let req = req.with_mailbox(self.mailbox);
-        let _slot = self.limiter.acquire().await;
+        let _slot = self.limiter.slots.acquire().await;
         self.client.execute(&req).await
     }
+
+    /// Runs the request that sends the message; its 2xx answer is the receipt.
+    pub async fn send(&self, req: GraphRequest) -> Result<Receipt> {
+        self.call(req).await.map(|a| self.receipt(&a))
+    }
+
+    /// The receipt of the answer that accepted the message (the one place it is built).
+    pub fn receipt(&self, accepted: &GraphResponse) -> Receipt {
+        Receipt {
+            mailbox: self.mailbox.to_string(),
+            request_id: accepted.request_id.clone(),
+            client_request_id: accepted.client_request_id.clone(),
+        }
+    }
 }
 
-/// In-flight requests per mailbox, process-wide.
+/// In-flight requests per mailbox, process-wide. (The semaphore is never closed, so
+/// acquiring a slot does not fail.)
 pub(crate) struct Limiter {
     slots: tokio::sync::Semaphore,
-    in_flight: AtomicUsize,
-    peak: AtomicUsize,
-}
-
-pub(crate) struct Slot<'a> {
-    _permit: Option<tokio::sync::SemaphorePermit<'a>>,
-    limiter: &'a Limiter,
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.limiter.in_flight.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-impl Limiter {
-    async fn acquire(&self) -> Slot<'_> {
-        // The semaphore is never closed, so `acquire` does not fail.
-        let permit = self.slots.acquire().await.ok();
-        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        self.peak.fetch_max(now, Ordering::SeqCst);
-        Slot { _permit: permit, limiter: self }
-    }
 }
 
 static LIMITERS: LazyLock<Mutex<HashMap<String, Arc<Limiter>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
@@ -87,20 +89,9 @@ fn limiter(mailbox: &str) -> Arc<Limiter> {
     }
     map.entry(mailbox.to_ascii_lowercase())
         .or_insert_with(|| {
-            Arc::new(Limiter {
-                slots: tokio::sync::Semaphore::new(MAILBOX_CONCURRENCY),
-                in_flight: AtomicUsize::new(0),
-                peak: AtomicUsize::new(0),
-            })
+            Arc::new(Limiter { slots: tokio::sync::Semaphore::new(MAILBOX_CONCURRENCY) })
         })
         .clone()
-}
-
-/// The most requests this process has had in flight at once for `mailbox` on the
-/// large-message path (tests and diagnostics).
-#[doc(hidden)]
-pub fn peak_concurrency(mailbox: &str) -> usize {
-    limiter(mailbox).peak.load(Ordering::SeqCst)
 }
 
 #[cfg(test)]

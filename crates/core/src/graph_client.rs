@@ -60,7 +60,7 @@ impl GraphClient {
 
     /// A token for this client's config, from the cache or fetched within the deadline.
     pub(crate) async fn token(&self) -> Result<CachedToken> {
-        token_cache::get(&self.http, &self.config, self.deadline).await
+        token_cache::get(&self.config, || crate::entra::request_token(&self.http, &self.config, self.deadline)).await
     }
 
     /// `{graph_endpoint}/v1.0/` followed by `segments`, each percent-encoded as one

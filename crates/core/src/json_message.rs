@@ -11,7 +11,7 @@ use base64::Engine as _;
 use mail_parser::{Address, MessageParser, MimeHeaders};
 use serde_json::{Value, json};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Graph's limit of `internetMessageHeaders`.
 pub const MAX_X_HEADERS: usize = 5;
@@ -88,7 +88,7 @@ pub fn build(mime: &[u8], extra_bcc: &[String], save_to_sent_items: bool) -> Res
     let msg = MessageParser::default()
         .parse(mime)
         .filter(|m| !m.headers().is_empty())
-        .ok_or_else(|| Error::config("mime", "the body is not a MIME message (RFC 5322 headers, a blank line, then the body)"))?;
+        .ok_or_else(crate::envelope::not_mime)?;
     let mut warnings = Vec::new();
     let mut m = serde_json::Map::new();
     m.insert("subject".into(), json!(msg.subject().unwrap_or_default()));

@@ -9,7 +9,6 @@ pub mod cloud;
 pub mod config;
 pub mod credential;
 pub mod diagnostics;
-mod draft;
 mod entra;
 pub mod envelope;
 pub mod error;
@@ -27,10 +26,13 @@ pub mod part_bytes;
 mod parse_fuzz;
 pub mod progress;
 pub mod retry;
-pub mod route;
 pub mod runtime;
 pub mod secret;
-mod send;
+mod mailbox;
+mod route_draft;
+mod route_json;
+mod route_mime;
+mod send_path;
 pub mod size_routing;
 pub mod token_cache;
 mod transport;
@@ -47,11 +49,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use mailbox_check::{MailboxCheck, MailboxStatus};
 pub use mailer::{Mailer, Receipt};
 pub use progress::{Phase, Progress};
-pub use route::{Route, Sent};
+pub use send_path::{ProgressFn, Route, Sent};
 pub use secret::Secret;
 
 /// The crate version, reported by `o365_version()`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-#[doc(hidden)]
-pub use graph_call::peak_concurrency;

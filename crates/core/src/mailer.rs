@@ -5,20 +5,10 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::envelope;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::graph_client::GraphClient;
 
-/// What Graph said when it accepted a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    /// The mailbox the message was sent from.
-    pub mailbox: String,
-    /// Graph's `request-id` of the accepting request.
-    pub request_id: String,
-    /// The `client-request-id` this client sent.
-    pub client_request_id: String,
-}
+pub use crate::graph_call::Receipt;
 
 /// A configured sender. Cheap to create and clone; tokens and connections are
 /// process-wide, shared by every `Mailer` with the same app and endpoints.
@@ -59,37 +49,15 @@ impl Mailer {
         mime: &[u8],
         mailbox: Option<&str>,
         recipients: &[String],
-        progress: Option<crate::route::ProgressFn<'_>>,
-    ) -> Result<crate::route::Sent> {
-        crate::route::send(self, mime, mailbox, recipients, progress)
+        progress: Option<crate::send_path::ProgressFn<'_>>,
+    ) -> Result<crate::send_path::Sent> {
+        crate::send_path::send(&self.config, mime, mailbox, recipients, progress)
     }
 
     /// The sending mailbox: the configured one, else the envelope sender, else the
     /// message's Sender or From header.
     pub fn pick_mailbox(&self, mime: &[u8], envelope_sender: Option<&str>) -> Result<String> {
-        if let Some(m) = &self.config.mailbox {
-            return Ok(m.clone());
-        }
-        let chosen = match envelope_sender.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => s.to_string(),
-            None => {
-                let headers = envelope::parse_headers(mime)?;
-                headers
-                    .addresses(&["sender"])
-                    .into_iter()
-                    .chain(headers.addresses(&["from"]))
-                    .next()
-                    .ok_or_else(|| {
-                        Error::config("mailbox", "no sending mailbox: the message has no From address and `mailbox` is not set")
-                            .with_hint("set `mailbox` (env O365_MAILBOX) or give the message a From address")
-                    })?
-            }
-        };
-        crate::url::check_mailbox("mailbox", &chosen).map_err(|_| {
-            Error::config("mailbox", format!("the sender `{}` is not a usable mailbox address", chosen.escape_debug()))
-                .with_hint("set `mailbox` (env O365_MAILBOX) or a valid From address: an address like sender@contoso.com, without line breaks, slashes, `?`, `#` or `%`")
-        })?;
-        Ok(chosen)
+        crate::mailbox::pick(&self.config, mime, envelope_sender)
     }
 
     /// Acquires a token (from the cache when valid) and reports what it grants, its

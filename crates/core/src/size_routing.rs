@@ -75,7 +75,7 @@ fn too_big(msg: String) -> Error {
 /// Cuts `mime` for the draft path. `prefix` goes in front of the draft (a `Bcc:` line).
 pub fn plan_draft<'a>(mime: &'a [u8], prefix: &[u8]) -> Result<DraftPlan<'a>> {
     let structure = mime_parts::parse(mime)
-        .ok_or_else(|| Error::config("mime", "the body is not a MIME message (RFC 5322 headers, a blank line, then the body)"))?;
+        .ok_or_else(crate::envelope::not_mime)?;
     let attachments: Vec<&Leaf> = structure.leaves.iter().filter(|l| !l.is_body && !l.cut.is_empty()).collect();
     // Cheap sizes first (encoded length): base64 text is 4/3 of the content.
     let mut order: Vec<&Leaf> = attachments.clone();

@@ -5,11 +5,13 @@
 //! held while one caller fetches, and concurrent callers wait for its result.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
 use crate::credential::Credential;
+use crate::entra::TokenResponse;
 use crate::error::Result;
 use crate::secret::Secret;
 
@@ -60,17 +62,31 @@ fn slot(config: &Config) -> Slot {
     map.entry(key).or_default().clone()
 }
 
-/// A valid token for `config`, from the cache or fetched by exactly one caller.
-pub(crate) async fn get(client: &reqwest::Client, config: &Config, deadline: Instant) -> Result<CachedToken> {
+/// A valid token for `config`, from the cache or fetched with `fetch` by exactly one
+/// caller (the fetcher is a parameter, as in azure_identity's cache, so that single
+/// flight, early refresh and stale serving are tested without a server).
+pub(crate) async fn get<F, Fut>(config: &Config, fetch: F) -> Result<CachedToken>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<TokenResponse>>,
+{
+    get_at(config, Instant::now(), fetch).await
+}
+
+/// `get` as if the time were `now`.
+async fn get_at<F, Fut>(config: &Config, now: Instant, fetch: F) -> Result<CachedToken>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<TokenResponse>>,
+{
     let slot = slot(config);
     let mut guard = slot.lock().await;
-    let now = Instant::now();
     if let Some(t) = guard.as_ref() {
         if now < t.refresh_at {
             return Ok(t.clone());
         }
     }
-    match crate::entra::request_token(client, config, deadline).await {
+    match fetch().await {
         Ok(resp) => {
             let token = CachedToken::new(resp.access_token, resp.expires_in, resp.refresh_in, now);
             *guard = Some(token.clone());
@@ -134,12 +150,71 @@ pub(crate) async fn invalidate(config: &Config, stale: &CachedToken) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+    use crate::config::ConfigValue;
+    use crate::error::{Error, ErrorKind};
+
+    /// A config of its own (its own cache entry) per test.
+    fn config(client_id: &str) -> Config {
+        let s = |v: &str| ConfigValue::Str(v.to_string());
+        Config::from_pairs(vec![("tenant_id", s("t.example")), ("client_id", s(client_id)), ("client_secret", s("x"))]).unwrap()
+    }
+
+    fn token(name: &str, expires_in: u64) -> Result<TokenResponse> {
+        Ok(TokenResponse { access_token: name.to_string(), expires_in, refresh_in: None })
+    }
+
+    fn unavailable() -> Result<TokenResponse> {
+        Err(Error::new(ErrorKind::Authentication, "Entra unavailable"))
+    }
 
     #[test]
     fn refresh_five_minutes_early_or_at_half_life() {
         assert_eq!(refresh_after(Duration::from_secs(3599)), Duration::from_secs(3299));
         assert_eq!(refresh_after(Duration::from_secs(600)), Duration::from_secs(300));
         assert_eq!(refresh_after(Duration::from_secs(4)), Duration::from_secs(2));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn single_flight_one_fetch_for_eight_callers() {
+        let c = Arc::new(config("single-flight"));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let callers = (0..8).map(|_| {
+            let (c, fetches) = (Arc::clone(&c), Arc::clone(&fetches));
+            tokio::spawn(async move {
+                get(&c, || async {
+                    fetches.fetch_add(1, Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    token("one", 3599)
+                })
+                .await
+            })
+        });
+        for r in futures_util::future::join_all(callers).await {
+            assert_eq!(r.unwrap().unwrap().access_token.expose(), "one");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn refreshed_five_minutes_before_expiry_and_stale_served_when_the_refresh_fails() {
+        let c = config("early-refresh");
+        let t0 = Instant::now();
+        assert_eq!(get_at(&c, t0, || async { token("first", 3600) }).await.unwrap().access_token.expose(), "first");
+        // Before the refresh point: cached, the fetcher is not called.
+        let cached = get_at(&c, t0 + Duration::from_secs(3200), || async { panic!("fetched too early") }).await.unwrap();
+        assert_eq!(cached.access_token.expose(), "first");
+        // Past it (5 minutes before expiry), Entra down: the still-valid token is served.
+        let stale = get_at(&c, t0 + Duration::from_secs(3400), || async { unavailable() }).await.unwrap();
+        assert_eq!(stale.access_token.expose(), "first");
+        // Under a minute left: the failure is reported.
+        let e = get_at(&c, t0 + Duration::from_secs(3570), || async { unavailable() }).await.unwrap_err();
+        assert_eq!(e.message, "Entra unavailable");
+        // Past the refresh point with Entra up: a new token.
+        let fresh = get_at(&c, t0 + Duration::from_secs(3400), || async { token("second", 3600) }).await.unwrap();
+        assert_eq!(fresh.access_token.expose(), "second");
     }
 }

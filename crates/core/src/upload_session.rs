@@ -89,7 +89,7 @@ async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Rep
     let mut budget = Budget::new(size);
     while next < size {
         if reporter.cancelled() {
-            return Err(Error::new(ErrorKind::Configuration, "the progress callback asked to stop"));
+            return Err(Error::new(ErrorKind::Cancelled, "the progress callback asked to stop"));
         }
         let end = (next + CHUNK_BYTES).min(size);
         budget.moved_to(next, cut)?;

@@ -43,10 +43,11 @@ fn idempotent_requests_are_retried_after_504_and_dropped_connections() {
 fn not_idempotent_is_the_default() {
     let emu = start_default();
     let graph = emu.mailer().graph().unwrap();
-    let req = GraphRequest::new(reqwest::Method::POST, graph.url(&["users", MAILBOX, "sendMail"]), "sendMail");
-    assert_eq!(req.replay, Replay::NotIdempotent);
+    // Built without `with_replay`: the executor must treat it as not idempotent.
+    let body = base64::engine::general_purpose::STANDARD.encode(mime(MAILBOX, "ann@example.com", "default"));
+    let req = GraphRequest::new(reqwest::Method::POST, graph.url(&["users", MAILBOX, "sendMail"]), "sendMail").with_body(body, "text/plain");
     emu.faults(json!([{ "match": { "path": "sendMail" }, "status": 504, "times": 1 }]));
-    let e = run(graph.execute(&send_request(&graph, Replay::NotIdempotent))).unwrap_err();
+    let e = run(graph.execute(&req)).unwrap_err();
     assert_eq!(e.kind, ErrorKind::OutcomeUnknown);
     assert_eq!(emu.requests_to("sendMail").len(), 1);
 }

@@ -101,7 +101,6 @@ fn message_of_149_mb_is_sent_whole() {
     let started = std::time::Instant::now();
     send_and_check("s149@contoso.com", atts, Route::Draft);
     eprintln!("149 MB message: {:.1}s", started.elapsed().as_secs_f64());
-    assert!(o365_core::peak_concurrency("s149@contoso.com") <= 4);
 }
 
 #[test]
@@ -199,9 +198,11 @@ fn never_more_than_four_requests_at_once_per_mailbox() {
         atts.push(Attachment::file(&format!("part{i}.bin"), 3 * MIB + 1000 * i, 21 + i as u64));
     }
     let mime = message("conc@contoso.com", "six uploads", &atts);
-    // max_retries 0: a 429 from the emulator's MailboxConcurrency limit would fail the send.
+    // Measured at the server: the emulator answers a fifth concurrent request of a mailbox
+    // with 429 (Exchange's MailboxConcurrency limit), and max_retries 0 makes that 429
+    // fail the send. Six uploads at once would pass a fifth request without the limiter.
     mailer.send_mime(&mime, Some("conc@contoso.com"), &[]).expect("send");
-    let peak = o365_core::peak_concurrency("conc@contoso.com");
-    assert!((2..=4).contains(&peak), "peak in flight: {peak}");
+    let throttled = graph_requests(&emu).iter().filter(|r| r["status"] == 429).count();
+    assert_eq!(throttled, 0, "no request was over the emulator's concurrency limit");
     assert_delivered(&emu.messages()[0], "six uploads", &atts);
 }

@@ -153,6 +153,9 @@ pub fn to_php_after(e: Error, previous: Option<ZBox<ZendObject>>) -> PhpExceptio
         ErrorKind::Throttled => build(ThrottledException { facts }, &message, code),
         ErrorKind::GraphClient | ErrorKind::GraphServer => build(GraphException { facts }, &message, code),
         ErrorKind::OutcomeUnknown => build(OutcomeUnknownException { facts }, &message, code),
+        // Stopped by the caller's own progress callback: nothing to fix in the config, so
+        // the base class (what a PHP caller catches for any o365 failure).
+        ErrorKind::Cancelled => build(BaseException { facts }, &message, code),
         _ => build(TransportException { facts }, &message, code),
     };
     match built {

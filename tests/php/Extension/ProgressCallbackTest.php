@@ -51,6 +51,7 @@ final class ProgressCallbackTest extends TestCase
             $this->fail('expected the send to stop');
         } catch (\O365\Exception $e) {
             $this->assertStringContainsString('progress callback asked to stop', $e->getMessage());
+            $this->assertNotInstanceOf(\O365\ConfigurationException::class, $e, 'cancelling is not a configuration error');
             $this->assertStringContainsString('the draft was deleted', $e->getMessage());
         }
         $this->assertSame([], $emulator->messages());

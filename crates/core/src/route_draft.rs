@@ -8,9 +8,8 @@ use base64::Engine as _;
 use futures_util::future::try_join_all;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::graph_call::Graph;
+use crate::graph_call::{Graph, Receipt};
 use crate::graph_request::{GraphRequest, Replay};
-use crate::mailer::Receipt;
 use crate::progress::{Phase, Reporter};
 use crate::size_routing::DraftPlan;
 
@@ -40,7 +39,7 @@ pub(crate) async fn send(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Rep
     }
     if reporter.cancelled() {
         let cleanup = delete(graph, &id).await;
-        let e = Error::new(ErrorKind::Configuration, "the progress callback asked to stop");
+        let e = Error::new(ErrorKind::Cancelled, "the progress callback asked to stop");
         return Err(step_failed(e, "send the draft", Some(cleanup)));
     }
 
@@ -48,10 +47,7 @@ pub(crate) async fn send(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Rep
     let req = GraphRequest::new(reqwest::Method::POST, graph.url(&["messages", &id, "send"]), "sending the draft")
         .with_replay(Replay::NotIdempotent);
     match graph.call(req).await {
-        Ok(a) => {
-            reporter.phase(Phase::Done);
-            Ok(Receipt { mailbox: graph.mailbox.to_string(), request_id: a.request_id, client_request_id: a.client_request_id })
-        }
+        Ok(a) => Ok(graph.receipt(&a)),
         Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
             let note = format!("the draft {id} was kept: it may be on its way; check Sent Items before sending again");
             Err(step_failed(e, "send the draft", Some(note)))

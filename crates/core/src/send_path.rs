@@ -1,0 +1,175 @@
+//! The send path: one orchestrator for every message. It checks and plans everything
+//! before the first request, then runs the one route the plan chose while the caller's
+//! progress callback is served on the calling thread:
+//! - fits one request (base64 MIME ≤ ~4 MB) and `save_to_sent_items`: MIME `sendMail`
+//!   (`route_mime`);
+//! - `save_to_sent_items = false`: the JSON form when it fits one request (`route_json`);
+//! - otherwise: draft + upload sessions + send (`route_draft`). With
+//!   `save_to_sent_items = false` that path still leaves a copy in Sent Items (Graph has
+//!   no switch for `/send`), and the result says so in a warning.
+//!
+//! The checks that need no server (recipients, sizes, the 150 MB limits, the JSON form)
+//! run before the first request; Graph's own checks (the mailbox, permissions) come with
+//! its answers. Routes get a [`Graph`] bound to the mailbox and never call back here.
+//! The MIME is read in place: only the draft (small) and upload chunks are new buffers.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::envelope;
+use crate::error::Result;
+use crate::graph_call::{Graph, Receipt};
+use crate::graph_client::GraphClient;
+use crate::progress::{Phase, Progress, Reporter};
+use crate::size_routing::{self, DraftPlan, MAX_REQUEST_BYTES};
+
+/// Which way a message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Base64 MIME to `sendMail`.
+    Mime,
+    /// Graph's JSON message to `sendMail` (`save_to_sent_items = false`).
+    Json,
+    /// Draft + upload sessions + `/send` (large messages).
+    Draft,
+}
+
+impl Route {
+    /// Lowercase name, as PHP sees it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Mime => "mime",
+            Route::Json => "json",
+            Route::Draft => "draft",
+        }
+    }
+}
+
+/// The result of a send: the receipt, the route, and what the caller should know
+/// (dropped headers, a Sent Items copy that could not be avoided). Warnings never hold
+/// header values or secrets.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// What Graph said.
+    pub receipt: Receipt,
+    /// The way the message went.
+    pub route: Route,
+    /// Losses and surprises, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// A progress callback: runs on the calling thread; returning `false` asks the send to
+/// stop (between requests; a draft already created is deleted).
+pub type ProgressFn<'a> = &'a mut dyn FnMut(&Progress) -> bool;
+
+/// Sent Items copy on the draft path, said once.
+pub const SENT_ITEMS_WARNING: &str = "save_to_sent_items=false cannot apply to this message: it is too large for one request, \
+and messages sent as a draft (draft + upload sessions + send) always leave a copy in the mailbox's Sent Items";
+
+/// JSON candidates: above this the JSON request cannot fit anyway.
+const JSON_CANDIDATE_BYTES: usize = 6 * 1024 * 1024;
+
+/// What will be sent, decided before any request.
+enum Plan<'a> {
+    /// The prepared MIME (with the added `Bcc:` line).
+    Mime(Cow<'a, [u8]>),
+    /// The JSON `sendMail` body.
+    Json(Vec<u8>),
+    /// The large-message plan.
+    Draft(DraftPlan<'a>),
+}
+
+/// Sends `mime` for `config`: the mailbox is `config.mailbox`, else `envelope_sender`,
+/// else the message's Sender/From; `recipients` are all envelope recipients (empty: the
+/// MIME headers' recipients).
+pub(crate) fn send(
+    config: &Arc<Config>,
+    mime: &[u8],
+    envelope_sender: Option<&str>,
+    recipients: &[String],
+    progress: Option<ProgressFn<'_>>,
+) -> Result<Sent> {
+    let head = envelope::header_block(mime);
+    let mailbox = crate::mailbox::pick(config, head, envelope_sender)?;
+    let (plan, warnings) = plan(config, mime, head, recipients)?;
+    let route = match &plan {
+        Plan::Mime(_) => Route::Mime,
+        Plan::Json(_) => Route::Json,
+        Plan::Draft(_) => Route::Draft,
+    };
+    let client = GraphClient::for_config(Arc::clone(config))?;
+    let graph = Graph::new(&client, &mailbox);
+    let receipt = run(&graph, plan, progress)?;
+    Ok(Sent { receipt, route, warnings })
+}
+
+/// Checks the recipients and chooses the route; every refusal that needs no server
+/// happens here. The recipients are checked on the header block alone, so that a large
+/// message is never copied for it.
+fn plan<'a>(config: &Config, mime: &'a [u8], head: &[u8], recipients: &[String]) -> Result<(Plan<'a>, Vec<String>)> {
+    let prepared = envelope::prepare(head, recipients)?;
+    let bcc_line: Vec<u8> = match &prepared.mime {
+        Cow::Owned(v) => v.get(..v.len().saturating_sub(head.len())).unwrap_or_default().to_vec(),
+        Cow::Borrowed(_) => Vec::new(),
+    };
+    let total_len = mime.len() + bcc_line.len();
+    let mut warnings = Vec::new();
+    if !config.save_to_sent_items && total_len <= JSON_CANDIDATE_BYTES {
+        let built = crate::json_message::build(mime, &prepared.added_bcc, false)?;
+        let body = serde_json::to_vec(&built.body).unwrap_or_default();
+        if body.len() <= MAX_REQUEST_BYTES {
+            return Ok((Plan::Json(body), built.warnings));
+        }
+    }
+    if size_routing::fits_send_mail(total_len) && config.save_to_sent_items {
+        let full: Cow<'a, [u8]> = if bcc_line.is_empty() { Cow::Borrowed(mime) } else { Cow::Owned([bcc_line.as_slice(), mime].concat()) };
+        return Ok((Plan::Mime(full), warnings));
+    }
+    if !config.save_to_sent_items {
+        warnings.push(SENT_ITEMS_WARNING.to_string());
+    }
+    Ok((Plan::Draft(size_routing::plan_draft(mime, &bcc_line)?), warnings))
+}
+
+/// Runs the planned route on the process's runtime; progress events are handed to the
+/// callback on this thread, and a `false` from it asks the route to stop.
+fn run(graph: &Graph<'_>, plan: Plan<'_>, progress: Option<ProgressFn<'_>>) -> Result<Receipt> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let reporter = if progress.is_some() { Reporter::new(Some(tx)) } else { Reporter::silent() };
+    let cancel = reporter.cancel_flag();
+    let work = async {
+        reporter.phase(Phase::Prepare);
+        let receipt = match &plan {
+            Plan::Mime(mime) => crate::route_mime::send(graph, mime, &reporter).await?,
+            Plan::Json(body) => crate::route_json::send(graph, body.clone(), &reporter).await?,
+            Plan::Draft(draft) => crate::route_draft::send(graph, draft, &reporter).await?,
+        };
+        reporter.phase(Phase::Done);
+        Ok(receipt)
+    };
+    let mut progress = progress;
+    crate::runtime::process()?.run(async {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                biased;
+                Some(ev) = rx.recv() => {
+                    if let Some(cb) = progress.as_mut() {
+                        if !cb(&ev) {
+                            cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                }
+                r = &mut work => {
+                    while let Ok(ev) = rx.try_recv() {
+                        if let Some(cb) = progress.as_mut() {
+                            cb(&ev);
+                        }
+                    }
+                    return r;
+                }
+            }
+        }
+    })
+}
