@@ -161,11 +161,7 @@ pub fn build(mime: &[u8], extra_bcc: &[String], save_to_sent_items: bool) -> Res
             .unwrap_or_else(|| "application/octet-stream".into());
         let content_id = part.content_id().map(|c| c.trim().trim_matches(['<', '>']).to_string()).filter(|c| !c.is_empty());
         let disposition = part.content_disposition().map(|d| d.ctype().to_ascii_lowercase());
-        let inline = match disposition.as_deref() {
-            Some("inline") => true,
-            Some(_) => false,
-            None => content_id.is_some(),
-        };
+        let inline = crate::mime_parts::shows_inline(disposition.as_deref(), content_id.is_some());
         let name = part
             .attachment_name()
             .map(str::to_string)

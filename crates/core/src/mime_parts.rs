@@ -48,8 +48,6 @@ pub struct Leaf {
     pub content_id: Option<String>,
     /// Content-Disposition type, lowercase.
     pub disposition: Option<String>,
-    /// Charset parameter, lowercase.
-    pub charset: Option<String>,
     /// Whether the part is one of the message bodies (text/plain or text/html, not an
     /// attachment) rather than an attachment or inline part.
     pub is_body: bool,
@@ -58,19 +56,22 @@ pub struct Leaf {
 impl Leaf {
     /// Whether the part shows inline (inline disposition, or a Content-ID without one).
     pub fn is_inline(&self) -> bool {
-        match self.disposition.as_deref() {
-            Some("inline") => !self.is_body,
-            Some(_) => false,
-            None => self.content_id.is_some() && !self.is_body,
-        }
+        !self.is_body && shows_inline(self.disposition.as_deref(), self.content_id.is_some())
+    }
+}
+
+/// The one inline rule (draft path and JSON form alike): an `inline` disposition, or no
+/// disposition and a Content-ID (an image referenced as `cid:` from the HTML body).
+pub fn shows_inline(disposition: Option<&str>, has_content_id: bool) -> bool {
+    match disposition {
+        Some(d) => d.eq_ignore_ascii_case("inline"),
+        None => has_content_id,
     }
 }
 
 /// The parsed structure.
 #[derive(Debug, Clone)]
 pub struct Structure {
-    /// The top-level header block (without the blank line).
-    pub header: Range<usize>,
     /// Every leaf part in document order.
     pub leaves: Vec<Leaf>,
 }
@@ -83,7 +84,7 @@ pub fn parse(mime: &[u8]) -> Option<Structure> {
     }
     let mut leaves = Vec::new();
     walk(mime, header.clone(), body_start..mime.len(), 0..0, 0, &mut leaves);
-    Some(Structure { header, leaves })
+    Some(Structure { leaves })
 }
 
 /// Finds the end of the header block starting at `start`: (header range, body start).
@@ -119,7 +120,6 @@ struct PartHeaders {
     file_name: Option<String>,
     content_id: Option<String>,
     disposition: Option<String>,
-    charset: Option<String>,
 }
 
 fn part_headers(block: &[u8]) -> PartHeaders {
@@ -130,7 +130,6 @@ fn part_headers(block: &[u8]) -> PartHeaders {
         file_name: None,
         content_id: None,
         disposition: None,
-        charset: None,
     };
     if block.is_empty() {
         return out;
@@ -141,7 +140,6 @@ fn part_headers(block: &[u8]) -> PartHeaders {
         let sub = ct.subtype().unwrap_or(if ct.ctype().eq_ignore_ascii_case("text") { "plain" } else { "octet-stream" });
         out.content_type = format!("{}/{}", ct.ctype(), sub).to_ascii_lowercase();
         out.boundary = ct.attribute("boundary").map(str::to_string).filter(|b| !b.is_empty());
-        out.charset = ct.attribute("charset").map(str::to_ascii_lowercase);
     }
     out.encoding = match part.content_transfer_encoding().map(|e| e.trim().to_ascii_lowercase()) {
         Some(e) if e == "base64" => TransferEncoding::Base64,
@@ -179,7 +177,6 @@ fn walk(mime: &[u8], header: Range<usize>, body: Range<usize>, cut: Range<usize>
         file_name: h.file_name,
         content_id: h.content_id,
         disposition: h.disposition,
-        charset: h.charset,
         is_body,
     });
 }

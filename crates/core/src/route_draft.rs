@@ -71,7 +71,7 @@ async fn delete(graph: &Graph<'_>, id: &str) -> String {
 
 /// 403 on the draft path: Mail.Send alone does not allow drafts.
 fn needs_read_write(mut e: Error) -> Error {
-    let policy = e.message.contains("OData") || e.message.contains("AccessPolicy");
+    let policy = crate::graph_error::is_access_restriction(&e.message);
     if e.status == Some(403) && e.code.as_deref() == Some("ErrorAccessDenied") && !policy {
         e.message = format!("{} Messages over ~4 MB are sent as a draft with upload sessions, which needs the Mail.ReadWrite application permission", e.message);
         e.hint = Some(

@@ -62,8 +62,6 @@ pub struct DraftPlan<'a> {
     pub draft_mime: Vec<u8>,
     /// The attachments to add to the draft.
     pub cuts: Vec<Cut<'a>>,
-    /// Message size as Exchange counts it: draft plus decoded attachments.
-    pub total: u64,
 }
 
 fn too_big(msg: String) -> Error {
@@ -133,7 +131,7 @@ pub fn plan_draft<'a>(mime: &'a [u8], prefix: &[u8]) -> Result<DraftPlan<'a>> {
     }
     out.sort_by_key(|c| c.leaf.cut.start);
     let draft_mime = mime_parts::without(mime, prefix, &cuts_sorted);
-    Ok(DraftPlan { draft_mime, cuts: out, total })
+    Ok(DraftPlan { draft_mime, cuts: out })
 }
 
 fn sorted(cuts: &[Range<usize>]) -> Vec<Range<usize>> {
