@@ -3,7 +3,7 @@
 # refused by 8.5) and the emulator:
 #   target/<profile>/php8.X/o365.so    the extension for PHP 8.X
 #   target/<profile>/libo365.so        cargo's own output, left as the host PHP's build
-#   target/<profile>/o365-emulator
+#   target/debug/o365-emulator         (debug builds only: the tests' emulator)
 # The host's PHP (8.2 on Debian 12) builds on the host; 8.4 and 8.5 build in the forky
 # root (scripts/root.sh) with the same checkout, target dir and toolchain mounted at the
 # same paths, so every crate compiled on the host is reused there: only ext-php-rs
@@ -14,8 +14,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-profile=debug; flags=()
-if [ "${1:-}" = --release ]; then profile=release; flags=(--release); shift; fi
+# Debug builds (make test) build the extension and the emulator in one cargo call, with
+# the feature set `cargo test` needs most of; release builds (make dist) build the
+# extension alone, as phpize, PIE and `make install` do, so those share compiled crates.
+profile=debug; flags=(); pkgs=(-p o365 -p o365-emulator)
+if [ "${1:-}" = --release ]; then profile=release; flags=(--release); pkgs=(-p o365); shift; fi
 host=$(php-config --version 2>/dev/null | cut -d. -f1,2) \
   || die "php-config not found: install your PHP's development package (on Debian/Ubuntu: php$(php -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;' 2>/dev/null)-dev)"
 versions=("$@"); [ ${#versions[@]} -gt 0 ] || versions=("$host")
@@ -34,7 +37,7 @@ publish() {
 # The host build comes first, always: units built in the root link against forky's newer
 # glibc, so the host must never pick up a build script or proc macro compiled there.
 host_build() {
-  cargo build --locked "${flags[@]}" -p o365 -p o365-emulator
+  cargo build --locked "${flags[@]}" "${pkgs[@]}"
 }
 
 say "building the extension for PHP ${versions[*]} ($profile)"
@@ -50,7 +53,7 @@ for v in "${versions[@]}"; do
   # Same package set as the host build, so that feature resolution and every unit's
   # fingerprint match: only the units depending on the PHP variables rebuild.
   "$ROOT/scripts/root.sh" run PHP="/usr/bin/php$v" PHP_CONFIG="/usr/bin/php-config$v" \
-    cargo build --locked "${flags[@]}" -p o365 -p o365-emulator
+    cargo build --locked "${flags[@]}" "${pkgs[@]}"
   publish "$v" "$ROOT/scripts/root.sh" run "php$v"
   rebuilt_elsewhere=1
 done

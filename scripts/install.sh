@@ -63,7 +63,7 @@ else
     say "this PHP scans no ini directory: add the line '$ini_line' to $("$php" -r 'echo php_ini_loaded_file() ?: "your php.ini";')"
   fi
 fi
-if "$php" -m | grep -qx o365; then
+if "$php" -m 2>/dev/null | grep -x o365 >/dev/null; then
   "$php" --ri o365
   say "done; restart PHP-FPM (e.g. systemctl restart php$ver-fpm) so that its workers load it"
 else

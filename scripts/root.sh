@@ -21,7 +21,7 @@ CHROOT="$FORKY/root"
 RUSTUP_DIR="${RUSTUP_HOME:-$HOME/.rustup}"
 CARGO_DIR="${CARGO_HOME:-$HOME/.cargo}"
 # What the root holds; changing it changes the cache key, which rebuilds the root.
-PACKAGES="php8.4-cli,php8.4-dev,php8.4-curl,php8.4-mbstring,php8.4-xml,php8.4-sqlite3,clang,libclang-dev,gcc,libc6-dev,php-laravel-framework,ca-certificates,composer,openssl"
+PACKAGES="php8.4-cli,php8.4-dev,php8.4-curl,php8.4-mbstring,php8.4-xml,php8.4-sqlite3,clang,libclang-dev,gcc,libc6-dev,php-laravel-framework,ca-certificates,composer,openssl,make"
 PHP85_PACKAGES="php8.5-cli php8.5-dev php8.5-curl php8.5-mbstring php8.5-xml php8.5-sqlite3 php8.5-intl"
 # mmdebstrap ignores the host's apt.conf.d: forky's Release would count as expired.
 APTOPTS=(--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Check-Date "false"'
