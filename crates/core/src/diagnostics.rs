@@ -57,8 +57,9 @@ impl Diagnostics {
         let app_id = claim("appid").or_else(|| claim("azp"));
         let object_id = claim("oid");
         let mut missing = Vec::new();
-        // A hint, not a failure: with Exchange RBAC for Applications the grant lives in
-        // Exchange and the token legitimately lacks the role.
+        // Reported as missing (o365:check fails on it), though with Exchange RBAC for
+        // Applications the grant lives in Exchange and the token legitimately lacks the
+        // role: the message says so, and the mailbox check (a real sendMail) decides.
         if !roles.iter().any(|r| r == "Mail.Send") {
             missing.push(
                 "the token has no Mail.Send role: add the Microsoft Graph application permission Mail.Send and grant admin consent \

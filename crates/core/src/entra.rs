@@ -87,7 +87,7 @@ pub(crate) async fn request_token(client: &reqwest::Client, config: &Config, dea
 async fn classify(resp: reqwest::Response, config: &Config, request: &TokenRequest, client_request_id: &str) -> Verdict<TokenResponse> {
     let status = resp.status().as_u16();
     let request_id = resp.headers().get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let retry_after = crate::graph_error::retry_after(resp.headers());
+    let retry_after = crate::retry::retry_after(resp.headers());
     let ids = |e: Error| e.with_request_ids(request_id.clone(), Some(client_request_id.to_string()));
     let ep = &request.endpoint;
     if (300..400).contains(&status) {

@@ -143,7 +143,7 @@ impl GraphClient {
         let status = resp.status().as_u16();
         let version = resp.version();
         let request_id = resp.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let retry_after = crate::graph_error::retry_after(resp.headers());
+        let retry_after = crate::retry::retry_after(resp.headers());
         let ids = |e: Error| e.with_request_ids(request_id.clone(), Some(client_request_id.to_string()));
         if (300..400).contains(&status) {
             let what = format!("Graph ({} of {})", req.action, self.config.graph_endpoint);

@@ -22,13 +22,6 @@ struct Body {
     message: String,
 }
 
-/// Parses Retry-After as seconds, fractional allowed (Graph sends e.g. `2.128`).
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    let secs: f64 = v.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
-}
-
 /// Builds the error for a non-2xx Graph answer to `req`.
 pub(crate) fn from_response(status: u16, body: &[u8], req: &GraphRequest, retry: Option<Duration>) -> Error {
     let env: Envelope = serde_json::from_slice(body).unwrap_or_default();
@@ -155,14 +148,5 @@ mod tests {
         assert!(e.hint.unwrap().contains("4 MB"));
         let body = br#"{"error":{"code":"BadRequest","message":"Maximum request length exceeded."}}"#;
         assert!(from_response(400, body, &req(), None).hint.unwrap().contains("4 MB"));
-    }
-
-    #[test]
-    fn retry_after_accepts_fractions() {
-        let mut h = reqwest::header::HeaderMap::new();
-        h.insert("retry-after", "2.128".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_millis(2128)));
-        h.insert("retry-after", "soon".parse().unwrap());
-        assert_eq!(retry_after(&h), None);
     }
 }

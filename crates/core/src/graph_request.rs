@@ -1,6 +1,6 @@
 //! A request to Microsoft Graph, described as data: method, URL, body, whether it
 //! carries the bearer token, and whether it may be sent twice. The description is what
-//! lets one executor ([`crate::graph_client::GraphClient::execute`]) apply every rule of
+//! lets one executor (`GraphClient::execute`) apply every rule of
 //! the wire (token, ids, 401 re-fetch, retries, the outcome-unknown rule) to sendMail,
 //! drafts, upload chunks and deletes alike.
 
@@ -24,7 +24,7 @@ pub enum Replay {
 pub struct GraphRequest {
     /// HTTP method.
     pub method: Method,
-    /// Absolute URL: a Graph URL from [`crate::graph_client::GraphClient::url`], or an
+    /// Absolute URL: a Graph URL from `GraphClient::url`, or an
     /// upload session's `uploadUrl` as Graph returned it.
     pub url: String,
     /// The body (cheap to clone for retries) and its content type.

@@ -119,6 +119,22 @@ pub fn build(mime: &[u8], extra_bcc: &[String], save_to_sent_items: bool) -> Res
         m.insert("importance".into(), json!(i));
     }
 
+    let (x_headers, header_warnings) = x_headers(&msg);
+    if !x_headers.is_empty() {
+        m.insert("internetMessageHeaders".into(), Value::Array(x_headers));
+    }
+    warnings.extend(header_warnings);
+    let attachments = attachments(&msg);
+    if !attachments.is_empty() {
+        m.insert("attachments".into(), Value::Array(attachments));
+    }
+    Ok(JsonMessage { body: json!({"message": Value::Object(m), "saveToSentItems": save_to_sent_items}), warnings })
+}
+
+/// The first [`MAX_X_HEADERS`] `x-` headers as `internetMessageHeaders`, and a warning
+/// per kind of header dropped (names only, never values).
+fn x_headers(msg: &mail_parser::Message<'_>) -> (Vec<Value>, Vec<String>) {
+    let mut warnings = Vec::new();
     let mut x_headers = Vec::new();
     let (mut dropped_x, mut dropped_other) = (Vec::new(), Vec::new());
     for (name, value) in msg.headers_raw() {
@@ -137,9 +153,6 @@ pub fn build(mime: &[u8], extra_bcc: &[String], save_to_sent_items: bool) -> Res
             dropped_other.push(name.to_string());
         }
     }
-    if !x_headers.is_empty() {
-        m.insert("internetMessageHeaders".into(), Value::Array(x_headers));
-    }
     if !dropped_x.is_empty() {
         warnings.push(format!(
             "Graph's JSON form takes at most {MAX_X_HEADERS} x- headers; dropped: {}",
@@ -152,7 +165,11 @@ pub fn build(mime: &[u8], extra_bcc: &[String], save_to_sent_items: bool) -> Res
             dropped_other.join(", ")
         ));
     }
+    (x_headers, warnings)
+}
 
+/// Attachments and inline parts as Graph `fileAttachment`s.
+fn attachments(msg: &mail_parser::Message<'_>) -> Vec<Value> {
     let mut attachments = Vec::new();
     for (n, part) in msg.attachments().enumerate() {
         let content_type = part
@@ -178,10 +195,7 @@ pub fn build(mime: &[u8], extra_bcc: &[String], save_to_sent_items: bool) -> Res
         a.insert("contentBytes".into(), json!(base64::engine::general_purpose::STANDARD.encode(part.contents())));
         attachments.push(Value::Object(a));
     }
-    if !attachments.is_empty() {
-        m.insert("attachments".into(), Value::Array(attachments));
-    }
-    Ok(JsonMessage { body: json!({"message": Value::Object(m), "saveToSentItems": save_to_sent_items}), warnings })
+    attachments
 }
 
 #[cfg(test)]

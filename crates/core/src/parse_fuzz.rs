@@ -62,7 +62,7 @@ proptest! {
         if let Ok(v) = reqwest::header::HeaderValue::from_str(&retry) {
             headers.insert(reqwest::header::RETRY_AFTER, v);
         }
-        let after = crate::graph_error::retry_after(&headers);
+        let after = crate::retry::retry_after(&headers);
         let _ = crate::graph_error::from_response(status, &body, &req, after);
         let _ = crate::transport::redirect_refused(status, &headers, "Graph", "graph_endpoint");
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body) {

@@ -73,6 +73,13 @@ pub fn saturating_after(now: Instant, d: Duration) -> Instant {
     now.checked_add(d).or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86400))).unwrap_or(now)
 }
 
+/// Parses Retry-After as seconds, fractional allowed (Graph sends e.g. `2.128`).
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let secs: f64 = v.parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
+}
+
 /// What one attempt's answer means. Every request of the crate (Entra's token
 /// endpoint, Graph) is classified into one of these and [`run`] acts on it.
 #[derive(Debug)]
@@ -221,5 +228,14 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn retry_after_accepts_fractions() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("retry-after", "2.128".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(2128)));
+        h.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
     }
 }

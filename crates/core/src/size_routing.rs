@@ -72,32 +72,8 @@ fn too_big(msg: String) -> Error {
 
 /// Cuts `mime` for the draft path. `prefix` goes in front of the draft (a `Bcc:` line).
 pub fn plan_draft<'a>(mime: &'a [u8], prefix: &[u8]) -> Result<DraftPlan<'a>> {
-    let structure = mime_parts::parse(mime)
-        .ok_or_else(crate::envelope::not_mime)?;
-    let attachments: Vec<&Leaf> = structure.leaves.iter().filter(|l| !l.is_body && !l.cut.is_empty()).collect();
-    // Cheap sizes first (encoded length): base64 text is 4/3 of the content.
-    let mut order: Vec<&Leaf> = attachments.clone();
-    order.sort_by_key(|l| std::cmp::Reverse(l.cut.len()));
-    let mut chosen: Vec<(&Leaf, PartBytes<'a>)> = Vec::new();
-    let mut cuts: Vec<Range<usize>> = Vec::new();
-    for leaf in order {
-        let fits = fits_send_mail(mime_parts::without_len(mime.len(), prefix.len(), &sorted(&cuts)));
-        let body = mime.get(leaf.body.clone()).unwrap_or_default();
-        // Parts of 3 MB and more must go anyway (an upload session or nothing); others
-        // only while the draft is still too big, largest first.
-        let encoded_big = (body.len() as u64) * 3 / 4 >= UPLOAD_SESSION_MIN;
-        if fits && !encoded_big {
-            continue;
-        }
-        let bytes = PartBytes::new(body, leaf.encoding).map_err(|e| {
-            Error::config("mime", format!("attachment `{}`: {}", display_name(leaf, 0), e.0))
-        })?;
-        if fits && bytes.len() < UPLOAD_SESSION_MIN {
-            continue;
-        }
-        cuts.push(leaf.cut.clone());
-        chosen.push((leaf, bytes));
-    }
+    let structure = mime_parts::parse(mime).ok_or_else(crate::envelope::not_mime)?;
+    let (chosen, cuts) = choose_cuts(mime, prefix, &structure.leaves)?;
     let cuts_sorted = sorted(&cuts);
     let draft_len = mime_parts::without_len(mime.len(), prefix.len(), &cuts_sorted);
     if !fits_send_mail(draft_len) {
@@ -132,6 +108,36 @@ pub fn plan_draft<'a>(mime: &'a [u8], prefix: &[u8]) -> Result<DraftPlan<'a>> {
     out.sort_by_key(|c| c.leaf.cut.start);
     let draft_mime = mime_parts::without(mime, prefix, &cuts_sorted);
     Ok(DraftPlan { draft_mime, cuts: out })
+}
+
+/// The attachments to cut out: every one of 3 MB and more (an upload session or
+/// nothing), then others, largest first, while the draft is still too big.
+#[allow(clippy::type_complexity)]
+fn choose_cuts<'a, 'l>(mime: &'a [u8], prefix: &[u8], leaves: &'l [Leaf]) -> Result<(Vec<(&'l Leaf, PartBytes<'a>)>, Vec<Range<usize>>)> {
+    // Cheap sizes first (encoded length): base64 text is 4/3 of the content.
+    let mut order: Vec<&Leaf> = leaves.iter().filter(|l| !l.is_body && !l.cut.is_empty()).collect();
+    order.sort_by_key(|l| std::cmp::Reverse(l.cut.len()));
+    let mut chosen: Vec<(&Leaf, PartBytes<'a>)> = Vec::new();
+    let mut cuts: Vec<Range<usize>> = Vec::new();
+    for leaf in order {
+        let fits = fits_send_mail(mime_parts::without_len(mime.len(), prefix.len(), &sorted(&cuts)));
+        let body = mime.get(leaf.body.clone()).unwrap_or_default();
+        // Parts of 3 MB and more must go anyway (an upload session or nothing); others
+        // only while the draft is still too big, largest first.
+        let encoded_big = (body.len() as u64) * 3 / 4 >= UPLOAD_SESSION_MIN;
+        if fits && !encoded_big {
+            continue;
+        }
+        let bytes = PartBytes::new(body, leaf.encoding).map_err(|e| {
+            Error::config("mime", format!("attachment `{}`: {}", display_name(leaf, 0), e.0))
+        })?;
+        if fits && bytes.len() < UPLOAD_SESSION_MIN {
+            continue;
+        }
+        cuts.push(leaf.cut.clone());
+        chosen.push((leaf, bytes));
+    }
+    Ok((chosen, cuts))
 }
 
 fn sorted(cuts: &[Range<usize>]) -> Vec<Range<usize>> {

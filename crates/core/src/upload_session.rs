@@ -71,18 +71,23 @@ async fn resume_point(graph: &Graph<'_>, upload_url: &str) -> Option<u64> {
     next_expected(&serde_json::from_slice::<Value>(&answer.body).ok()?)
 }
 
-async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Reporter) -> Result<()> {
-    let size = cut.bytes.len();
+/// `createUploadSession`: the session's `uploadUrl` and the first offset it expects.
+async fn open_session(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>) -> Result<(String, u64)> {
     let mut item = item(cut);
     item.insert("attachmentType".into(), json!("file"));
-    item.insert("size".into(), json!(size));
+    item.insert("size".into(), json!(cut.bytes.len()));
     let url = graph.url(&["messages", draft_id, "attachments", "createUploadSession"]);
     let req = GraphRequest::new(Method::POST, url, "creating an upload session").with_json(&json!({ "AttachmentItem": item }))?;
     let session: Value = graph.call(req.with_replay(Replay::Idempotent)).await?.json()?;
     let upload_url = session.get("uploadUrl").and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
         Error::new(ErrorKind::GraphServer, "Graph created an upload session without an uploadUrl")
     })?;
-    let mut next = next_expected(&session).unwrap_or(0).min(size);
+    Ok((upload_url, next_expected(&session).unwrap_or(0).min(cut.bytes.len())))
+}
+
+async fn upload(graph: &Graph<'_>, draft_id: &str, cut: &Cut<'_>, reporter: &Reporter) -> Result<()> {
+    let size = cut.bytes.len();
+    let (upload_url, mut next) = open_session(graph, draft_id, cut).await?;
     // Set when a range was refused as out of order: the executor had resent a chunk
     // that had arrived (its answer was lost); resume once per range.
     let mut skipped_at: Option<u64> = None;
