@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::credential::TokenRequest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::retry::{Policy, Verdict};
-use crate::transport::Failure;
+use crate::http_failure::Failure;
 
 /// Largest token answer read: a token is a few KiB.
 const MAX_TOKEN_ANSWER_BYTES: usize = 1024 * 1024;
@@ -91,7 +91,7 @@ async fn classify(resp: reqwest::Response, config: &Config, request: &TokenReque
     let ids = |e: Error| e.with_request_ids(request_id.clone(), Some(client_request_id.to_string()));
     let ep = &request.endpoint;
     if (300..400).contains(&status) {
-        let mut e = crate::transport::redirect_refused(status, resp.headers(), &format!("the {}", ep.what), ep.key);
+        let mut e = crate::http_failure::redirect_refused(status, resp.headers(), &format!("the {}", ep.what), ep.key);
         e.kind = ErrorKind::Authentication;
         return Verdict::Fail(ids(e));
     }
@@ -116,7 +116,7 @@ async fn classify(resp: reqwest::Response, config: &Config, request: &TokenReque
 
 fn describe(e: &reqwest::Error, request: &TokenRequest) -> (Failure, Error) {
     let ep = &request.endpoint;
-    let (failure, err) = crate::transport::describe(e, ep.what, &ep.base, ep.key);
+    let (failure, err) = crate::http_failure::describe(e, ep.what, &ep.base, ep.key);
     if ep.key == "managed_identity_endpoint" && failure == Failure::NotSent {
         // Nothing listens: this is not an Azure host with a managed identity.
         let hint = format!(

@@ -152,13 +152,11 @@ pub fn check_address(what: &str, addr: &str) -> Result<()> {
     Ok(())
 }
 
-/// A message ready for `sendMail`: the bytes to send and who will receive it.
+/// A message ready for `sendMail`: the bytes to send and the Bcc recipients added.
 #[derive(Debug)]
 pub struct Prepared<'a> {
     /// The message, borrowed when nothing had to change, else with a `Bcc:` header added.
     pub mime: Cow<'a, [u8]>,
-    /// Every recipient (To, Cc, Bcc and envelope-only), each once.
-    pub recipients: Vec<String>,
     /// Envelope recipients that were added as `Bcc:`.
     pub added_bcc: Vec<String>,
 }
@@ -195,7 +193,7 @@ pub fn prepare<'a>(mime: &'a [u8], envelope_recipients: &[String]) -> Result<Pre
             .with_hint("pass the envelope recipients or give the message a To, Cc or Bcc header"));
     }
     if added_bcc.is_empty() {
-        return Ok(Prepared { mime: Cow::Borrowed(mime), recipients: all, added_bcc });
+        return Ok(Prepared { mime: Cow::Borrowed(mime), added_bcc });
     }
     let eol: &[u8] = if mime.windows(2).any(|w| w == b"\r\n") { b"\r\n" } else { b"\n" };
     let mut out = Vec::with_capacity(mime.len() + added_bcc.iter().map(|s| s.len() + 4).sum::<usize>() + 8);
@@ -211,7 +209,7 @@ pub fn prepare<'a>(mime: &'a [u8], envelope_recipients: &[String]) -> Result<Pre
     }
     out.extend_from_slice(eol);
     out.extend_from_slice(mime);
-    Ok(Prepared { mime: Cow::Owned(out), recipients: all, added_bcc })
+    Ok(Prepared { mime: Cow::Owned(out), added_bcc })
 }
 
 fn too_many(listed: usize) -> Error {
@@ -238,7 +236,7 @@ mod tests {
     fn envelope_only_recipients_become_bcc() {
         let p = prepare(MSG, &["j@x.com".into(), "secret@y.com".into(), "other@y.com".into()]).unwrap();
         assert!(p.mime.starts_with(b"Bcc: secret@y.com,\r\n other@y.com\r\nFrom:"), "{}", String::from_utf8_lossy(&p.mime));
-        assert_eq!(p.recipients.len(), 5);
+        assert_eq!(p.added_bcc, vec!["secret@y.com", "other@y.com"]);
         let same = prepare(MSG, &["K@x.com".into()]).unwrap();
         assert!(matches!(same.mime, Cow::Borrowed(_)));
         let added = parse_headers(&p.mime).unwrap().addresses(&["bcc"]);

@@ -22,7 +22,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::graph_request::{GraphRequest, GraphResponse, Replay};
 use crate::retry::{Attempt, Policy, Verdict};
 use crate::token_cache::{self, CachedToken};
-use crate::transport::Failure;
+use crate::http_failure::Failure;
 
 /// A Graph client for one configuration and one send: the process's shared HTTP pool,
 /// the config, and the send's deadline (`deadline` seconds from its creation). Cheap to
@@ -122,7 +122,7 @@ impl GraphClient {
 
     /// A request that got no answer.
     fn classify_failure(&self, e: &reqwest::Error, req: &GraphRequest, client_request_id: &str) -> Verdict<GraphResponse> {
-        let (failure, err) = crate::transport::describe(e, "Graph API", &self.config.graph_endpoint, "graph_endpoint");
+        let (failure, err) = crate::http_failure::describe(e, "Graph API", &self.config.graph_endpoint, "graph_endpoint");
         let err = named(err, req).with_request_ids(None, Some(client_request_id.to_string()));
         match failure {
             Failure::Untrusted | Failure::NotBuilt => Verdict::Fail(err),
@@ -147,7 +147,7 @@ impl GraphClient {
         let ids = |e: Error| e.with_request_ids(request_id.clone(), Some(client_request_id.to_string()));
         if (300..400).contains(&status) {
             let what = format!("Graph ({} of {})", req.action, self.config.graph_endpoint);
-            return Verdict::Fail(ids(crate::transport::redirect_refused(status, resp.headers(), &what, "graph_endpoint")));
+            return Verdict::Fail(ids(crate::http_failure::redirect_refused(status, resp.headers(), &what, "graph_endpoint")));
         }
         if (200..300).contains(&status) {
             return match capped_body::read(resp, MAX_ANSWER_BYTES).await {
@@ -195,7 +195,7 @@ impl GraphClient {
                 format!("Graph's answer to {} is larger than {MAX_ANSWER_BYTES} bytes; it was not read", req.action),
             )
             .with_hint("check `graph_endpoint`: Graph's answers to a sender are a few KiB"),
-            BodyError::Transport(e) => named(crate::transport::describe(&e, "Graph API", &self.config.graph_endpoint, "graph_endpoint").1, req),
+            BodyError::Transport(e) => named(crate::http_failure::describe(&e, "Graph API", &self.config.graph_endpoint, "graph_endpoint").1, req),
         }
     }
 }

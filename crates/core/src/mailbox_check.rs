@@ -6,7 +6,7 @@
 //! would need User.Read.All, which a mail-only app lacks.
 
 use crate::error::{Error, Result};
-use crate::graph_call::Graph;
+use crate::mailbox_graph::Graph;
 use crate::graph_request::{GraphRequest, Replay};
 use crate::mailer::Mailer;
 

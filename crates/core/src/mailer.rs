@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::graph_client::GraphClient;
 
-pub use crate::graph_call::Receipt;
+pub use crate::mailbox_graph::Receipt;
 
 /// A configured sender. Cheap to create and clone; tokens and connections are
 /// process-wide, shared by every `Mailer` with the same app and endpoints.

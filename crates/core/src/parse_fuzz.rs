@@ -64,7 +64,7 @@ proptest! {
         }
         let after = crate::retry::retry_after(&headers);
         let _ = crate::graph_error::from_response(status, &body, &req, after);
-        let _ = crate::transport::redirect_refused(status, &headers, "Graph", "graph_endpoint");
+        let _ = crate::http_failure::redirect_refused(status, &headers, "Graph", "graph_endpoint");
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body) {
             let _ = crate::upload_session::next_expected(&v);
         }
@@ -75,6 +75,6 @@ proptest! {
         let _ = crate::envelope::prepare(&mime, &[rcpt.clone()]);
         let _ = crate::envelope::parse_address_list(&rcpt);
         let _ = crate::json_message::build(&mime, &[], false);
-        let _ = crate::size_routing::plan_draft(&mime, b"");
+        let _ = crate::draft_plan::plan_draft(&mime, b"");
     }
 }

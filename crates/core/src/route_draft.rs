@@ -8,10 +8,10 @@ use base64::Engine as _;
 use futures_util::future::try_join_all;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::graph_call::{Graph, Receipt};
+use crate::mailbox_graph::{Graph, Receipt};
 use crate::graph_request::{GraphRequest, Replay};
 use crate::progress::{Phase, Reporter};
-use crate::size_routing::DraftPlan;
+use crate::draft_plan::DraftPlan;
 
 /// Sends `plan` as draft + attachments + send.
 pub(crate) async fn send(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Reporter) -> Result<Receipt> {

@@ -2,7 +2,7 @@
 //! say `saveToSentItems: false` (built by `json_message`). Not idempotent.
 
 use crate::error::Result;
-use crate::graph_call::{Graph, Receipt};
+use crate::mailbox_graph::{Graph, Receipt};
 use crate::graph_request::{GraphRequest, Replay};
 use crate::progress::{Phase, Reporter};
 

@@ -5,7 +5,7 @@
 use base64::Engine as _;
 
 use crate::error::Result;
-use crate::graph_call::{Graph, Receipt};
+use crate::mailbox_graph::{Graph, Receipt};
 use crate::graph_request::{GraphRequest, Replay};
 use crate::progress::{Phase, Reporter};
 

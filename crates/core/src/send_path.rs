@@ -19,10 +19,10 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::envelope;
 use crate::error::Result;
-use crate::graph_call::{Graph, Receipt};
+use crate::mailbox_graph::{Graph, Receipt};
 use crate::graph_client::GraphClient;
 use crate::progress::{Phase, Progress, Reporter};
-use crate::size_routing::{self, DraftPlan, MAX_REQUEST_BYTES};
+use crate::draft_plan::{self, DraftPlan, MAX_REQUEST_BYTES};
 
 /// Which way a message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,14 +122,14 @@ fn plan<'a>(config: &Config, mime: &'a [u8], head: &[u8], recipients: &[String])
             return Ok((Plan::Json(body), built.warnings));
         }
     }
-    if size_routing::fits_send_mail(total_len) && config.save_to_sent_items {
+    if draft_plan::fits_send_mail(total_len) && config.save_to_sent_items {
         let full: Cow<'a, [u8]> = if bcc_line.is_empty() { Cow::Borrowed(mime) } else { Cow::Owned([bcc_line.as_slice(), mime].concat()) };
         return Ok((Plan::Mime(full), warnings));
     }
     if !config.save_to_sent_items {
         warnings.push(SENT_ITEMS_WARNING.to_string());
     }
-    Ok((Plan::Draft(size_routing::plan_draft(mime, &bcc_line)?), warnings))
+    Ok((Plan::Draft(draft_plan::plan_draft(mime, &bcc_line)?), warnings))
 }
 
 /// Runs the planned route on the process's runtime; progress events are handed to the

@@ -14,10 +14,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::graph_call::Graph;
+use crate::mailbox_graph::Graph;
 use crate::graph_request::{GraphRequest, Replay};
 use crate::progress::Reporter;
-use crate::size_routing::{CHUNK_BYTES, Cut, Via};
+use crate::draft_plan::{CHUNK_BYTES, Cut, Via};
 
 /// Times per upload the session may send the client back to an offset it had passed.
 pub const MAX_SETBACKS: u32 = 4;
