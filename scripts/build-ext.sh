@@ -2,7 +2,7 @@
 # Builds the extension once per PHP version (a .so is bound to one PHP API: 8.4's is
 # refused by 8.5) and the emulator:
 #   target/<profile>/php8.X/o365.so    the extension for PHP 8.X
-#   target/<profile>/libo365.so        cargo's own output, left as the host PHP's build
+#   target/debug/libo365.so            cargo's own output, left as the host PHP's build
 #   target/debug/o365-emulator         (debug builds only: the tests' emulator)
 # The host's PHP (8.2 on Debian 12) builds on the host; 8.4 and 8.5 build in the forky
 # root (scripts/root.sh) with the same checkout, target dir and toolchain mounted at the
@@ -57,5 +57,7 @@ for v in "${versions[@]}"; do
   publish "$v" "$ROOT/scripts/root.sh" run "php$v"
   rebuilt_elsewhere=1
 done
-# Leave cargo's own target/<profile>/libo365.so as the host PHP's build.
-if [ $rebuilt_elsewhere = 1 ]; then host_build; fi
+# Leave cargo's own target/debug/libo365.so as the host PHP's build (the tests and the
+# README's PHPUnit commands use it). Release builds skip this: it would cost another
+# LTO link, and release users take target/release/php8.X/o365.so.
+if [ $rebuilt_elsewhere = 1 ] && [ "$profile" = debug ]; then host_build; fi
