@@ -63,6 +63,7 @@ pub const KEYS: &[&str] = &[
     "max_retries",
     "deadline",
     "ca_file",
+    "spool_dir",
 ];
 
 /// Default request timeout.
@@ -103,6 +104,9 @@ pub struct Config {
     pub deadline: Duration,
     /// An extra trusted CA (PEM file), read and checked once.
     pub ca_file: Option<CaFile>,
+    /// Where streamed large messages spool their attachments (an unlinked file);
+    /// `None`: the system temp directory (PHP's `sys_get_temp_dir()`).
+    pub spool_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -154,6 +158,7 @@ struct Raw {
     max_retries: Option<f64>,
     deadline: Option<f64>,
     ca_file: Option<String>,
+    spool_dir: Option<String>,
 }
 
 pub(crate) fn expect_str(key: &str, v: ConfigValue) -> Result<Option<String>> {
@@ -235,6 +240,7 @@ impl Raw {
             "max_retries" => self.max_retries = expect_number(key, v)?,
             "deadline" => self.deadline = expect_number(key, v)?,
             "ca_file" => self.ca_file = expect_str(key, v)?,
+            "spool_dir" => self.spool_dir = expect_str(key, v)?,
             // "transport" belongs to Laravel's mailer entry, not to us; accept and ignore it.
             "transport" => {}
             other => return Err(unknown_key(other)),
@@ -316,6 +322,8 @@ impl Raw {
             max_retries,
             deadline,
             ca_file,
+            // Checked when a streamed message first needs it (with the error naming the key).
+            spool_dir: self.spool_dir.map(PathBuf::from),
         })
     }
 }

@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use crate::error::{Error, Result};
 use crate::mime_parts::{self, Leaf};
-use crate::part_bytes::PartBytes;
+use crate::part_bytes::{InvalidBody, PartBytes};
+use crate::stream::AttachmentBytes;
 
 /// Largest request body we send: Graph's 4 MiB (`maxRequestLength`) less headroom for
 /// JSON framing.
@@ -47,8 +48,8 @@ pub enum Via {
 pub struct Cut<'a> {
     /// The MIME part.
     pub leaf: Leaf,
-    /// Its decoded bytes, read from the MIME on demand.
-    pub bytes: PartBytes<'a>,
+    /// Its decoded bytes: read from the MIME on demand, or from a streamed message's spool.
+    pub bytes: AttachmentBytes<'a>,
     /// The name Graph gets.
     pub name: String,
     /// How it is added.
@@ -73,9 +74,29 @@ fn too_big(msg: String) -> Error {
 /// Cuts `mime` for the draft path. `prefix` goes in front of the draft (a `Bcc:` line).
 pub fn plan_draft<'a>(mime: &'a [u8], prefix: &[u8]) -> Result<DraftPlan<'a>> {
     let structure = mime_parts::parse(mime).ok_or_else(crate::envelope::not_mime)?;
-    let (chosen, cuts) = choose_cuts(mime, prefix, &structure.leaves)?;
+    plan_leaves(
+        mime.len(),
+        prefix,
+        &structure.leaves,
+        |_, leaf| PartBytes::new(mime.get(leaf.body.clone()).unwrap_or_default(), leaf.encoding).map(AttachmentBytes::Mime),
+        |cuts| mime_parts::without(mime, prefix, cuts),
+    )
+}
+
+/// The plan for a message of `mime_len` bytes with these `leaves` (ranges in the
+/// message): `read` gives leaf `i`'s decoded bytes, `draft` the message without the
+/// given cuts (sorted) and with `prefix`. Shared by `plan_draft` and streamed messages
+/// (`stream::Split`), which hold the message differently.
+pub(crate) fn plan_leaves<'a>(
+    mime_len: usize,
+    prefix: &[u8],
+    leaves: &[Leaf],
+    read: impl Fn(usize, &Leaf) -> std::result::Result<AttachmentBytes<'a>, InvalidBody>,
+    draft: impl FnOnce(&[Range<usize>]) -> Vec<u8>,
+) -> Result<DraftPlan<'a>> {
+    let (chosen, cuts) = choose_cuts(mime_len, prefix, leaves, read)?;
     let cuts_sorted = sorted(&cuts);
-    let draft_len = mime_parts::without_len(mime.len(), prefix.len(), &cuts_sorted);
+    let draft_len = mime_parts::without_len(mime_len, prefix.len(), &cuts_sorted);
     if !fits_send_mail(draft_len) {
         return Err(Error::config(
             "mime",
@@ -106,29 +127,33 @@ pub fn plan_draft<'a>(mime: &'a [u8], prefix: &[u8]) -> Result<DraftPlan<'a>> {
         return Err(too_big(format!("the message is {} MB; Graph accepts messages up to 150 MB", mb(total))));
     }
     out.sort_by_key(|c| c.leaf.cut.start);
-    let draft_mime = mime_parts::without(mime, prefix, &cuts_sorted);
+    let draft_mime = draft(&cuts_sorted);
     Ok(DraftPlan { draft_mime, cuts: out })
 }
 
 /// The attachments to cut out: every one of 3 MB and more (an upload session or
 /// nothing), then others, largest first, while the draft is still too big.
 #[allow(clippy::type_complexity)]
-fn choose_cuts<'a, 'l>(mime: &'a [u8], prefix: &[u8], leaves: &'l [Leaf]) -> Result<(Vec<(&'l Leaf, PartBytes<'a>)>, Vec<Range<usize>>)> {
+fn choose_cuts<'a, 'l>(
+    mime_len: usize,
+    prefix: &[u8],
+    leaves: &'l [Leaf],
+    read: impl Fn(usize, &Leaf) -> std::result::Result<AttachmentBytes<'a>, InvalidBody>,
+) -> Result<(Vec<(&'l Leaf, AttachmentBytes<'a>)>, Vec<Range<usize>>)> {
     // Cheap sizes first (encoded length): base64 text is 4/3 of the content.
-    let mut order: Vec<&Leaf> = leaves.iter().filter(|l| !l.is_body && !l.cut.is_empty()).collect();
-    order.sort_by_key(|l| std::cmp::Reverse(l.cut.len()));
-    let mut chosen: Vec<(&Leaf, PartBytes<'a>)> = Vec::new();
+    let mut order: Vec<(usize, &Leaf)> = leaves.iter().enumerate().filter(|(_, l)| !l.is_body && !l.cut.is_empty()).collect();
+    order.sort_by_key(|(_, l)| std::cmp::Reverse(l.cut.len()));
+    let mut chosen: Vec<(&Leaf, AttachmentBytes<'a>)> = Vec::new();
     let mut cuts: Vec<Range<usize>> = Vec::new();
-    for leaf in order {
-        let fits = fits_send_mail(mime_parts::without_len(mime.len(), prefix.len(), &sorted(&cuts)));
-        let body = mime.get(leaf.body.clone()).unwrap_or_default();
+    for (i, leaf) in order {
+        let fits = fits_send_mail(mime_parts::without_len(mime_len, prefix.len(), &sorted(&cuts)));
         // Parts of 3 MB and more must go anyway (an upload session or nothing); others
         // only while the draft is still too big, largest first.
-        let encoded_big = (body.len() as u64) * 3 / 4 >= UPLOAD_SESSION_MIN;
+        let encoded_big = (leaf.body.len() as u64) * 3 / 4 >= UPLOAD_SESSION_MIN;
         if fits && !encoded_big {
             continue;
         }
-        let bytes = PartBytes::new(body, leaf.encoding).map_err(|e| {
+        let bytes = read(i, leaf).map_err(|e| {
             Error::config("mime", format!("attachment `{}`: {}", display_name(leaf, 0), e.0))
         })?;
         if fits && bytes.len() < UPLOAD_SESSION_MIN {

@@ -34,6 +34,7 @@ mod route_json;
 mod route_mime;
 mod send_path;
 mod draft_plan;
+pub mod stream;
 mod token_cache;
 mod http_failure;
 mod upload_session;

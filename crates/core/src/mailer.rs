@@ -54,6 +54,24 @@ impl Mailer {
         crate::send_path::send(&self.config, mime, mailbox, recipients, progress)
     }
 
+    /// Sends a message received in chunks (`stream::Ingest`): a whole one exactly as
+    /// [`Mailer::send_mime_with`], a split one as a draft with its attachments read from
+    /// the spool.
+    pub fn send_streamed(
+        &self,
+        message: &crate::stream::Streamed,
+        mailbox: Option<&str>,
+        recipients: &[String],
+        progress: Option<crate::send_path::ProgressFn<'_>>,
+    ) -> Result<crate::send_path::Sent> {
+        match message {
+            crate::stream::Streamed::Whole(mime) => self.send_mime_with(mime, mailbox, recipients, progress),
+            crate::stream::Streamed::Split(split) => {
+                crate::send_path::send_input(&self.config, crate::send_path::Input::Split(split), mailbox, recipients, progress)
+            }
+        }
+    }
+
     /// The sending mailbox: the configured one, else the envelope sender, else the
     /// message's Sender or From header.
     pub fn pick_mailbox(&self, mime: &[u8], envelope_sender: Option<&str>) -> Result<String> {

@@ -68,7 +68,7 @@ pub const SENT_ITEMS_WARNING: &str = "save_to_sent_items=false cannot apply to t
 and messages sent as a draft (draft + upload sessions + send) always leave a copy in the mailbox's Sent Items";
 
 /// JSON candidates: above this the JSON request cannot fit anyway.
-const JSON_CANDIDATE_BYTES: usize = 6 * 1024 * 1024;
+pub(crate) const JSON_CANDIDATE_BYTES: usize = 6 * 1024 * 1024;
 
 /// What will be sent, decided before any request.
 enum Plan<'a> {
@@ -90,9 +90,31 @@ pub(crate) fn send(
     recipients: &[String],
     progress: Option<ProgressFn<'_>>,
 ) -> Result<Sent> {
-    let head = envelope::header_block(mime);
+    send_input(config, Input::Mime(mime), envelope_sender, recipients, progress)
+}
+
+/// What a send carries: the MIME in memory (read in place), or a streamed message split
+/// into skeleton and spool (`stream`; always too large for one request: the draft route).
+pub(crate) enum Input<'a> {
+    Mime(&'a [u8]),
+    Split(&'a crate::stream::Split),
+}
+
+/// `send` for either input.
+pub(crate) fn send_input(
+    config: &Arc<Config>,
+    input: Input<'_>,
+    envelope_sender: Option<&str>,
+    recipients: &[String],
+    progress: Option<ProgressFn<'_>>,
+) -> Result<Sent> {
+    let head = match &input {
+        Input::Mime(mime) => envelope::header_block(mime),
+        // The skeleton starts with the message's header block.
+        Input::Split(split) => envelope::header_block(split.skeleton()),
+    };
     let mailbox = crate::mailbox::pick(config, head, envelope_sender)?;
-    let (plan, warnings) = plan(config, mime, head, recipients)?;
+    let (plan, warnings) = plan(config, &input, head, recipients)?;
     let route = match &plan {
         Plan::Mime(_) => Route::Mime,
         Plan::Json(_) => Route::Json,
@@ -107,11 +129,23 @@ pub(crate) fn send(
 /// Checks the recipients and chooses the route; every refusal that needs no server
 /// happens here. The recipients are checked on the header block alone, so that a large
 /// message is never copied for it.
-fn plan<'a>(config: &Config, mime: &'a [u8], head: &[u8], recipients: &[String]) -> Result<(Plan<'a>, Vec<String>)> {
+fn plan<'a>(config: &Config, input: &Input<'a>, head: &[u8], recipients: &[String]) -> Result<(Plan<'a>, Vec<String>)> {
     let prepared = envelope::prepare(head, recipients)?;
     let bcc_line: Vec<u8> = match &prepared.mime {
         Cow::Owned(v) => v.get(..v.len().saturating_sub(head.len())).unwrap_or_default().to_vec(),
         Cow::Borrowed(_) => Vec::new(),
+    };
+    let mime = match input {
+        Input::Mime(mime) => *mime,
+        // Larger than JSON_CANDIDATE_BYTES and than one request: only the draft route
+        // applies (its skeleton lacks the spooled parts, so it never goes whole).
+        Input::Split(split) => {
+            let mut warnings = Vec::new();
+            if !config.save_to_sent_items {
+                warnings.push(SENT_ITEMS_WARNING.to_string());
+            }
+            return Ok((Plan::Draft(split.plan(&bcc_line)?), warnings));
+        }
     };
     let total_len = mime.len() + bcc_line.len();
     let mut warnings = Vec::new();
