@@ -171,15 +171,24 @@ cpu_start() {   # sets CPU_PID; the loops get their own process group so cleanup
   CPU_PID=$!
 }
 
-# ---- 3. Memory: one mail with a 25 MB and one with a 100 MB attachment ------------------
+# ---- 3. Memory: one mail with a 25, 100 and 149 MB attachment (attach($path)) -----------
+# Drivers: o365 (the streaming transport, in a worker with memory_limit=128M), o365-string
+# (the pre-streaming transport: toString() + sendMime), array (Laravel's array mailer: the
+# cost of building the mail, no transport). The attachment's SHA-256 is checked at the emulator.
 memory() {
   mkdir -p "$RUN/memory"
-  for mb in 25 100; do
+  for mb in ${BENCH_MEMORY_MB:-25 100 149}; do
     head -c $((mb * 1024 * 1024)) /dev/urandom > "$RUN/attachment-${mb}mb.bin"
-    for driver in o365 baseline; do
-      say "memory: $driver, ${mb} MB attachment"
-      php -d extension="$EXT" -d memory_limit=2G bench/php/memory.php "$APP" "$driver" "$RUN/attachment-${mb}mb.bin" \
+    sha256sum "$RUN/attachment-${mb}mb.bin" | cut -d' ' -f1 > "$RUN/memory/${mb}mb.sha256"
+    for driver in o365 o365-string array; do
+      local limit=2G; [ "$driver" = o365 ] && limit=128M
+      say "memory: $driver, ${mb} MB attachment, memory_limit=$limit"
+      clear_messages
+      php -d extension="$EXT" -d memory_limit=$limit bench/php/memory.php "$APP" "$driver" "$RUN/attachment-${mb}mb.bin" \
         > "$RUN/memory/$driver-${mb}mb.json" 2>"$RUN/memory/$driver-${mb}mb.err" || true
+      curl -sS --cacert "$RUN/ca.pem" "$EMULATOR_URL/_emulator/messages" \
+        | php -r '$m = json_decode(stream_get_contents(STDIN), true); echo $m[0]["attachments"][0]["sha256"] ?? "";' \
+        > "$RUN/memory/$driver-${mb}mb.delivered-sha256" || true
     done
     rm -f "$RUN/attachment-${mb}mb.bin"
   done

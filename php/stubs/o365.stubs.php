@@ -266,6 +266,19 @@ namespace O365 {
          * @return array
          */
         public function sendMime(string $mime, ?string $mailbox = null, array $recipients = [], ?callable $on_progress = null): array {}
+
+        /**
+         * Sends MIME handed over in chunks: an iterable of strings (e.g. Symfony's
+         * `Message::toIterable()`) or a readable stream resource; never held whole (see
+         * stream.rs). Same arguments and receipt as `sendMime`.
+         *
+         * @param iterable<string>|resource $mime
+         * @param string|null $mailbox
+         * @param array $recipients
+         * @param callable|null $on_progress
+         * @return array
+         */
+        public function sendMimeStream(mixed $mime, ?string $mailbox = null, array $recipients = [], mixed $on_progress = null): array {}
     }
 
     class OutcomeUnknownException extends \O365\Exception {

@@ -18,6 +18,7 @@ return [
     'mailers' => [
         'o365' => ['transport' => 'o365', 'ca_file' => env('O365_CA_FILE'), 'timeout' => env('O365_TIMEOUT')] + $credentials,
         'baseline' => ['transport' => 'graph-baseline', 'verify' => env('BASELINE_VERIFY', true), 'timeout' => env('BASELINE_TIMEOUT')] + $credentials,
+        'o365-string' => ['transport' => 'o365-string', 'ca_file' => env('O365_CA_FILE'), 'timeout' => env('O365_TIMEOUT')] + $credentials,
         'array' => ['transport' => 'array'],
     ],
     'from' => ['address' => 'sender@contoso.com', 'name' => 'Contoso App'],

@@ -12,6 +12,7 @@ mod mailbox_check;
 mod mailer;
 mod progress;
 mod sensitive;
+mod stream;
 
 use ext_php_rs::prelude::*;
 

@@ -40,6 +40,22 @@ impl Mailer {
         send(&self.inner, &mime, mailbox.as_deref(), &recipients, on_progress)
     }
 
+    /// Sends MIME handed over in chunks: an iterable of strings (e.g. Symfony's
+    /// `Message::toIterable()`) or a readable stream resource; never held whole (see
+    /// stream.rs). Same arguments and receipt as `sendMime`.
+    #[php(name = "sendMimeStream")]
+    #[php(defaults(recipients = vec![]))]
+    #[php(optional = "mailbox")]
+    pub fn send_mime_stream(
+        &self,
+        mime: &ext_php_rs::types::Zval,
+        mailbox: Option<String>,
+        recipients: Vec<String>,
+        on_progress: Option<&ext_php_rs::types::Zval>,
+    ) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+        crate::stream::send_stream(&self.inner, mime, mailbox.as_deref(), &recipients, on_progress)
+    }
+
     /// Acquires a token and reports granted roles, expiry, endpoints and the credential
     /// (kind, public details such as certificate thumbprints, warnings); never a secret.
     pub fn diagnose(&self) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
@@ -95,10 +111,19 @@ pub fn send(
     on_progress: Option<ext_php_rs::types::ZendCallable>,
 ) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
     refuse_inside_callback("send a message")?;
+    run_send(on_progress, |report| mailer.send_mime_with(mime, mailbox, recipients, Some(report)))
+}
+
+/// The send itself (`work`, given the progress reporter) and what the caller gets; shared
+/// with `sendMimeStream` (stream.rs).
+pub fn run_send(
+    on_progress: Option<ext_php_rs::types::ZendCallable>,
+    work: impl FnOnce(&mut dyn FnMut(&o365_core::Progress) -> bool) -> o365_core::Result<o365_core::Sent>,
+) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
     let mut progress = on_progress.map(crate::progress::PhpProgress::new);
     let result = {
         let mut report = |p: &o365_core::Progress| progress.as_mut().is_none_or(|cb| cb.report(p));
-        mailer.send_mime_with(mime, mailbox, recipients, Some(&mut report))
+        work(&mut report)
     };
     let outcome = progress.map(crate::progress::PhpProgress::finish).unwrap_or_default();
     if outcome.bailed_out {

@@ -43,7 +43,7 @@ final class O365Transport extends AbstractTransport
         $recipients = array_map(static fn (Address $a): string => $a->getAddress(), $envelope->getRecipients());
 
         try {
-            $receipt = $this->mailer->sendMime($message->toString(), $envelope->getSender()->getAddress(), $recipients, $this->onProgress);
+            $receipt = $this->mailer->sendMimeStream(self::chunks($message), $envelope->getSender()->getAddress(), $recipients, $this->onProgress);
         } catch (\O365\Exception $e) {
             throw new TransportException('Request to Microsoft Graph failed. Reason: '.$e->getMessage(), (int) $e->getCode(), $e);
         }
@@ -61,6 +61,27 @@ final class O365Transport extends AbstractTransport
         }
         $message->appendDebug(sprintf("Graph accepted the message from %s (request-id %s, client-request-id %s)\n",
             $receipt['mailbox'], $receipt['request_id'], $receipt['client_request_id']));
+    }
+
+    /**
+     * The message as chunks, never one string: file attachments are read from disk as
+     * they are sent. Iterates the original message, not SentMessage's RawMessage (which
+     * keeps every chunk it yields), with SentMessage's Message-ID so both agree.
+     *
+     * @return iterable<string>
+     */
+    private static function chunks(SentMessage $sent): iterable
+    {
+        $original = $sent->getOriginalMessage();
+        if (!$original instanceof Message) {
+            return $sent->getMessage()->toIterable();
+        }
+        $message = clone $original;
+        if (!$message->getHeaders()->has('Message-ID')) {
+            $message->getHeaders()->addIdHeader('Message-ID', $sent->getMessageId());
+        }
+
+        return $message->toIterable();
     }
 
     public function __toString(): string

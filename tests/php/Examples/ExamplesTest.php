@@ -44,6 +44,26 @@ final class ExamplesTest extends TestCase
         $this->assertSame('Hello from the o365 extension', $m['subject']);
     }
 
+    public function testStreamLargeFileExampleSendsAFileLargerThanItsMemoryLimit(): void
+    {
+        $emulator = new Emulator();
+        $file = tempnam(sys_get_temp_dir(), 'o365-example-');
+        file_put_contents($file, random_bytes(40 * 1024 * 1024));
+        try {
+            [$code, $out] = self::runPhp(['-d', 'memory_limit=24M', 'examples/stream-large-file.php', 'ann@example.com', $file], [
+                'O365_TENANT_ID' => Emulator::TENANT_ID, 'O365_CLIENT_ID' => Emulator::CLIENT_ID, 'O365_CLIENT_SECRET' => Emulator::CLIENT_SECRET,
+                'O365_MAILBOX' => 'sender@contoso.com', 'O365_LOGIN_ENDPOINT' => $emulator->baseUrl, 'O365_GRAPH_ENDPOINT' => $emulator->baseUrl,
+            ]);
+            $this->assertSame(0, $code, $out);
+            $this->assertStringContainsString('sent via draft', $out);
+            $m = $emulator->messages()[0];
+            $this->assertSame(basename($file), $m['attachments'][0]['name']);
+            $this->assertSame(hash_file('sha256', $file), $m['attachments'][0]['sha256']);
+        } finally {
+            unlink($file);
+        }
+    }
+
     public function testBareExtensionExampleReportsConfigErrors(): void
     {
         [$code, $out] = self::runPhp(['examples/bare-extension.php', 'ann@example.com'], ['O365_MAILBOX' => 'sender@contoso.com', 'O365_TENANT_ID' => 't', 'O365_CLIENT_ID' => '', 'O365_CLIENT_SECRET' => '']);
