@@ -26,4 +26,6 @@ return [
     // Seconds for a whole send, retries and Retry-After waits included.
     'deadline' => env('O365_DEADLINE', 60),
     'ca_file' => env('O365_CA_FILE'),
+    // Where large streamed messages spool their attachments (an unlinked temp file); default sys_get_temp_dir().
+    'spool_dir' => env('O365_SPOOL_DIR'),
 ];

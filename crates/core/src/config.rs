@@ -3,6 +3,7 @@
 //! Validation happens here, up front, with messages that name the key to fix, so a
 //! typo fails at construction and never halfway through a send.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::ca_file::CaFile;
