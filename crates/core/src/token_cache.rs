@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
 use crate::credential::Credential;
-use crate::entra::TokenResponse;
+use crate::credential::TokenResponse;
 use crate::error::Result;
 use crate::secret::Secret;
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::request::{Endpoint, TokenRequest};
 use crate::config::Config;
-use crate::entra::TokenResponse;
+use crate::credential::TokenResponse;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
 

@@ -11,6 +11,7 @@
 //! same way; its `Debug` shows the kind and public facts, never a secret or a key.
 
 mod assertion;
+mod entra_answer;
 mod certificate;
 mod explain;
 mod federated;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 pub use certificate::{Algorithm, Certificate, EXPIRY_WARNING_DAYS};
 pub use federated::FederatedToken;
 pub use managed_identity::{ManagedIdentity, Protocol};
+pub(crate) use entra_answer::TokenResponse;
 pub(crate) use explain::explain_assertion;
 pub(crate) use request::TokenRequest;
 
@@ -65,10 +67,10 @@ impl Credential {
     }
 
     /// Interprets the token endpoint's answer.
-    pub(crate) fn answer(&self, status: u16, body: &[u8], config: &Config) -> Result<crate::entra::TokenResponse> {
+    pub(crate) fn answer(&self, status: u16, body: &[u8], config: &Config) -> Result<TokenResponse> {
         match self {
             Credential::ManagedIdentity(m) => m.answer(status, body),
-            _ => crate::entra::answer(status, body, config),
+            _ => entra_answer::answer(status, body, config),
         }
     }
 
