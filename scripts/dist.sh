@@ -28,7 +28,7 @@ rm -rf "$DIST"; mkdir -p "$DIST"
 names=()
 for v in "${PHPS[@]}"; do
   # Thread safety and debug mode of that PHP are part of PIE's name; the beds are NTS.
-  read -r zts debug < <($(php_of "$v") -n -r 'echo PHP_ZTS, " ", PHP_DEBUG, "\n";')
+  read -r zts debug < <($(php_of "$v") -n -r 'echo (int) PHP_ZTS, " ", (int) PHP_DEBUG, "\n";')
   [ "$debug" = 0 ] || die "PHP $v is a debug build: PIE names such archives -debug; not produced here"
   ts=nts; [ "$zts" = 1 ] && ts=zts
   name="php_o365-${version}_php${v}-${arch}-linux-glibc-${ts}.zip"
