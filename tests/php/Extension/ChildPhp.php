@@ -11,11 +11,14 @@ namespace O365\Tests\Extension;
  */
 final class ChildPhp
 {
-    /** The loaded libo365.so, read from this process's memory map. */
+    /**
+     * The loaded extension file, read from this process's memory map: cargo's libo365.so or
+     * a per-PHP build's o365.so (scripts/build-ext.sh), whichever this run loaded.
+     */
     public static function extension(): string
     {
         foreach (file('/proc/self/maps', FILE_IGNORE_NEW_LINES) ?: [] as $line) {
-            if (preg_match('#\s(/\S*/libo365\.so)$#', $line, $m)) {
+            if (preg_match('#\s(/\S*/(?:lib)?o365\.so)$#', $line, $m)) {
                 return $m[1];
             }
         }
