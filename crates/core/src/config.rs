@@ -8,41 +8,15 @@ use std::time::Duration;
 
 use crate::ca_file::CaFile;
 use crate::cloud::Cloud;
-use crate::credential::Credential;
+use crate::credential::{App, Credential};
 use crate::credential::keys::{Env, Ids, ProcessEnv, RawCredential};
+use crate::config_value::{expect_bool, expect_number, expect_str};
 use crate::error::{Error, Result};
 
-/// A config value as it arrives from PHP.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ConfigValue {
-    /// `null`: the key counts as absent (Laravel's `env()` yields null when unset).
-    Null,
-    /// A bool.
-    Bool(bool),
-    /// An integer.
-    Int(i64),
-    /// A float.
-    Float(f64),
-    /// A string.
-    Str(String),
-    /// Any other PHP type, by its type name (arrays, objects): always an error.
-    Other(String),
-}
+pub use crate::config_value::ConfigValue;
 
-impl ConfigValue {
-    pub(crate) fn type_name(&self) -> &str {
-        match self {
-            ConfigValue::Null => "null",
-            ConfigValue::Bool(_) => "bool",
-            ConfigValue::Int(_) => "int",
-            ConfigValue::Float(_) => "float",
-            ConfigValue::Str(_) => "string",
-            ConfigValue::Other(t) => t,
-        }
-    }
-}
-
-/// The keys `Config` accepts (DESIGN.md's public contract).
+/// The keys `Config` accepts (DESIGN.md's public contract), the credential's included:
+/// the one list of them (unknown-key suggestions; a unit test checks each is taken).
 pub const KEYS: &[&str] = &[
     "tenant_id",
     "client_id",
@@ -136,12 +110,23 @@ impl Config {
 
     /// The OAuth scope for Graph in this config's cloud.
     pub fn scope(&self) -> String {
-        format!("{}/.default", self.cloud.graph_endpoint())
+        self.app().scope()
     }
 
     /// The token endpoint URL.
     pub fn token_url(&self) -> String {
-        format!("{}/{}/oauth2/v2.0/token", self.login_endpoint, crate::url::segment(&self.tenant_id))
+        self.app().token_url()
+    }
+
+    /// The app as the credential sees it.
+    pub(crate) fn app(&self) -> App<'_> {
+        App {
+            tenant_id: &self.tenant_id,
+            client_id: &self.client_id,
+            cloud: self.cloud,
+            login_endpoint: &self.login_endpoint,
+            max_retries: self.max_retries,
+        }
     }
 }
 
@@ -162,54 +147,12 @@ struct Raw {
     spool_dir: Option<String>,
 }
 
-pub(crate) fn expect_str(key: &str, v: ConfigValue) -> Result<Option<String>> {
-    match v {
-        ConfigValue::Null => Ok(None),
-        ConfigValue::Str(s) if s.trim().is_empty() => Ok(None),
-        ConfigValue::Str(s) => Ok(Some(s.trim().to_string())),
-        other => Err(Error::config(key, format!("config key `{key}` must be a string, got {}", other.type_name()))),
-    }
-}
-
-/// A finite, non-negative number. Laravel's env() yields strings, so numeric strings are
-/// accepted; Rust's float parser also takes "NaN" and "inf", which are refused here like
-/// NAN, INF and negative numbers from PHP (a NaN cast to an integer would become 0).
-fn expect_number(key: &str, v: ConfigValue) -> Result<Option<f64>> {
-    let (n, shown) = match v {
-        ConfigValue::Null => return Ok(None),
-        ConfigValue::Str(s) if s.trim().is_empty() => return Ok(None),
-        ConfigValue::Int(i) => (i as f64, i.to_string()),
-        ConfigValue::Float(f) => (f, f.to_string()),
-        ConfigValue::Str(s) => (s.trim().parse::<f64>().unwrap_or(f64::NAN), format!("'{}'", s.escape_debug())),
-        other => return Err(Error::config(key, format!("config key `{key}` must be a number, got {}", other.type_name()))),
-    };
-    if !n.is_finite() || n < 0.0 {
-        return Err(Error::config(key, format!("config key `{key}` must be a finite number >= 0, got {shown}")));
-    }
-    Ok(Some(n))
-}
-
 /// Seconds in (0, max] as a Duration.
 fn seconds(key: &str, value: Option<f64>, default: Duration, max: f64) -> Result<Duration> {
     match value {
         None => Ok(default),
         Some(t) if t > 0.0 && t <= max => Ok(Duration::from_secs_f64(t)),
         Some(t) => Err(Error::config(key, format!("config key `{key}` must be more than 0 and at most {max} seconds, got {t}"))),
-    }
-}
-
-pub(crate) fn expect_bool(key: &str, v: ConfigValue) -> Result<Option<bool>> {
-    match v {
-        ConfigValue::Null => Ok(None),
-        ConfigValue::Bool(b) => Ok(Some(b)),
-        ConfigValue::Int(0) => Ok(Some(false)),
-        ConfigValue::Int(1) => Ok(Some(true)),
-        ConfigValue::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" | "on" => Ok(Some(true)),
-            "false" | "0" | "no" | "off" | "" => Ok(Some(false)),
-            _ => Err(Error::config(key, format!("config key `{key}` must be a bool, got the string `{s}`"))),
-        },
-        other => Err(Error::config(key, format!("config key `{key}` must be a bool, got {}", other.type_name()))),
     }
 }
 
@@ -225,13 +168,21 @@ fn unknown_key(key: &str) -> Error {
     }
 }
 
+fn missing_tenant() -> Error {
+    Error::config("tenant_id", "config key `tenant_id` is missing")
+        .with_hint("set `tenant_id` (env O365_TENANT_ID) to the Directory (tenant) ID shown on the app registration's Overview page in Entra")
+}
+
+fn missing_client() -> Error {
+    Error::config("client_id", "config key `client_id` is missing")
+        .with_hint("set `client_id` (env O365_CLIENT_ID) to the Application (client) ID of the app registration in Entra")
+}
+
 impl Raw {
     fn set(&mut self, key: &str, v: ConfigValue) -> Result<()> {
         match key {
             "tenant_id" => self.tenant_id = expect_str(key, v)?,
             "client_id" => self.client_id = expect_str(key, v)?,
-            // Secrets are not trimmed and never echoed (see credential::keys).
-            k if RawCredential::owns(k) => self.credential.set(k, v)?,
             "cloud" => self.cloud = expect_str(key, v)?,
             "login_endpoint" => self.login_endpoint = expect_str(key, v)?,
             "graph_endpoint" => self.graph_endpoint = expect_str(key, v)?,
@@ -244,23 +195,21 @@ impl Raw {
             "spool_dir" => self.spool_dir = expect_str(key, v)?,
             // "transport" belongs to Laravel's mailer entry, not to us; accept and ignore it.
             "transport" => {}
-            other => return Err(unknown_key(other)),
+            // The credential's keys; secrets are not trimmed and never echoed.
+            other => {
+                if !self.credential.set(other, v)? {
+                    return Err(unknown_key(other));
+                }
+            }
         }
         Ok(())
     }
 
-    fn finish(mut self, env: &dyn Env) -> Result<Config> {
-        let missing_tenant = || {
-            Error::config("tenant_id", "config key `tenant_id` is missing")
-                .with_hint("set `tenant_id` (env O365_TENANT_ID) to the Directory (tenant) ID shown on the app registration's Overview page in Entra")
-        };
-        let missing_client = || {
-            Error::config("client_id", "config key `client_id` is missing")
-                .with_hint("set `client_id` (env O365_CLIENT_ID) to the Application (client) ID of the app registration in Entra")
-        };
-        // A managed identity needs neither id (the host knows them); a federated
-        // credential may take them from AZURE_TENANT_ID / AZURE_CLIENT_ID. Otherwise a
-        // missing id is reported before the credential.
+    /// The tenant and client ids and the credential, which may default one another: a
+    /// managed identity needs neither id (the host knows them); a federated credential
+    /// may take them from AZURE_TENANT_ID / AZURE_CLIENT_ID. Otherwise a missing id is
+    /// reported before the credential.
+    fn identity(&mut self, env: &dyn Env) -> Result<(String, String, Credential)> {
         let managed = self.credential.is_managed_identity();
         if !self.credential.may_default_ids(env) {
             if self.tenant_id.is_none() {
@@ -274,12 +223,12 @@ impl Raw {
             Ids { tenant_id: &mut self.tenant_id, client_id: &mut self.client_id, login_endpoint: &mut self.login_endpoint },
             env,
         )?;
-        let tenant_id = match self.tenant_id {
+        let tenant_id = match self.tenant_id.take() {
             Some(t) => t,
             None if managed => String::new(),
             None => return Err(missing_tenant()),
         };
-        let client_id = match (&credential, self.client_id) {
+        let client_id = match (&credential, self.client_id.take()) {
             (Credential::ManagedIdentity(m), given) => m.client_id.clone().or(given).unwrap_or_default(),
             (_, Some(c)) => c,
             (_, None) => return Err(missing_client()),
@@ -287,6 +236,11 @@ impl Raw {
         if !tenant_id.is_empty() {
             crate::url::check_path_free("tenant_id", &tenant_id)?;
         }
+        Ok((tenant_id, client_id, credential))
+    }
+
+    fn finish(mut self, env: &dyn Env) -> Result<Config> {
+        let (tenant_id, client_id, credential) = self.identity(env)?;
         let cloud = match self.cloud {
             Some(c) => Cloud::parse(&c)?,
             None => Cloud::Global,
@@ -361,6 +315,18 @@ mod tests {
         p.push(("timeout", ConfigValue::Other("array".into())));
         let e = Config::from_pairs(p).unwrap_err();
         assert!(e.to_string().contains("`timeout`"), "{e}");
+    }
+
+    #[test]
+    fn every_listed_key_is_taken_and_no_other() {
+        for key in KEYS {
+            let mut raw = Raw::default();
+            if let Err(e) = raw.set(key, ConfigValue::Null) {
+                panic!("`{key}` is in KEYS but refused: {e}");
+            }
+        }
+        let e = Raw::default().set("client_secrets", ConfigValue::Null).unwrap_err();
+        assert!(e.to_string().contains("did you mean `client_secret`"), "{e}");
     }
 
     #[test]

@@ -70,7 +70,7 @@ impl Diagnostics {
         Diagnostics {
             roles,
             expires_at: token.expires_at_unix,
-            token_endpoint: config.credential.token_endpoint(config),
+            token_endpoint: config.credential.token_endpoint(&config.app()),
             graph_endpoint: config.graph_endpoint.clone(),
             cloud: config.cloud.name().to_string(),
             tenant,

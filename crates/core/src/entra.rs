@@ -23,11 +23,12 @@ const MAX_TOKEN_ANSWER_BYTES: usize = 1024 * 1024;
 /// parsed answer or an authentication error that says what to change.
 pub(crate) async fn request_token(client: &reqwest::Client, config: &Config, deadline: Instant) -> Result<TokenResponse> {
     let credential = &config.credential;
+    let app = &config.app();
     let client_request_id = uuid::Uuid::new_v4().to_string();
-    let policy = Policy { max_retries: credential.max_retries(config), timeout: config.timeout, deadline, budget: config.deadline };
+    let policy = Policy { max_retries: credential.max_retries(app), timeout: config.timeout, deadline, budget: config.deadline };
     let client_request_id = &client_request_id;
     crate::retry::run(policy, "the token request", |a| async move {
-        let request = match credential.token_request(config) {
+        let request = match credential.token_request(app) {
             Ok(r) => r,
             Err(e) => return Verdict::Fail(e),
         };
@@ -82,7 +83,7 @@ async fn classify(resp: reqwest::Response, config: &Config, request: &TokenReque
         Err(BodyError::TooLarge) => Default::default(),
         Err(BodyError::Transport(e)) => return Verdict::Retry(ids(describe(&e, request).1), None),
     };
-    match config.credential.answer(status, &body, config) {
+    match config.credential.answer(status, &body, &config.app()) {
         Ok(t) => Verdict::Done(t),
         Err(e) if config.credential.is_transient(status) => Verdict::Retry(ids(e), retry_after),
         Err(e) => Verdict::Fail(ids(e)),

@@ -7,6 +7,7 @@ mod ca_file;
 mod capped_body;
 mod cloud;
 pub mod config;
+mod config_value;
 pub mod credential;
 mod diagnostics;
 mod entra;

@@ -395,10 +395,17 @@ fn parse_key(der: &[u8], format: KeyFormat) -> std::result::Result<ring::signatu
     }
 }
 
-/// Picks the certificate that belongs to the key and checks the pair.
-fn assemble(source: &Source, certs: Vec<Vec<u8>>, key: FoundKey) -> Result<Loaded> {
-    let key_file = source.key.as_deref().unwrap_or(&source.cert);
-    let key_name = if source.key.is_some() { "client_certificate_key" } else { KEY_CONFIG };
+/// The file the key came from and the config key that names it.
+fn key_origin(source: &Source) -> (&str, &'static str) {
+    match &source.key {
+        Some(k) => (k, "client_certificate_key"),
+        None => (&source.cert, KEY_CONFIG),
+    }
+}
+
+/// The RSA public key of `key`, after checking that it is a usable RSA key.
+fn public_key(source: &Source, key: &FoundKey) -> Result<Vec<u8>> {
+    let (key_file, key_name) = key_origin(source);
     if let KeyFormat::Pkcs8 = key.format {
         let info = pkcs8::PrivateKeyInfoRef::try_from(key.der.as_slice()).map_err(|_| {
             Error::config(key_name, format!("config key `{key_name}`: the private key in `{key_file}` is damaged"))
@@ -420,29 +427,42 @@ fn assemble(source: &Source, certs: Vec<Vec<u8>>, key: FoundKey) -> Result<Loade
         Error::config(key_name, format!("config key `{key_name}`: {why} (`{key_file}`)"))
             .with_hint("use an RSA key of 2048, 3072 or 4096 bits: openssl req -x509 -newkey rsa:2048 ...")
     })?;
-    let public = ring::signature::KeyPair::public_key(&pair).as_ref().to_vec();
-    drop(pair);
-    // The certificate of this key comes first; the rest is its chain, in file order.
+    Ok(ring::signature::KeyPair::public_key(&pair).as_ref().to_vec())
+}
+
+/// The certificate of the key, as DER with what diagnostics show of it.
+struct Leaf {
+    der: Vec<u8>,
+    subject: String,
+    not_before: i64,
+    not_after: i64,
+    bits: usize,
+}
+
+/// Splits the file's certificates into the one whose public key is `public` and the
+/// rest (its chain, in file order).
+fn pick_leaf(source: &Source, certs: Vec<Vec<u8>>, public: &[u8]) -> Result<(Leaf, Vec<Vec<u8>>)> {
     let mut leaf = None;
     let mut rest = Vec::new();
     for der in certs {
         let (_, cert) = x509_parser::parse_x509_certificate(&der).map_err(|_| {
             Error::config(KEY_CONFIG, format!("config key `client_certificate`: a certificate in `{}` cannot be parsed", source.cert))
         })?;
-        let matches = cert.public_key().subject_public_key.data.as_ref() == public.as_slice();
+        let matches = cert.public_key().subject_public_key.data.as_ref() == public;
         if matches && leaf.is_none() {
             let bits = match cert.public_key().parsed() {
                 Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => rsa.key_size(),
                 _ => 0,
             };
             let validity = cert.validity();
-            let info = (cert.subject().to_string(), validity.not_before.timestamp(), validity.not_after.timestamp(), bits);
-            leaf = Some((der, info));
+            let (subject, not_before, not_after) = (cert.subject().to_string(), validity.not_before.timestamp(), validity.not_after.timestamp());
+            leaf = Some(Leaf { der, subject, not_before, not_after, bits });
         } else {
             rest.push(der);
         }
     }
-    let Some((leaf_der, (subject, not_before, not_after, bits))) = leaf else {
+    let Some(leaf) = leaf else {
+        let (key_file, key_name) = key_origin(source);
         let hint = if source.key.is_some() {
             format!("`client_certificate_key` ({key_file}) must be the key the certificate `{}` was created with", source.cert)
         } else {
@@ -451,11 +471,19 @@ fn assemble(source: &Source, certs: Vec<Vec<u8>>, key: FoundKey) -> Result<Loade
         return Err(Error::config(key_name, format!("the private key in `{key_file}` does not belong to the certificate in `{}`", source.cert))
             .with_hint(hint));
     };
+    Ok((leaf, rest))
+}
+
+/// Picks the certificate that belongs to the key and checks the pair.
+fn assemble(source: &Source, certs: Vec<Vec<u8>>, key: FoundKey) -> Result<Loaded> {
+    let public = public_key(source, &key)?;
+    // The certificate of this key comes first; the rest is its chain, in file order.
+    let (leaf, rest) = pick_leaf(source, certs, &public)?;
     let mut sha1 = [0u8; 20];
-    sha1.copy_from_slice(ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &leaf_der).as_ref());
+    sha1.copy_from_slice(ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &leaf.der).as_ref());
     let mut sha256 = [0u8; 32];
-    sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &leaf_der).as_ref());
-    let mut chain = vec![leaf_der];
+    sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &leaf.der).as_ref());
+    let mut chain = vec![leaf.der];
     chain.extend(rest);
     Ok(Loaded {
         cert_path: PathBuf::from(&source.cert),
@@ -465,10 +493,10 @@ fn assemble(source: &Source, certs: Vec<Vec<u8>>, key: FoundKey) -> Result<Loade
         key_format: key.format,
         sha1,
         sha256,
-        subject,
-        not_before,
-        not_after,
-        bits,
+        subject: leaf.subject,
+        not_before: leaf.not_before,
+        not_after: leaf.not_after,
+        bits: leaf.bits,
     })
 }
 

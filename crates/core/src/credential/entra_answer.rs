@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use crate::config::Config;
+use super::{App, Credential};
 use crate::error::{Error, ErrorKind, Result};
 
 /// A successful token answer.
@@ -30,7 +30,7 @@ struct TokenError {
 }
 
 /// Interprets Entra's token endpoint answer.
-pub(crate) fn answer(status: u16, body: &[u8], config: &Config) -> Result<TokenResponse> {
+pub(crate) fn answer(status: u16, body: &[u8], credential: &Credential, app: &App<'_>) -> Result<TokenResponse> {
     if status == 200 {
         return serde_json::from_slice::<TokenResponse>(body).map_err(|_| {
             Error::new(ErrorKind::Authentication, "the token endpoint answered 200 without a usable access_token")
@@ -39,7 +39,7 @@ pub(crate) fn answer(status: u16, body: &[u8], config: &Config) -> Result<TokenR
         });
     }
     let err: TokenError = serde_json::from_slice(body).unwrap_or_default();
-    let mut e = explain(status, &err, config);
+    let mut e = explain(status, &err, credential, app);
     if status == 429 || status >= 500 {
         e.message = format!("the Entra token endpoint failed with HTTP {status}");
         e.hint = Some("Entra is unavailable or throttling; try again later".into());
@@ -47,7 +47,7 @@ pub(crate) fn answer(status: u16, body: &[u8], config: &Config) -> Result<TokenR
     Err(e.with_request_ids(err.correlation_id.clone().or(err.trace_id.clone()), None))
 }
 
-fn explain(status: u16, err: &TokenError, config: &Config) -> Error {
+fn explain(status: u16, err: &TokenError, credential: &Credential, app: &App<'_>) -> Error {
     let code = err.error_codes.first().copied();
     let (message, hint) = match code {
         Some(7000215) => (
@@ -59,19 +59,19 @@ fn explain(status: u16, err: &TokenError, config: &Config) -> Error {
             "create a new client secret under Certificates & secrets in Entra and update `client_secret` (env O365_CLIENT_SECRET)".to_string(),
         ),
         Some(700016) => (
-            format!("Entra does not know the application `{}` in tenant `{}`", config.client_id, config.tenant_id),
+            format!("Entra does not know the application `{}` in tenant `{}`", app.client_id, app.tenant_id),
             "check `client_id` (Application (client) ID) and that `tenant_id` is the tenant where the app is registered or admin-consented".to_string(),
         ),
         Some(90002) => (
-            format!("Entra does not know the tenant `{}`", config.tenant_id),
-            format!("check `tenant_id` (Directory (tenant) ID); if the tenant is in a national cloud, set `cloud` (now `{}`)", config.cloud.name()),
+            format!("Entra does not know the tenant `{}`", app.tenant_id),
+            format!("check `tenant_id` (Directory (tenant) ID); if the tenant is in a national cloud, set `cloud` (now `{}`)", app.cloud.name()),
         ),
         Some(7000218) => (
             "Entra received no client credential".to_string(),
             "set `client_secret` (env O365_CLIENT_SECRET), `client_certificate` or `federated_token_file`".to_string(),
         ),
         Some(c @ (700027 | 700024 | 700023 | 700021 | 7000274 | 70021 | 700211 | 700212 | 700213)) => {
-            super::explain_assertion(c, config)
+            super::explain_assertion(c, credential, app)
         }
         Some(7000112) => (
             "the application is disabled in Entra".to_string(),
@@ -87,7 +87,7 @@ fn explain(status: u16, err: &TokenError, config: &Config) -> Error {
         ),
         _ => (
             format!("Entra refused the token request ({})", if err.error.is_empty() { "no error code" } else { &err.error }),
-            format!("check `tenant_id`, `client_id` and the credential ({}), and `login_endpoint` if set", config.credential.describe()),
+            format!("check `tenant_id`, `client_id` and the credential ({}), and `login_endpoint` if set", credential.describe()),
         ),
     };
     let mut e = Error::new(ErrorKind::Authentication, message).with_hint(hint).with_status(status);

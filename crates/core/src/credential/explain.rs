@@ -4,11 +4,11 @@
 //! app's federated credentials). Codes, not description texts, decide.
 
 use super::Credential;
-use crate::config::Config;
+use super::App;
 
 /// Message and fix for an assertion error `code` (AADSTS number).
-pub(crate) fn explain_assertion(code: u64, config: &Config) -> (String, String) {
-    match &config.credential {
+pub(crate) fn explain_assertion(code: u64, credential: &Credential, app: &App<'_>) -> (String, String) {
+    match credential {
         Credential::Certificate(c) => {
             let thumbs = format!("SHA-1 {}, SHA-256 {}", c.sha1_thumbprint(), c.sha256_thumbprint());
             let upload = format!(
@@ -16,7 +16,7 @@ pub(crate) fn explain_assertion(code: u64, config: &Config) -> (String, String) 
                  under Certificates & secrets > Certificates of the app `{}` in Entra, then compare the thumbprint the portal shows \
                  with the one sent ({thumbs})",
                 c.path().display(),
-                config.client_id
+                app.client_id
             );
             match code {
                 700027 => (format!("Entra rejected the client assertion's signature: the certificate is not registered on the app, or it is another certificate (thumbprints sent: {thumbs})"), upload),
@@ -26,12 +26,12 @@ pub(crate) fn explain_assertion(code: u64, config: &Config) -> (String, String) 
                     "the machine's clock is off by more than a few minutes: synchronise it (NTP, chrony, systemd-timesyncd); the assertion is valid from now for 10 minutes".to_string(),
                 ),
                 700023 => (
-                    format!("Entra says the client assertion's audience does not match (sent: {})", config.token_url()),
+                    format!("Entra says the client assertion's audience does not match (sent: {})", app.token_url()),
                     "check `tenant_id`, `cloud` and `login_endpoint`: the assertion names the token endpoint it is sent to".to_string(),
                 ),
                 _ => (
                     "Entra rejected the client assertion: its issuer/subject does not name the app".to_string(),
-                    format!("check `client_id` ({}): it must be the Application (client) ID of the app the certificate is uploaded to", config.client_id),
+                    format!("check `client_id` ({}): it must be the Application (client) ID of the app the certificate is uploaded to", app.client_id),
                 ),
             }
         }
@@ -39,7 +39,7 @@ pub(crate) fn explain_assertion(code: u64, config: &Config) -> (String, String) 
             let claims = f.describe_claims();
             match code {
                 70021 | 700211 | 700212 | 700213 => (
-                    format!("Entra found no federated credential on the app `{}` matching the federated token ({claims})", config.client_id),
+                    format!("Entra found no federated credential on the app `{}` matching the federated token ({claims})", app.client_id),
                     "add a federated credential under Certificates & secrets > Federated credentials of the app with exactly this issuer and \
                      subject and the audience api://AzureADTokenExchange (Kubernetes: issuer = the cluster's OIDC issuer URL, subject = \
                      system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT)".to_string(),
@@ -55,7 +55,7 @@ pub(crate) fn explain_assertion(code: u64, config: &Config) -> (String, String) 
                 ),
                 _ => (
                     format!("Entra rejected the federated token ({claims})"),
-                    format!("check `client_id` ({}) and `tenant_id`, and the federated credential's issuer, subject and audience in Entra", config.client_id),
+                    format!("check `client_id` ({}) and `tenant_id`, and the federated credential's issuer, subject and audience in Entra", app.client_id),
                 ),
             }
         }

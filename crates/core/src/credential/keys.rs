@@ -17,22 +17,9 @@ use super::certificate::{Algorithm, Certificate, Source};
 use super::federated::{ENV_TOKEN_FILE, FederatedToken};
 use super::managed_identity::{IMDS_ENDPOINT, ManagedIdentity, Protocol};
 use super::Credential;
-use crate::config::{ConfigValue, expect_bool, expect_str};
+use crate::config_value::{ConfigValue, expect_bool, expect_str};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-
-/// The credential keys (DESIGN.md's public contract).
-pub const KEYS: &[&str] = &[
-    "client_secret",
-    "client_certificate",
-    "client_certificate_key",
-    "client_certificate_password",
-    "client_certificate_algorithm",
-    "client_certificate_send_chain",
-    "federated_token_file",
-    "managed_identity",
-    "managed_identity_endpoint",
-];
 
 /// Where environment variables come from; tests inject their own.
 pub trait Env {
@@ -117,13 +104,9 @@ fn identity(v: ConfigValue) -> Result<Option<Identity>> {
 }
 
 impl RawCredential {
-    /// Whether `key` is a credential key.
-    pub fn owns(key: &str) -> bool {
-        KEYS.contains(&key)
-    }
-
-    /// Takes one credential key.
-    pub fn set(&mut self, key: &str, v: ConfigValue) -> Result<()> {
+    /// Takes `key` if it is a credential key (`Ok(false)`: not one of ours; the list of
+    /// every key is `config::KEYS`).
+    pub fn set(&mut self, key: &str, v: ConfigValue) -> Result<bool> {
         match key {
             "client_secret" => self.client_secret = secret(key, v)?,
             "client_certificate" => self.client_certificate = expect_str(key, v)?,
@@ -134,9 +117,9 @@ impl RawCredential {
             "federated_token_file" => self.federated_token_file = expect_str(key, v)?,
             "managed_identity" => self.managed_identity = identity(v)?,
             "managed_identity_endpoint" => self.managed_identity_endpoint = expect_str(key, v)?,
-            _ => return Err(Error::config(key, format!("`{key}` is not a credential key"))),
+            _ => return Ok(false),
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Whether the credential is a managed identity (tenant and client ids optional).

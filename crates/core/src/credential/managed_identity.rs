@@ -14,8 +14,8 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
+use super::App;
 use super::request::{Endpoint, TokenRequest};
-use crate::config::Config;
 use crate::credential::TokenResponse;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
@@ -54,11 +54,11 @@ pub struct ManagedIdentity {
 }
 
 impl ManagedIdentity {
-    fn resource(config: &Config) -> String {
-        config.scope().trim_end_matches("/.default").to_string()
+    fn resource(app: &App<'_>) -> String {
+        app.scope().trim_end_matches("/.default").to_string()
     }
 
-    pub(crate) fn token_request(&self, config: &Config) -> TokenRequest {
+    pub(crate) fn token_request(&self, app: &App<'_>) -> TokenRequest {
         let (version, headers) = match &self.protocol {
             Protocol::AppService { header } => ("2019-08-01", vec![("x-identity-header", header.clone())]),
             Protocol::Imds => ("2018-02-01", vec![("metadata", Secret::new("true"))]),
@@ -67,7 +67,7 @@ impl ManagedIdentity {
             "{}{}api-version={version}&resource={}",
             self.endpoint,
             if self.endpoint.contains('?') { '&' } else { '?' },
-            utf8_percent_encode(&Self::resource(config), QUERY)
+            utf8_percent_encode(&Self::resource(app), QUERY)
         );
         if let Some(id) = &self.client_id {
             url.push_str(&format!("&client_id={}", utf8_percent_encode(id, QUERY)));

@@ -10,6 +10,7 @@
 //! the token cache key, so two configs share a token only when they authenticate the
 //! same way; its `Debug` shows the kind and public facts, never a secret or a key.
 
+mod app;
 mod assertion;
 mod entra_answer;
 mod certificate;
@@ -24,11 +25,11 @@ use std::sync::Arc;
 pub use certificate::{Algorithm, Certificate, EXPIRY_WARNING_DAYS};
 pub use federated::FederatedToken;
 pub use managed_identity::{ManagedIdentity, Protocol};
+pub(crate) use app::App;
 pub(crate) use entra_answer::TokenResponse;
 pub(crate) use explain::explain_assertion;
 pub(crate) use request::TokenRequest;
 
-use crate::config::Config;
 use crate::error::Result;
 use crate::secret::Secret;
 
@@ -51,26 +52,26 @@ pub enum Credential {
 impl Credential {
     /// The token request of one attempt. Certificate: a freshly signed assertion (new
     /// `jti`); federated: the token file read now.
-    pub(crate) fn token_request(&self, config: &Config) -> Result<TokenRequest> {
+    pub(crate) fn token_request(&self, app: &App<'_>) -> Result<TokenRequest> {
         match self {
-            Credential::ClientSecret(s) => Ok(request::entra(config, vec![("client_secret", s.expose().to_string())])),
+            Credential::ClientSecret(s) => Ok(request::entra(app, vec![("client_secret", s.expose().to_string())])),
             Credential::Certificate(c) => {
-                let jwt = assertion::sign(c, &config.client_id, &config.token_url())?;
-                Ok(request::entra(config, request::assertion_fields(jwt)))
+                let jwt = assertion::sign(c, app.client_id, &app.token_url())?;
+                Ok(request::entra(app, request::assertion_fields(jwt)))
             }
             Credential::Federated(f) => {
                 let jwt = f.read()?;
-                Ok(request::entra(config, request::assertion_fields(jwt)))
+                Ok(request::entra(app, request::assertion_fields(jwt)))
             }
-            Credential::ManagedIdentity(m) => Ok(m.token_request(config)),
+            Credential::ManagedIdentity(m) => Ok(m.token_request(app)),
         }
     }
 
     /// Interprets the token endpoint's answer.
-    pub(crate) fn answer(&self, status: u16, body: &[u8], config: &Config) -> Result<TokenResponse> {
+    pub(crate) fn answer(&self, status: u16, body: &[u8], app: &App<'_>) -> Result<TokenResponse> {
         match self {
             Credential::ManagedIdentity(m) => m.answer(status, body),
-            _ => entra_answer::answer(status, body, config),
+            _ => entra_answer::answer(status, body, self, app),
         }
     }
 
@@ -83,10 +84,10 @@ impl Credential {
     }
 
     /// How many retries a token request gets.
-    pub(crate) fn max_retries(&self, config: &Config) -> u32 {
+    pub(crate) fn max_retries(&self, app: &App<'_>) -> u32 {
         match self {
-            Credential::ManagedIdentity(m) => m.max_retries(config.max_retries),
-            _ => config.max_retries,
+            Credential::ManagedIdentity(m) => m.max_retries(app.max_retries),
+            _ => app.max_retries,
         }
     }
 
@@ -122,10 +123,10 @@ impl Credential {
     }
 
     /// The URL tokens come from, for diagnostics.
-    pub fn token_endpoint(&self, config: &Config) -> String {
+    pub(crate) fn token_endpoint(&self, app: &App<'_>) -> String {
         match self {
             Credential::ManagedIdentity(m) => m.endpoint.clone(),
-            _ => config.token_url(),
+            _ => app.token_url(),
         }
     }
 }

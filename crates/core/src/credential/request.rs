@@ -2,7 +2,7 @@
 //! into HTTP, so retries, timeouts and the deadline live in one place while every
 //! credential kind decides only what goes on the wire.
 
-use crate::config::Config;
+use super::App;
 use crate::secret::Secret;
 
 /// `client_assertion_type` of a JWT bearer assertion (RFC 7523).
@@ -33,19 +33,19 @@ pub(crate) struct TokenRequest {
 }
 
 /// The client-credentials request to Entra with the credential's own fields.
-pub(crate) fn entra(config: &Config, credential_fields: Vec<(&'static str, String)>) -> TokenRequest {
+pub(crate) fn entra(app: &App<'_>, credential_fields: Vec<(&'static str, String)>) -> TokenRequest {
     let mut form = vec![
         ("grant_type", "client_credentials".to_string()),
-        ("client_id", config.client_id.clone()),
-        ("scope", config.scope()),
+        ("client_id", app.client_id.to_string()),
+        ("scope", app.scope()),
     ];
     form.extend(credential_fields);
     TokenRequest {
         method: reqwest::Method::POST,
-        url: config.token_url(),
+        url: app.token_url(),
         headers: Vec::new(),
         form,
-        endpoint: Endpoint { what: "Entra token endpoint", base: config.login_endpoint.clone(), key: "login_endpoint" },
+        endpoint: Endpoint { what: "Entra token endpoint", base: app.login_endpoint.to_string(), key: "login_endpoint" },
     }
 }
 
