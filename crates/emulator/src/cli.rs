@@ -129,6 +129,14 @@ pub struct Cli {
     /// The throttling window in seconds [default: 600].
     #[arg(long, value_name = "SECONDS")]
     pub window_secs: Option<u64>,
+    /// The request window as REQUESTS/DURATION, e.g. 600/60s or 10000/10m (test-scale
+    /// throttling; same as --window-requests with --window-secs) [default: 10000/10m].
+    #[arg(long, value_name = "N/DURATION", value_parser = parse_mailbox_window)]
+    pub mailbox_window: Option<(u64, u64)>,
+    /// The upload budget per app and mailbox as SIZE/DURATION, e.g. 150MB/5m or 8MB/30s
+    /// (bytes of upload-session PUTs; KB, MB, GB are powers of 1024) [default: 150MB/5m].
+    #[arg(long, value_name = "SIZE/DURATION", value_parser = parse_upload_budget)]
+    pub upload_budget: Option<(u64, u64)>,
     /// Host name for upload URLs (e.g. localhost), so that clients see them on another
     /// host than Graph, as with outlook.office.com [default: the base URL's host].
     #[arg(long, value_name = "HOST")]
@@ -199,6 +207,14 @@ impl Cli {
         if let Some(v) = self.concurrency { c.throttle.concurrency = v; }
         if let Some(v) = self.window_requests { c.throttle.window_requests = v; }
         if let Some(v) = self.window_secs { c.throttle.window_secs = v; }
+        if let Some((n, secs)) = self.mailbox_window {
+            c.throttle.window_requests = n;
+            c.throttle.window_secs = secs;
+        }
+        if let Some((bytes, secs)) = self.upload_budget {
+            c.throttle.upload_bytes = bytes;
+            c.throttle.upload_window_secs = secs;
+        }
         if let Some(v) = &self.upload_host { c.upload_host = Some(v.clone()); }
         if self.no_system_identity { c.managed_identities.retain(|m| m.user_assigned); }
         for id in &self.user_assigned_identity {
@@ -213,5 +229,43 @@ impl Cli {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "--ca-out needs --tls (there is no CA without TLS)"));
         }
         Ok(c)
+    }
+}
+
+/// `600/60s` → (600, 60). Durations: a number of seconds, or with `s`, `m` or `h`.
+fn parse_mailbox_window(v: &str) -> Result<(u64, u64), String> {
+    let (n, d) = v.split_once('/').ok_or("expected REQUESTS/DURATION, e.g. 600/60s")?;
+    let n = n.trim().parse().map_err(|_| format!("{n:?} is not a number of requests"))?;
+    Ok((n, duration_secs(d)?))
+}
+
+/// `150MB/5m` → (157286400, 300).
+fn parse_upload_budget(v: &str) -> Result<(u64, u64), String> {
+    let (size, d) = v.split_once('/').ok_or("expected SIZE/DURATION, e.g. 150MB/5m")?;
+    let size = size.trim();
+    let split = size.find(|c: char| !c.is_ascii_digit()).unwrap_or(size.len());
+    let (num, unit) = size.split_at(split);
+    let num: u64 = num.parse().map_err(|_| format!("{size:?} is not a size (e.g. 150MB)"))?;
+    let mult = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1024,
+        "M" | "MB" | "MIB" => 1024 * 1024,
+        "G" | "GB" | "GIB" => 1024 * 1024 * 1024,
+        u => return Err(format!("unknown size unit {u:?} (B, KB, MB, GB)")),
+    };
+    Ok((num * mult, duration_secs(d)?))
+}
+
+fn duration_secs(d: &str) -> Result<u64, String> {
+    let d = d.trim();
+    let (num, mult) = match d.char_indices().last() {
+        Some((i, 's')) => (&d[..i], 1),
+        Some((i, 'm')) => (&d[..i], 60),
+        Some((i, 'h')) => (&d[..i], 3600),
+        _ => (d, 1),
+    };
+    match num.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n * mult),
+        _ => Err(format!("{d:?} is not a duration (e.g. 60s, 10m)")),
     }
 }

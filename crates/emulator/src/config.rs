@@ -237,6 +237,10 @@ pub struct ThrottleConfig {
     pub window_secs: u64,
     /// `Retry-After` seconds sent with a concurrency 429.
     pub concurrency_retry_after_secs: u64,
+    /// Bytes of upload-session PUTs per upload window (150 MB).
+    pub upload_bytes: u64,
+    /// The upload window, seconds (5 minutes).
+    pub upload_window_secs: u64,
 }
 
 impl Default for ThrottleConfig {
@@ -246,6 +250,8 @@ impl Default for ThrottleConfig {
             window_requests: 10_000,
             window_secs: 600,
             concurrency_retry_after_secs: 1,
+            upload_bytes: 150 * 1024 * 1024,
+            upload_window_secs: 300,
         }
     }
 }

@@ -97,6 +97,11 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
         _ => 0,
     };
     let mailbox = crate::graph::routes::mailbox_of(&path);
+    // Counts the request at its mailbox from arrival to answer (or the client leaving).
+    let arrival = match (&which, &mailbox) {
+        (Route::Graph | Route::Upload, Some(m)) => Some(crate::graph::throttle::Arrival::begin(&shared, m)),
+        _ => None,
+    };
     let fault = {
         let mut state = shared.lock();
         faults::take(&mut state.faults, parts.method.as_str(), &path, mailbox.as_deref())
@@ -181,6 +186,9 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
     if resp.status().as_u16() >= 400 {
         log.entry.error_message = error_message(&resp);
     }
+    if let Some(a) = &arrival {
+        a.answered(resp.status().as_u16(), fault.as_ref().is_some_and(|f| f.status.is_some()));
+    }
     log.finish(resp.status().as_u16(), resp.extensions().get::<ErrorCode>().map(|c| c.0.clone()));
     Ok(resp)
 }
@@ -229,6 +237,18 @@ async fn handle(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, extra: Duration)
             crate::entra::errors::EntraError::wrong_method(ctx.method.as_str()).response(&ctx.request_id, &cid)
         }
         Route::Upload => {
+            // Upload PUTs count against the creating app's budgets on the mailbox, like
+            // any request, and their bytes against the upload budget.
+            let _slot = match crate::graph::upload::owner(shared, ctx) {
+                Some((app, mailbox)) => {
+                    let bytes = if ctx.method == hyper::Method::PUT { ctx.body.len() as u64 } else { 0 };
+                    match crate::graph::throttle::admit(shared, &app, &mailbox, bytes, latency).await {
+                        Ok(slot) => Some(slot),
+                        Err(e) => return e.response(ctx),
+                    }
+                }
+                None => None,
+            };
             tokio::time::sleep(latency).await;
             crate::graph::upload::put(shared, ctx)
         }

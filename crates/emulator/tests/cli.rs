@@ -133,9 +133,46 @@ fn help_documents_every_option() {
         "--listen", "--config", "--tenant-id", "--client-id", "--client-secret", "--expired-secret", "--certificate",
         "--role", "--no-roles", "--mailbox", "--disabled-mailbox", "--allowed-mailbox", "--rbac-role", "--rbac-mailbox", "--send-as", "--token-lifetime",
         "--tls", "--ca-out", "--latency-ms", "--connect-latency-ms", "--max-request-bytes", "--max-message-bytes",
-        "--concurrency", "--window-requests", "--window-secs", "--upload-host", "--exit-on-stdin-eof",
+        "--concurrency", "--window-requests", "--window-secs", "--mailbox-window", "--upload-budget", "--upload-host", "--exit-on-stdin-eof",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
     assert!(help.contains("00000000-0000-0000-0000-000000000001") && help.contains("emulator-secret"));
+}
+
+#[test]
+fn mailbox_window_and_upload_budget_flags() {
+    use o365_emulator::cli::Cli;
+    use clap::Parser;
+    let c = Cli::try_parse_from(["o365-emulator", "--mailbox-window", "600/60s", "--upload-budget", "8MB/30s"]).unwrap().to_config().unwrap();
+    assert_eq!((c.throttle.window_requests, c.throttle.window_secs), (600, 60));
+    assert_eq!((c.throttle.upload_bytes, c.throttle.upload_window_secs), (8 * 1024 * 1024, 30));
+    let c = Cli::try_parse_from(["o365-emulator", "--mailbox-window", "10000/10m"]).unwrap().to_config().unwrap();
+    assert_eq!(c.throttle.window_secs, 600);
+    let c = Cli::try_parse_from(["o365-emulator"]).unwrap().to_config().unwrap();
+    assert_eq!((c.throttle.upload_bytes, c.throttle.upload_window_secs), (150 * 1024 * 1024, 300));
+    for bad in [["--mailbox-window", "600"], ["--mailbox-window", "x/60s"], ["--upload-budget", "150XB/5m"], ["--upload-budget", "1MB/0s"]] {
+        let err = Cli::try_parse_from(["o365-emulator", bad[0], bad[1]]).unwrap_err().to_string();
+        assert!(err.contains(bad[0]), "{err}");
+    }
+    // The binary takes it: the 3rd request in the window is refused.
+    let (mut child, base) = spawn(&["--mailbox-window", "2/60s"]);
+    let http = reqwest::blocking::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base}/t/oauth2/v2.0/token"))
+        .form(&[("grant_type", "client_credentials"), ("client_id", o365_emulator::DEFAULT_CLIENT_ID), ("client_secret", o365_emulator::DEFAULT_CLIENT_SECRET), ("scope", common::SCOPE)])
+        .send().unwrap().json().unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    let send = || http.post(format!("{base}/v1.0/users/{}/sendMail", common::MAILBOX)).bearer_auth(token)
+        .header("content-type", "text/plain")
+        .body(common::b64(common::simple_mime(common::MAILBOX, "a@example.com", "w").as_bytes()))
+        .send().unwrap();
+    assert_eq!(send().status(), 202);
+    assert_eq!(send().status(), 202);
+    let resp = send();
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    drop(child.stdin.take());
+    wait_exit(&mut child);
 }

@@ -92,7 +92,7 @@ async fn run(shared: &Arc<Shared>, ctx: &Ctx, latency: Duration) -> Result<Resp,
     let op = parse_op(&ctx.method, rest)?;
     let caller = auth::caller(shared, ctx)?;
     auth::authorize(shared, &caller, op.roles(), &mailbox)?;
-    let _slot = throttle::acquire(shared, &caller.appid, &mailbox)?;
+    let _slot = throttle::admit(shared, &caller.appid, &mailbox, 0, latency).await?;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -107,6 +107,6 @@ fn execute(shared: &Arc<Shared>, ctx: &Ctx, caller: &Caller, mailbox: &str, op: 
         Op::DeleteMessage(id) => drafts::delete(shared, mailbox, &id),
         Op::SendDraft(id) => drafts::send(shared, ctx, caller, mailbox, &id),
         Op::AddAttachment(id) => drafts::add_attachment(shared, ctx, mailbox, &id),
-        Op::CreateUploadSession(id) => upload::create(shared, ctx, mailbox, &id),
+        Op::CreateUploadSession(id) => upload::create(shared, ctx, caller, mailbox, &id),
     }
 }

@@ -26,6 +26,8 @@ const SESSION_SECS: u64 = 6 * 3600;
 /// One open session.
 pub struct UploadSession {
     pub draft_id: String,
+    /// The app that created the session: its PUTs count against that app's budgets.
+    pub app: String,
     pub mailbox: String,
     pub authtoken: String,
     pub name: Option<String>,
@@ -54,7 +56,7 @@ fn invalid(message: &str) -> GraphError {
 }
 
 /// `POST /users/{m}/messages/{id}/attachments/createUploadSession`.
-pub fn create(shared: &Shared, ctx: &Ctx, mailbox: &str, draft_id: &str) -> Result<Resp, GraphError> {
+pub fn create(shared: &Shared, ctx: &Ctx, caller: &super::auth::Caller, mailbox: &str, draft_id: &str) -> Result<Resp, GraphError> {
     let body = json_body(ctx)?;
     let item = ci(&body, "AttachmentItem")
         .filter(|v| v.is_object())
@@ -92,6 +94,7 @@ pub fn create(shared: &Shared, ctx: &Ctx, mailbox: &str, draft_id: &str) -> Resu
     );
     state.uploads.insert(session_id, UploadSession {
         draft_id: draft_id.to_string(),
+        app: caller.appid.clone(),
         mailbox: mailbox.to_string(),
         authtoken,
         name: s("name"),
@@ -134,6 +137,14 @@ pub fn put(shared: &Shared, ctx: &Ctx) -> Resp {
         Ok(resp) => resp,
         Err(e) => e.response(ctx),
     }
+}
+
+/// The (app, mailbox) an upload URL belongs to, for throttling; `None` for an unknown
+/// session (answered 404 by [`put`]).
+pub fn owner(shared: &Shared, ctx: &Ctx) -> Option<(String, String)> {
+    let session_id = quoted_after(&http::pct_decode(&ctx.path), "AttachmentSessions(")?;
+    let state = shared.lock();
+    state.uploads.get(&session_id).map(|s| (s.app.clone(), s.mailbox.clone()))
 }
 
 /// `Content-Range: bytes a-b/total`.

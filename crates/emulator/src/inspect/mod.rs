@@ -173,6 +173,8 @@ fn stats(shared: &Shared) -> Resp {
         "drafts": state.drafts.len(),
         "upload_sessions": state.uploads.len(),
         "faults": state.faults.len(),
+        "throttled": state.throttle.mailboxes.values().map(|m| m.throttled).sum::<u64>(),
+        "mailboxes": &state.throttle.mailboxes,
     }))
 }
 
