@@ -11,7 +11,7 @@ use std::ops::Range;
 use crate::error::{Error, Result};
 use crate::mime_parts::{self, Leaf};
 use crate::part_bytes::{InvalidBody, PartBytes};
-use crate::stream::AttachmentBytes;
+use crate::attachment_bytes::AttachmentBytes;
 
 /// Largest request body we send: Graph's 4 MiB (`maxRequestLength`) less headroom for
 /// JSON framing.
@@ -23,6 +23,9 @@ pub const UPLOAD_SESSION_MIN: u64 = 3 * 1024 * 1024;
 pub const MAX_MESSAGE_BYTES: u64 = 150 * 1024 * 1024;
 /// Upload chunk: at most 4 MB per PUT; 3.75 MiB is a multiple of 320 KiB and of 3.
 pub const CHUNK_BYTES: u64 = 12 * 320 * 1024;
+
+/// JSON candidates: above this the JSON request cannot fit anyway.
+pub(crate) const JSON_CANDIDATE_BYTES: usize = 6 * 1024 * 1024;
 
 /// Length of the base64 form of `n` bytes.
 pub fn base64_len(n: usize) -> usize {

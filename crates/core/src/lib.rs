@@ -3,6 +3,7 @@
 //! cache, the Graph client with retries, MIME envelope handling and typed errors.
 //! Knows nothing of PHP; the extension crate binds it.
 
+mod attachment_bytes;
 mod ca_file;
 mod capped_body;
 mod cloud;
@@ -29,6 +30,7 @@ mod progress;
 mod retry;
 pub mod runtime;
 mod secret;
+mod spool;
 mod mailbox;
 mod route_draft;
 mod route_json;

@@ -22,7 +22,7 @@ use crate::error::Result;
 use crate::mailbox_graph::{Graph, Receipt};
 use crate::graph_client::GraphClient;
 use crate::progress::{Phase, Progress, Reporter};
-use crate::draft_plan::{self, DraftPlan, MAX_REQUEST_BYTES};
+use crate::draft_plan::{self, DraftPlan, JSON_CANDIDATE_BYTES, MAX_REQUEST_BYTES};
 
 /// Which way a message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,9 +66,6 @@ pub type ProgressFn<'a> = &'a mut dyn FnMut(&Progress) -> bool;
 /// Sent Items copy on the draft path, said once.
 pub const SENT_ITEMS_WARNING: &str = "save_to_sent_items=false cannot apply to this message: it is too large for one request, \
 and messages sent as a draft (draft + upload sessions + send) always leave a copy in the mailbox's Sent Items";
-
-/// JSON candidates: above this the JSON request cannot fit anyway.
-pub(crate) const JSON_CANDIDATE_BYTES: usize = 6 * 1024 * 1024;
 
 /// What will be sent, decided before any request.
 enum Plan<'a> {

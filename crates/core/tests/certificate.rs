@@ -63,6 +63,39 @@ fn every_file_format_sends_a_mail() {
     assert_eq!(emu.messages().len(), 8);
 }
 
+/// The client assertion a certificate config with `alg` sends to a capturing token
+/// endpoint: (the endpoint's base URL, the JWT).
+fn captured_assertion(alg: &str) -> (String, String) {
+    let (base, captured) = credential_support::capture_token_request();
+    let config = o365_core::Config::from_pairs(vec![
+        ("tenant_id", s("contoso.onmicrosoft.com")),
+        ("client_id", s(DEFAULT_CLIENT_ID)),
+        ("client_certificate", s(&cert("app.pem"))),
+        ("client_certificate_algorithm", s(alg)),
+        ("login_endpoint", s(&base)),
+        ("max_retries", ConfigValue::Int(0)),
+    ])
+    .expect("config");
+    let _ = Mailer::new(config).diagnose();
+    let form = captured.join().expect("captured");
+    assert_eq!(form["client_assertion_type"], "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    assert!(!form.contains_key("client_secret"));
+    (base, form["client_assertion"].clone())
+}
+
+/// Checks every claim an Entra client assertion needs, with no leeway.
+fn strict_validation(alg: jsonwebtoken::Algorithm, base: &str) -> jsonwebtoken::Validation {
+    let token_url = format!("{base}/contoso.onmicrosoft.com/oauth2/v2.0/token");
+    let mut validation = jsonwebtoken::Validation::new(alg);
+    validation.set_audience(&[token_url.as_str()]);
+    validation.set_issuer(&[DEFAULT_CLIENT_ID]);
+    validation.sub = Some(DEFAULT_CLIENT_ID.to_string());
+    validation.leeway = 0;
+    validation.validate_nbf = true;
+    validation.set_required_spec_claims(&["exp", "nbf", "aud", "iss", "sub"]);
+    validation
+}
+
 #[test]
 fn independent_verifier_accepts_our_ps256_and_rs256_assertions() {
     let public_pem = {
@@ -76,21 +109,8 @@ fn independent_verifier_accepts_our_ps256_and_rs256_assertions() {
     let sha256 = URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, &der));
     let sha1 = URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der));
     for (alg, jwt_alg) in [("PS256", jsonwebtoken::Algorithm::PS256), ("RS256", jsonwebtoken::Algorithm::RS256)] {
-        let (base, captured) = credential_support::capture_token_request();
-        let config = o365_core::Config::from_pairs(vec![
-            ("tenant_id", s("contoso.onmicrosoft.com")),
-            ("client_id", s(DEFAULT_CLIENT_ID)),
-            ("client_certificate", s(&cert("app.pem"))),
-            ("client_certificate_algorithm", s(alg)),
-            ("login_endpoint", s(&base)),
-            ("max_retries", ConfigValue::Int(0)),
-        ])
-        .expect("config");
-        let _ = Mailer::new(config).diagnose();
-        let form = captured.join().expect("captured");
-        assert_eq!(form["client_assertion_type"], "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-        assert!(!form.contains_key("client_secret"));
-        let jwt = &form["client_assertion"];
+        let (base, jwt) = captured_assertion(alg);
+        let jwt = &jwt;
         let (header, claims) = decode(jwt);
         assert_eq!(header["alg"], alg);
         assert_eq!(header["typ"], "JWT");
@@ -101,14 +121,7 @@ fn independent_verifier_accepts_our_ps256_and_rs256_assertions() {
             assert_eq!(header["x5t"], sha1.as_str());
         }
         assert!(header.get("x5c").is_none(), "x5c only when asked");
-        let token_url = format!("{base}/contoso.onmicrosoft.com/oauth2/v2.0/token");
-        let mut validation = jsonwebtoken::Validation::new(jwt_alg);
-        validation.set_audience(&[token_url.as_str()]);
-        validation.set_issuer(&[DEFAULT_CLIENT_ID]);
-        validation.sub = Some(DEFAULT_CLIENT_ID.to_string());
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "nbf", "aud", "iss", "sub"]);
+        let validation = strict_validation(jwt_alg, &base);
         let key = jsonwebtoken::DecodingKey::from_rsa_pem(&public_pem).expect("public key");
         let data = jsonwebtoken::decode::<serde_json::Value>(jwt, &key, &validation).unwrap_or_else(|e| panic!("{alg}: {e}"));
         let c = data.claims;

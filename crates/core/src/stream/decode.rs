@@ -10,7 +10,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use crate::error::Result;
 use crate::mime_parts::TransferEncoding;
 use crate::part_bytes::{InvalidBody, decode_qp};
-use crate::stream::spool::{Spool, bad_base64};
+use crate::spool::{Spool, bad_base64};
 
 /// Base64 characters decoded at once.
 const STAGE: usize = 64 * 1024;

@@ -10,64 +10,22 @@
 mod decode;
 #[cfg(test)]
 mod plan_props;
-mod spool;
 mod splitter;
 
 use std::ops::Range;
 use std::path::PathBuf;
 
-pub use spool::SpoolRange;
 pub use splitter::{SPOOL_BYTES, Split};
 
 use crate::error::{Error, Result};
-use crate::part_bytes::{InvalidBody, PartBytes};
+use crate::attachment_bytes::AttachmentBytes;
 use crate::draft_plan::{self, DraftPlan};
+use crate::part_bytes::PartBytes;
+use crate::spool::{self, SpoolRange};
 
 /// Buffered before splitting: every message that could go as one request (MIME or
 /// JSON) fits, so that those are decided on the whole message, as today.
-pub const BUFFER_BYTES: usize = crate::send_path::JSON_CANDIDATE_BYTES;
-
-/// The decoded bytes of an attachment to upload: read from the caller's MIME in memory,
-/// or from the spool of a streamed message.
-#[derive(Debug)]
-pub enum AttachmentBytes<'a> {
-    /// Decoded on demand from the MIME buffer.
-    Mime(PartBytes<'a>),
-    /// Already decoded, in the spool file.
-    Spool(SpoolRange),
-}
-
-impl AttachmentBytes<'_> {
-    /// The decoded size.
-    pub fn len(&self) -> u64 {
-        match self {
-            AttachmentBytes::Mime(p) => p.len(),
-            AttachmentBytes::Spool(s) => s.len(),
-        }
-    }
-
-    /// Whether there are no bytes.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Decoded bytes `range` (clamped to the size).
-    pub fn read(&self, range: Range<u64>) -> std::result::Result<bytes::Bytes, InvalidBody> {
-        match self {
-            AttachmentBytes::Mime(p) => p.read(range),
-            AttachmentBytes::Spool(s) => s.read(range),
-        }
-    }
-
-    /// The whole content as standard base64 (for a JSON `contentBytes`).
-    pub fn to_base64(&self) -> std::result::Result<String, InvalidBody> {
-        use base64::Engine as _;
-        match self {
-            AttachmentBytes::Mime(p) => p.to_base64(),
-            AttachmentBytes::Spool(s) => Ok(base64::engine::general_purpose::STANDARD.encode(s.read(0..s.len())?)),
-        }
-    }
-}
+pub const BUFFER_BYTES: usize = draft_plan::JSON_CANDIDATE_BYTES;
 
 /// A message being received in chunks.
 pub struct Ingest {

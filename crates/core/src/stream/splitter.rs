@@ -21,7 +21,7 @@
 use crate::error::Result;
 use crate::mime_parts::{self, Leaf, Structure};
 use crate::stream::decode::{Decoded, Decoder};
-use crate::stream::spool::Spool;
+use crate::spool::Spool;
 
 /// A body that reaches this size is spooled. Larger than any draft that fits one
 /// request (~3 MB), so a spooled part left in the draft always makes the plan fail (as
