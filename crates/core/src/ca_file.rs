@@ -79,6 +79,11 @@ impl CaFile {
         &self.path
     }
 
+    /// The PEM bytes read (the Redis connection's trust store adds them).
+    pub(crate) fn pem(&self) -> &[u8] {
+        &self.pem
+    }
+
     /// The certificates, parsed once at load time.
     pub(crate) fn certificates(&self) -> &[reqwest::Certificate] {
         &self.certs

@@ -39,6 +39,7 @@ pub const KEYS: &[&str] = &[
     "deadline",
     "ca_file",
     "spool_dir",
+    "redis_url",
 ];
 
 /// Default request timeout.
@@ -82,6 +83,9 @@ pub struct Config {
     /// Where streamed large messages spool their attachments (an unlinked file);
     /// `None`: the system temp directory (PHP's `sys_get_temp_dir()`).
     pub spool_dir: Option<PathBuf>,
+    /// The Redis that shares the per-mailbox limits between processes (a secret: it may
+    /// hold a password); `None`: limits per process.
+    pub redis_url: Option<crate::limiter::RedisUrl>,
 }
 
 impl Config {
@@ -145,6 +149,7 @@ struct Raw {
     deadline: Option<f64>,
     ca_file: Option<String>,
     spool_dir: Option<String>,
+    redis_url: Option<String>,
 }
 
 /// Seconds in (0, max] as a Duration.
@@ -193,6 +198,8 @@ impl Raw {
             "deadline" => self.deadline = expect_number(key, v)?,
             "ca_file" => self.ca_file = expect_str(key, v)?,
             "spool_dir" => self.spool_dir = expect_str(key, v)?,
+            // A secret (may hold a password): never echoed, checked in finish.
+            "redis_url" => self.redis_url = expect_str(key, v)?,
             // "transport" belongs to Laravel's mailer entry, not to us; accept and ignore it.
             "transport" => {}
             // The credential's keys; secrets are not trimmed and never echoed.
@@ -264,6 +271,7 @@ impl Raw {
             Some(n) => return Err(Error::config("max_retries", format!("config key `max_retries` must be a whole number from 0 to 10, got {n}"))),
         };
         let ca_file = self.ca_file.as_deref().map(CaFile::load).transpose()?;
+        let redis_url = self.redis_url.as_deref().map(crate::limiter::RedisUrl::parse).transpose()?;
         Ok(Config {
             tenant_id,
             client_id,
@@ -279,6 +287,7 @@ impl Raw {
             ca_file,
             // Checked when a streamed message first needs it (with the error naming the key).
             spool_dir: self.spool_dir.map(PathBuf::from),
+            redis_url,
         })
     }
 }

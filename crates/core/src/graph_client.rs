@@ -23,6 +23,15 @@ use crate::graph_request::{GraphRequest, GraphResponse, Replay};
 use crate::retry::{Attempt, Policy, Verdict};
 use crate::token_cache::{self, CachedToken};
 use crate::http_failure::Failure;
+use crate::limiter::{Ask, MailboxLimiter};
+
+/// The bytes an upload-session PUT uploads (Exchange's upload budget counts them).
+fn upload_bytes(req: &GraphRequest) -> u64 {
+    match (&req.method, req.bearer, &req.body) {
+        (&reqwest::Method::PUT, false, Some((body, _))) => body.len() as u64,
+        _ => 0,
+    }
+}
 
 /// A Graph client for one configuration and one send: the process's shared HTTP pool,
 /// the config, and the send's deadline (`deadline` seconds from its creation). Cheap to
@@ -76,16 +85,44 @@ impl GraphClient {
 
     /// Sends `req` with every rule of the module doc; returns the 2xx answer.
     pub async fn execute(&self, req: &GraphRequest) -> Result<GraphResponse> {
+        self.execute_limited(req, None).await
+    }
+
+    /// `execute`, each attempt holding a slot of `limiter` from before it is sent until
+    /// its answer is read (never across the retry loop's sleeps). A 429's Retry-After
+    /// goes back to the limiter with the slot, to hold the mailbox for every process.
+    pub(crate) async fn execute_limited(&self, req: &GraphRequest, limiter: Option<&MailboxLimiter>) -> Result<GraphResponse> {
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let what = match &req.mailbox {
             Some(m) => format!("{} for mailbox `{m}`", req.action),
             None => req.action.clone(),
         };
-        crate::retry::run(self.policy(), &what, |a| self.attempt(req, &client_request_id, a)).await
+        let (id, named) = (client_request_id.as_str(), what.as_str());
+        crate::retry::run(self.policy(), &what, |a| async move {
+            let Some(limiter) = limiter else { return self.attempt(req, id, a).await };
+            let ask = Ask { upload_bytes: upload_bytes(req), deadline: self.deadline, budget: self.config.deadline, what: named };
+            let slot = match limiter.acquire(&ask).await {
+                Ok(slot) => slot,
+                Err(e) => return Verdict::Fail(e),
+            };
+            // The wait for the slot came out of the deadline.
+            let a = Attempt { timeout: a.timeout.min(crate::retry::left(self.deadline)), ..a };
+            let verdict = self.attempt(req, id, a).await;
+            let hold = match &verdict {
+                Verdict::Retry(e, Some(after)) if e.status == Some(429) => Some(*after),
+                _ => None,
+            };
+            slot.release(hold).await;
+            verdict
+        })
+        .await
     }
 
     /// One attempt: token, request, classified answer.
     async fn attempt(&self, req: &GraphRequest, client_request_id: &str, a: Attempt) -> Verdict<GraphResponse> {
+        if a.timeout.is_zero() {
+            return Verdict::Fail(crate::retry::deadline_passed(&req.action, self.config.deadline));
+        }
         let token = match req.bearer {
             true => match self.token().await {
                 Ok(t) => Some(t),

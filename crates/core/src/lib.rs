@@ -18,6 +18,7 @@ mod graph_client;
 mod mailbox_graph;
 mod graph_error;
 mod key_suggestion;
+pub mod limiter;
 mod graph_request;
 mod json_message;
 pub mod mailbox_check;

@@ -1,17 +1,14 @@
 //! The Graph requests of one send, whatever its route: each goes through the shared
-//! executor (`GraphClient::execute`: token, ids, 401 re-fetch, retries, the deadline,
-//! the outcome-unknown rule) while holding a slot of the mailbox's limiter, so
-//! that this process never has more than [`MAILBOX_CONCURRENCY`] requests in flight for
-//! one mailbox (Exchange's limit per app and mailbox; a fifth gets 429 "over its
-//! MailboxConcurrency limit"). PHP-FPM workers are separate processes and cannot share
-//! the limiter; Graph's 429 and the executor's retries cover that case.
-
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+//! executor (`GraphClient::execute_limited`: token, ids, 401 re-fetch, retries, the
+//! deadline, the outcome-unknown rule), which takes a slot of the mailbox's limiter
+//! (`limiter/`) for each HTTP attempt: at most 4 requests in flight per app and mailbox
+//! (Exchange's limit; a fifth gets 429 "over its MailboxConcurrency limit"), in this
+//! process, or with `redis_url` across every process that shares the Redis.
 
 use crate::error::Result;
 use crate::graph_client::GraphClient;
 use crate::graph_request::{GraphRequest, GraphResponse};
+use crate::limiter::MailboxLimiter;
 
 /// What Graph said when it accepted a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,19 +21,16 @@ pub struct Receipt {
     pub client_request_id: String,
 }
 
-/// Exchange allows 4 concurrent requests per app and mailbox.
-pub const MAILBOX_CONCURRENCY: usize = 4;
-
 /// A Graph client bound to one mailbox and its limiter.
 pub(crate) struct Graph<'a> {
     pub client: &'a GraphClient,
     pub mailbox: &'a str,
-    limiter: Arc<Limiter>,
+    limiter: MailboxLimiter,
 }
 
 impl<'a> Graph<'a> {
     pub fn new(client: &'a GraphClient, mailbox: &'a str) -> Graph<'a> {
-        Graph { client, mailbox, limiter: limiter(mailbox) }
+        Graph { client, mailbox, limiter: MailboxLimiter::new(client.config(), mailbox) }
     }
 
     /// `{graph}/v1.0/users/{mailbox}/{segments...}`, each segment percent-encoded.
@@ -46,11 +40,10 @@ impl<'a> Graph<'a> {
         self.client.url(&all)
     }
 
-    /// Runs `req` (with retries) while holding one of the mailbox's slots.
+    /// Runs `req` (with retries), each attempt holding one of the mailbox's slots.
     pub async fn call(&self, req: GraphRequest) -> Result<GraphResponse> {
         let req = req.with_mailbox(self.mailbox);
-        let _slot = self.limiter.slots.acquire().await;
-        self.client.execute(&req).await
+        self.client.execute_limited(&req, Some(&self.limiter)).await
     }
 
     /// Runs the request that sends the message; its 2xx answer is the receipt.
@@ -65,47 +58,5 @@ impl<'a> Graph<'a> {
             request_id: accepted.request_id.clone(),
             client_request_id: accepted.client_request_id.clone(),
         }
-    }
-}
-
-/// In-flight requests per mailbox, process-wide. (The semaphore is never closed, so
-/// acquiring a slot does not fail.)
-pub(crate) struct Limiter {
-    slots: tokio::sync::Semaphore,
-}
-
-static LIMITERS: LazyLock<Mutex<HashMap<String, Arc<Limiter>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-/// Above this many mailboxes, idle limiters are dropped from the map. A worker that
-/// sends from many mailboxes (one per tenant user) would otherwise keep one per address
-/// it ever used, for the life of the process.
-const TRIM_ABOVE: usize = 64;
-
-fn limiter(mailbox: &str) -> Arc<Limiter> {
-    let mut map = LIMITERS.lock().unwrap_or_else(PoisonError::into_inner);
-    if map.len() >= TRIM_ABOVE {
-        // Idle: nobody but the map holds it, so no request is in flight or waiting.
-        map.retain(|_, l| Arc::strong_count(l) > 1);
-    }
-    map.entry(mailbox.to_ascii_lowercase())
-        .or_insert_with(|| {
-            Arc::new(Limiter { slots: tokio::sync::Semaphore::new(MAILBOX_CONCURRENCY) })
-        })
-        .clone()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn idle_limiters_are_trimmed_and_busy_ones_kept() {
-        let busy = limiter("busy@contoso.com");
-        for i in 0..10_000 {
-            drop(limiter(&format!("user{i}@contoso.com")));
-        }
-        let map = LIMITERS.lock().unwrap();
-        assert!(map.len() <= TRIM_ABOVE + 1, "{} limiters kept", map.len());
-        assert!(map.get("busy@contoso.com").is_some_and(|l| Arc::ptr_eq(l, &busy)), "a limiter in use is never dropped");
     }
 }

@@ -150,7 +150,7 @@ where
 }
 
 /// The deadline passed before an attempt could start (a long wait for a mailbox slot).
-fn deadline_passed(action: &str, budget: Duration) -> Error {
+pub(crate) fn deadline_passed(action: &str, budget: Duration) -> Error {
     Error::new(ErrorKind::Throttled, format!("{action}: the send's deadline of {:.1} s passed before the request could be sent", budget.as_secs_f64()))
         .with_hint("raise `deadline` (seconds for the whole send), or send fewer messages at once from this mailbox")
 }

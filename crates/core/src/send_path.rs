@@ -111,7 +111,7 @@ pub(crate) fn send_input(
         Input::Split(split) => envelope::header_block(split.skeleton()),
     };
     let mailbox = crate::mailbox::pick(config, head, envelope_sender)?;
-    let (plan, warnings) = plan(config, &input, head, recipients)?;
+    let (plan, mut warnings) = plan(config, &input, head, recipients)?;
     let route = match &plan {
         Plan::Mime(_) => Route::Mime,
         Plan::Json(_) => Route::Json,
@@ -120,6 +120,8 @@ pub(crate) fn send_input(
     let client = GraphClient::for_config(Arc::clone(config))?;
     let graph = Graph::new(&client, &mailbox);
     let receipt = run(&graph, plan, progress)?;
+    // Redis of `redis_url` failing: said once per process, on the first receipt after.
+    warnings.extend(crate::limiter::take_warning());
     Ok(Sent { receipt, route, warnings })
 }
 

@@ -1,0 +1,198 @@
+//! The Redis connection of this process: one multiplexed connection per `redis_url`
+//! (and `ca_file`), opened on first use and shared by every send, like the HTTP pool.
+//! Fork-safe the same way (see `runtime.rs`): the map is keyed by process id, and a child
+//! of a fork leaks the inherited connections and opens its own, because the parent's
+//! connection is driven by a task of a runtime that does not exist in the child.
+//!
+//! Redis must never stall or lose a send: connecting and each command time out after
+//! [`TIMEOUT`]; after a failure the connection is dropped and Redis is not tried again
+//! until a backoff (1 s doubling to 30 s) has passed; meanwhile the limiter falls back to
+//! this process's own limits. The first failure is reported once per process as a
+//! warning of the next successful send's receipt ([`take_warning`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+
+use super::redis_url::RedisUrl;
+use crate::ca_file::CaFile;
+
+/// Longest wait for a connection (TCP + TLS + handshake) and for any one command.
+pub const TIMEOUT: Duration = Duration::from_millis(500);
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// One Redis as this process sees it.
+pub(crate) struct Redis {
+    url: RedisUrl,
+    ca_file: Option<CaFile>,
+    state: Mutex<State>,
+    /// One connection attempt at a time (the others wait for its outcome).
+    connecting: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    conn: Option<MultiplexedConnection>,
+    retry_at: Option<Instant>,
+    backoff: Option<Duration>,
+}
+
+type Key = (RedisUrl, Option<CaFile>);
+static REDIS: Mutex<Option<(u32, HashMap<Key, Arc<Redis>>)>> = Mutex::new(None);
+
+/// This process's handle on the Redis at `url`.
+pub(crate) fn redis(url: &RedisUrl, ca_file: Option<&CaFile>) -> Arc<Redis> {
+    let pid = std::process::id();
+    let mut slot = REDIS.lock().unwrap_or_else(PoisonError::into_inner);
+    if slot.as_ref().is_some_and(|(p, _)| *p != pid) {
+        // Inherited through fork: never used or dropped here (see the module doc).
+        std::mem::forget(slot.take());
+    }
+    let (_, map) = slot.get_or_insert_with(|| (pid, HashMap::new()));
+    let key = (url.clone(), if url.tls() { ca_file.cloned() } else { None });
+    Arc::clone(map.entry(key).or_insert_with(|| {
+        Arc::new(Redis { url: url.clone(), ca_file: ca_file.cloned(), state: Mutex::default(), connecting: tokio::sync::Mutex::new(()) })
+    }))
+}
+
+impl Redis {
+    /// The connection, opened if needed; `None` while Redis is in its backoff after a
+    /// failure, or when connecting fails now.
+    pub async fn connection(&self) -> Option<MultiplexedConnection> {
+        if let Some(c) = self.ready() {
+            return c;
+        }
+        // Concurrent first requests wait for the one connect (bounded by TIMEOUT), so that
+        // none of them falls back to the per-process limits while Redis is fine.
+        let _one = self.connecting.lock().await;
+        if let Some(c) = self.ready() {
+            return c;
+        }
+        match tokio::time::timeout(TIMEOUT, self.connect()).await {
+            Ok(Ok(conn)) => {
+                let mut s = self.lock();
+                s.conn = Some(conn.clone());
+                s.retry_at = None;
+                s.backoff = None;
+                Some(conn)
+            }
+            Ok(Err(e)) => {
+                self.failed(&e);
+                None
+            }
+            Err(_) => {
+                self.failed_because(&format!("no connection within {} ms", TIMEOUT.as_millis()));
+                None
+            }
+        }
+    }
+
+    /// `Some(connection)` when open, `Some(None)` during the backoff, `None`: try now.
+    fn ready(&self) -> Option<Option<MultiplexedConnection>> {
+        let s = self.lock();
+        if let Some(c) = &s.conn {
+            return Some(Some(c.clone()));
+        }
+        match s.retry_at {
+            Some(at) if Instant::now() < at => Some(None),
+            _ => None,
+        }
+    }
+
+    async fn connect(&self) -> redis::RedisResult<MultiplexedConnection> {
+        // The same rustls provider as the HTTP client (ring; see runtime.rs).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = match (&self.ca_file, self.url.tls()) {
+            (Some(ca), true) => redis::Client::build_with_tls(
+                self.url.expose(),
+                redis::TlsCertificates { client_tls: None, root_cert: Some(trust_store_with(ca)) },
+            )?,
+            _ => redis::Client::open(self.url.expose())?,
+        };
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(TIMEOUT))
+            .set_response_timeout(Some(TIMEOUT));
+        client.get_multiplexed_async_connection_with_config(&config).await
+    }
+
+    /// A command or the connection failed: drop the connection and back off.
+    pub fn failed(&self, e: &redis::RedisError) {
+        self.failed_because(&describe(e));
+    }
+
+    fn failed_because(&self, why: &str) {
+        let mut s = self.lock();
+        s.conn = None;
+        let backoff = s.backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF));
+        s.backoff = Some(backoff);
+        s.retry_at = Some(Instant::now() + backoff);
+        drop(s);
+        warn_once(format!(
+            "redis_url: the Redis of the shared mailbox limiter ({}) failed: {why}; this process keeps sending with its own \
+             limits (4 requests in flight per mailbox in this process, no shared window or hold) and tries Redis again \
+             within {} s. Fix: make that Redis reachable from every worker, or remove `redis_url`",
+            self.url.address(),
+            MAX_BACKOFF.as_secs()
+        ));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What went wrong, in words that never contain the URL or its password.
+fn describe(e: &redis::RedisError) -> String {
+    if e.is_timeout() {
+        format!("no answer within {} ms", TIMEOUT.as_millis())
+    } else if e.is_connection_refusal() {
+        "connection refused".into()
+    } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
+        "authentication failed (check the user and password in `redis_url`)".into()
+    } else if e.is_io_error() {
+        "connection lost or not possible".into()
+    } else if let Some(code) = e.code() {
+        format!("Redis answered the error {code}")
+    } else {
+        format!("{:?} error", e.kind())
+    }
+}
+
+/// The system trust store plus `ca_file`, as PEM: redis-rs replaces the system roots
+/// when it is given any, and `ca_file` adds to them for the HTTP client, so it does here.
+fn trust_store_with(ca: &CaFile) -> Vec<u8> {
+    let mut pem = Vec::new();
+    for der in rustls_native_certs::load_native_certs().certs {
+        pem.extend_from_slice(pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec())).as_bytes());
+    }
+    pem.extend_from_slice(ca.pem());
+    pem
+}
+
+/// The warning of this process (pid), and whether it was handed out already.
+static WARNING: Mutex<Option<(u32, Option<String>, bool)>> = Mutex::new(None);
+
+fn warn_once(message: String) {
+    let pid = std::process::id();
+    let mut w = WARNING.lock().unwrap_or_else(PoisonError::into_inner);
+    match &mut *w {
+        Some((p, _, _)) if *p == pid => {}
+        _ => *w = Some((pid, Some(message), false)),
+    }
+}
+
+/// The Redis warning, once per process: the first receipt after a failure carries it.
+pub(crate) fn take_warning() -> Option<String> {
+    let pid = std::process::id();
+    let mut w = WARNING.lock().unwrap_or_else(PoisonError::into_inner);
+    match &mut *w {
+        Some((p, pending, given)) if *p == pid && !*given => {
+            *given = true;
+            pending.take()
+        }
+        _ => None,
+    }
+}

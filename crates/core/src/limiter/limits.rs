@@ -1,0 +1,67 @@
+//! The numbers the limiter enforces: Exchange's per app and mailbox limits (GRAPH-FACTS:
+//! 4 concurrent requests, 10,000 requests per 10 minutes, 150 MB uploaded per 5 minutes)
+//! and the limiter's own timings. One process-wide value, Microsoft's by default; tests
+//! (and the fleet benchmark) scale them down with [`set_limits`] so that a window fills in
+//! seconds. Not a config key: users have no reason to ask Graph for less than it allows.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+/// What the shared limiter allows per (cloud, tenant, app, mailbox).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Requests in flight at once, across every process using the same Redis.
+    pub concurrency: u32,
+    /// Requests started per `window`.
+    pub window_requests: u64,
+    /// The request window.
+    pub window: Duration,
+    /// Upload bytes (upload-session PUTs) started per `upload_window`.
+    pub upload_bytes: u64,
+    /// The upload window.
+    pub upload_window: Duration,
+    /// How long a slot lives when its holder never gives it back (a SIGKILLed worker);
+    /// `None`: twice the config's `timeout`, which bounds every attempt.
+    pub lease: Option<Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            concurrency: 4,
+            window_requests: 10_000,
+            window: Duration::from_secs(600),
+            // "150 MB": counted in decimal megabytes, the smaller reading.
+            upload_bytes: 150_000_000,
+            upload_window: Duration::from_secs(300),
+            lease: None,
+        }
+    }
+}
+
+static LIMITS: Mutex<Option<Limits>> = Mutex::new(None);
+
+/// Replaces the limits of this process (tests, benchmarks). Every process sharing a
+/// Redis must use the same numbers, or the strictest one wins per request.
+#[doc(hidden)]
+pub fn set_limits(limits: Limits) {
+    *LIMITS.lock().unwrap_or_else(PoisonError::into_inner) = Some(limits);
+}
+
+/// The limits in force.
+pub(crate) fn current() -> Limits {
+    LIMITS.lock().unwrap_or_else(PoisonError::into_inner).clone().unwrap_or_default()
+}
+
+/// Windows are counted in this many buckets; a bucket leaves the count only when all of it
+/// is older than the window, so the limiter is never more lenient than an exact sliding
+/// window (at most one bucket, 1/20 of the window, stricter).
+pub(crate) const BUCKETS: u32 = 20;
+
+/// Added to each window: a request is counted when its slot is granted, and reaches
+/// Graph a little later, so Graph's window lets it go a little later too.
+pub(crate) const WINDOW_MARGIN: Duration = Duration::from_secs(1);
+
+/// Longest sleep between two tries for a slot while all are taken: slots are given back
+/// without notice, so waiters look again this often (with jitter, see `shared.rs`).
+pub(crate) const POLL: Duration = Duration::from_millis(15);

@@ -1,0 +1,125 @@
+//! The Redis backend: one Lua script call per acquire and one per release (EVALSHA; the
+//! script is loaded once per Redis), so a slot costs two round trips when nobody waits.
+//! Keys per mailbox (see `key.rs`; one hash tag, so one Redis Cluster slot):
+//! - `...:leases`: sorted set of lease ids scored by expiry (ms). A lease lives
+//!   `lease` ms (default twice `timeout`), so the slot of a killed worker comes back;
+//! - `...:window`: hash of request counts per time bucket (the 10,000 / 10 min window);
+//! - `...:upload`: hash of upload-PUT bytes per time bucket (150 MB / 5 min);
+//! - `...:hold`: set with a PX expiry when Graph answered 429 with Retry-After: every
+//!   process waits for it before its next request to that mailbox.
+//!
+//! Time is Redis's (`TIME` inside the script), so hosts with skewed clocks agree.
+
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use redis::aio::MultiplexedConnection;
+
+use super::connection::Redis;
+use super::key::MailboxKey;
+use super::limits::{BUCKETS, Limits, WINDOW_MARGIN};
+
+static ACQUIRE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("acquire.lua")));
+static RELEASE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("release.lua")));
+
+/// Why a slot was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// All slots are taken (the wait is until the first lease would expire).
+    Concurrency,
+    /// The request window is full.
+    Window,
+    /// The upload budget is spent.
+    Upload,
+    /// Graph asked to wait (429 Retry-After), for every process.
+    Hold,
+}
+
+/// The answer of one acquire.
+pub(crate) enum Acquired {
+    Granted(Lease),
+    Refused(Refusal, Duration),
+}
+
+/// A slot held in Redis. Give it back with [`Lease::release`]; dropped unreleased (the
+/// send was abandoned), it is released in the background, and failing that it expires.
+pub(crate) struct Lease {
+    redis: Arc<Redis>,
+    conn: MultiplexedConnection,
+    leases: String,
+    hold: String,
+    id: Option<String>,
+}
+
+/// One acquire: one script call.
+pub(crate) async fn acquire(
+    redis: &Arc<Redis>,
+    mut conn: MultiplexedConnection,
+    key: &MailboxKey,
+    limits: &Limits,
+    lease: Duration,
+    upload_bytes: u64,
+) -> redis::RedisResult<Acquired> {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (leases, hold) = (key.redis_key("leases"), key.redis_key("hold"));
+    let (wait_ms, reason): (u64, u8) = ACQUIRE
+        .key(&leases)
+        .key(key.redis_key("window"))
+        .key(key.redis_key("upload"))
+        .key(&hold)
+        .arg(&id)
+        .arg(millis(lease))
+        .arg(limits.concurrency)
+        .arg(limits.window_requests)
+        .arg(millis(limits.window))
+        .arg(limits.upload_bytes)
+        .arg(millis(limits.upload_window))
+        .arg(upload_bytes)
+        .arg(BUCKETS)
+        .arg(millis(WINDOW_MARGIN))
+        .invoke_async(&mut conn)
+        .await?;
+    let wait = Duration::from_millis(wait_ms);
+    Ok(match reason {
+        0 => Acquired::Granted(Lease { redis: Arc::clone(redis), conn, leases, hold, id: Some(id) }),
+        1 => Acquired::Refused(Refusal::Concurrency, wait),
+        2 => Acquired::Refused(Refusal::Window, wait),
+        3 => Acquired::Refused(Refusal::Upload, wait),
+        _ => Acquired::Refused(Refusal::Hold, wait),
+    })
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+impl Lease {
+    /// Gives the slot back; with `hold`, every process waits that long before its next
+    /// request to the mailbox (Graph's Retry-After). A failure only costs the lease's
+    /// expiry and marks Redis as failing.
+    pub async fn release(mut self, hold: Option<Duration>) {
+        if let Some(id) = self.id.take() {
+            let r = release(self.conn.clone(), &self.leases, &self.hold, &id, hold).await;
+            if let Err(e) = r {
+                self.redis.failed(&e);
+            }
+        }
+    }
+}
+
+async fn release(mut conn: MultiplexedConnection, leases: &str, hold_key: &str, id: &str, hold: Option<Duration>) -> redis::RedisResult<()> {
+    let hold_ms = hold.map_or(0, millis);
+    let _: i64 = RELEASE.key(leases).key(hold_key).arg(id).arg(hold_ms).invoke_async(&mut conn).await?;
+    Ok(())
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let (Some(id), Ok(rt)) = (self.id.take(), tokio::runtime::Handle::try_current()) {
+            let (conn, leases, hold) = (self.conn.clone(), self.leases.clone(), self.hold.clone());
+            rt.spawn(async move {
+                let _ = release(conn, &leases, &hold, &id, None).await;
+            });
+        }
+    }
+}
