@@ -15,7 +15,7 @@ BUILD="$ROOT/.build"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 APT_PKGS="php8.2-cli php8.2-dev php8.2-curl php8.2-mbstring php8.2-xml php8.2-sqlite3 php8.2-fpm
-  clang libclang-dev composer phpunit valgrind openssl mmdebstrap zip unzip"
+  clang libclang-dev composer phpunit valgrind openssl mmdebstrap zip unzip redis-server"
 
 install_apt() {
   local missing=()

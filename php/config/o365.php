@@ -28,4 +28,7 @@ return [
     'ca_file' => env('O365_CA_FILE'),
     // Where large streamed messages spool their attachments (an unlinked temp file); default sys_get_temp_dir().
     'spool_dir' => env('O365_SPOOL_DIR'),
+    // redis://[user:password@]host:port/db (rediss:// for TLS): per-mailbox limits shared by
+    // every worker on every host that uses this Redis; unset: limits per process.
+    'redis_url' => env('O365_REDIS_URL'),
 ];

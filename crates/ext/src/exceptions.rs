@@ -49,6 +49,7 @@ pub struct Facts {
     client_request_id: Option<String>,
     hint: Option<String>,
     config_key: Option<String>,
+    retry_after: Option<f64>,
 }
 
 macro_rules! exception_class {
@@ -106,6 +107,14 @@ macro_rules! exception_class {
             pub fn get_config_key(&self) -> Option<String> {
                 self.facts.config_key.clone()
             }
+
+            /// Seconds to wait before sending again, when Graph said (Retry-After) or the
+            /// shared limiter knows (a held mailbox, a full window): a queue releases the
+            /// job for that long.
+            #[php(name = "getRetryAfter")]
+            pub fn get_retry_after(&self) -> Option<f64> {
+                self.facts.retry_after
+            }
         }
     };
 }
@@ -145,6 +154,7 @@ pub fn to_php_after(e: Error, previous: Option<ZBox<ZendObject>>) -> PhpExceptio
         client_request_id: e.client_request_id.clone(),
         hint: e.hint.clone(),
         config_key: e.config_key.clone(),
+        retry_after: e.retry_after.map(|d| d.as_secs_f64()),
     };
     let code = e.status.map_or(0, i32::from);
     let built = match e.kind {

@@ -28,6 +28,8 @@ final class ConfigTest extends TestCase
         yield 'mailbox not an address' => [$ok + ['mailbox' => 'not an address'], 'mailbox', ['`mailbox`']];
         yield 'retries out of range' => [$ok + ['max_retries' => 99], 'max_retries', ['`max_retries`']];
         yield 'missing CA file' => [$ok + ['ca_file' => '/nonexistent/ca.pem'], 'ca_file', ['`ca_file`', '/nonexistent/ca.pem']];
+        yield 'redis_url not redis' => [$ok + ['redis_url' => 'http://u:pw@cache:6379'], 'redis_url', ['`redis_url`', 'O365_REDIS_URL', 'rediss://']];
+        yield 'redis_url database' => [$ok + ['redis_url' => 'redis://cache:6379/x'], 'redis_url', ['`redis_url`', 'number']];
     }
 
     /** @dataProvider badConfigs */

@@ -7,7 +7,7 @@ namespace O365\Tests\Extension;
 use PHPUnit\Framework\TestCase;
 
 /**
- * An O365\Mailer holds the client secret in Rust memory only: no way PHP has to look
+ * An O365\Mailer holds the client secret (and `redis_url`, which may hold a password) in Rust memory only: no way PHP has to look
  * into, copy or persist an object shows it. Serialization and cloning are refused (a
  * serialized mailer would be a secret written to a session store or a queue payload).
  */
@@ -23,6 +23,7 @@ final class MailerObjectSecretsTest extends TestCase
             'client_secret' => self::SECRET,
             'login_endpoint' => 'http://127.0.0.1:9',
             'graph_endpoint' => 'http://127.0.0.1:9',
+            'redis_url' => 'redis://worker:'.self::SECRET.'@127.0.0.1:9/0',
         ]);
     }
 

@@ -15,6 +15,8 @@ $config = [
     'login_endpoint' => $base,
     'graph_endpoint' => $base,
     'max_retries' => 1,
+    // A secret too (the password); nothing listens on port 1, so the limiter falls back.
+    'redis_url' => "redis://:$secret@127.0.0.1:1/0",
 ];
 $mime = "From: sender@contoso.com\r\nTo: ann@example.com\r\nSubject: x\r\n\r\nbody\r\n";
 
