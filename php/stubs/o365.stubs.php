@@ -51,6 +51,15 @@ namespace O365 {
         public function getRequestId(): ?string {}
 
         /**
+         * Seconds to wait before sending again, when Graph said (Retry-After) or the
+         * shared limiter knows (a held mailbox, a full window): a queue releases the
+         * job for that long.
+         *
+         * @return float|null
+         */
+        public function getRetryAfter(): ?float {}
+
+        /**
          * HTTP status of the failed response.
          *
          * @return int|null
@@ -102,6 +111,15 @@ namespace O365 {
          * @return string|null
          */
         public function getRequestId(): ?string {}
+
+        /**
+         * Seconds to wait before sending again, when Graph said (Retry-After) or the
+         * shared limiter knows (a held mailbox, a full window): a queue releases the
+         * job for that long.
+         *
+         * @return float|null
+         */
+        public function getRetryAfter(): ?float {}
 
         /**
          * HTTP status of the failed response.
@@ -157,6 +175,15 @@ namespace O365 {
         public function getRequestId(): ?string {}
 
         /**
+         * Seconds to wait before sending again, when Graph said (Retry-After) or the
+         * shared limiter knows (a held mailbox, a full window): a queue releases the
+         * job for that long.
+         *
+         * @return float|null
+         */
+        public function getRetryAfter(): ?float {}
+
+        /**
          * HTTP status of the failed response.
          *
          * @return int|null
@@ -208,6 +235,15 @@ namespace O365 {
          * @return string|null
          */
         public function getRequestId(): ?string {}
+
+        /**
+         * Seconds to wait before sending again, when Graph said (Retry-After) or the
+         * shared limiter knows (a held mailbox, a full window): a queue releases the
+         * job for that long.
+         *
+         * @return float|null
+         */
+        public function getRetryAfter(): ?float {}
 
         /**
          * HTTP status of the failed response.
@@ -327,6 +363,15 @@ namespace O365 {
         public function getRequestId(): ?string {}
 
         /**
+         * Seconds to wait before sending again, when Graph said (Retry-After) or the
+         * shared limiter knows (a held mailbox, a full window): a queue releases the
+         * job for that long.
+         *
+         * @return float|null
+         */
+        public function getRetryAfter(): ?float {}
+
+        /**
          * HTTP status of the failed response.
          *
          * @return int|null
@@ -380,6 +425,15 @@ namespace O365 {
         public function getRequestId(): ?string {}
 
         /**
+         * Seconds to wait before sending again, when Graph said (Retry-After) or the
+         * shared limiter knows (a held mailbox, a full window): a queue releases the
+         * job for that long.
+         *
+         * @return float|null
+         */
+        public function getRetryAfter(): ?float {}
+
+        /**
          * HTTP status of the failed response.
          *
          * @return int|null
@@ -431,6 +485,15 @@ namespace O365 {
          * @return string|null
          */
         public function getRequestId(): ?string {}
+
+        /**
+         * Seconds to wait before sending again, when Graph said (Retry-After) or the
+         * shared limiter knows (a held mailbox, a full window): a queue releases the
+         * job for that long.
+         *
+         * @return float|null
+         */
+        public function getRetryAfter(): ?float {}
 
         /**
          * HTTP status of the failed response.
