@@ -31,4 +31,7 @@ return [
     // redis://[user:password@]host:port/db (rediss:// for TLS): per-mailbox limits shared by
     // every worker on every host that uses this Redis; unset: limits per process.
     'redis_url' => env('O365_REDIS_URL'),
+    // Or name a Redis connection of config/database.php (e.g. 'default') instead: it becomes
+    // redis_url (rediss:// when its scheme is tls). Set one of the two.
+    'redis_connection' => env('O365_REDIS_CONNECTION'),
 ];

@@ -19,7 +19,6 @@ mod mailbox_graph;
 mod graph_error;
 mod key_suggestion;
 pub mod limiter;
-mod redis_url;
 mod graph_request;
 mod json_message;
 pub mod mailbox_check;
@@ -57,7 +56,6 @@ pub use mailer::{Mailer, Receipt};
 pub use progress::{Phase, Progress};
 pub use send_path::{ProgressFn, Route, Sent};
 pub use secret::Secret;
-pub use redis_url::RedisUrl;
 
 /// The crate version, reported by `o365_version()`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -16,12 +16,16 @@ final class MailerFactory
     /** Keys of a mailer entry that belong to Laravel, not to the extension. */
     private const LARAVEL_KEYS = ['transport', 'name', 'from', 'reply_to', 'to', 'return_path'];
 
-    /** @throws ExtensionMissingException|\O365\ConfigurationException */
-    public static function make(#[\SensitiveParameter] array $mailerConfig, #[\SensitiveParameter] array $defaults): Mailer
+    /**
+     * `$redis` is config('database.redis'), where `redis_connection` is looked up.
+     *
+     * @throws ExtensionMissingException|\O365\ConfigurationException
+     */
+    public static function make(#[\SensitiveParameter] array $mailerConfig, #[\SensitiveParameter] array $defaults, #[\SensitiveParameter] array $redis = []): Mailer
     {
         ExtensionMissingException::check();
 
-        return new Mailer(self::settings($mailerConfig, $defaults));
+        return new Mailer(self::settings($mailerConfig, $defaults, $redis));
     }
 
     /**
@@ -34,9 +38,10 @@ final class MailerFactory
         #[\SensitiveParameter] array $defaults,
         ?LoggerInterface $logger = null,
         ?callable $onProgress = null,
+        #[\SensitiveParameter] array $redis = [],
     ): TransportInterface {
         try {
-            return new O365Transport(self::make($mailerConfig, $defaults), null, $logger, $onProgress);
+            return new O365Transport(self::make($mailerConfig, $defaults, $redis), null, $logger, $onProgress);
         } catch (ExtensionMissingException|\O365\ConfigurationException $e) {
             return new MisconfiguredTransport($e, $logger);
         }
@@ -48,7 +53,7 @@ final class MailerFactory
      * their value (a misspelled `'mailbx' => env('O365_MAILBOX')` is null when the variable
      * is unset), so that the extension rejects them by name.
      */
-    public static function settings(#[\SensitiveParameter] array $mailerConfig, #[\SensitiveParameter] array $defaults): array
+    public static function settings(#[\SensitiveParameter] array $mailerConfig, #[\SensitiveParameter] array $defaults, #[\SensitiveParameter] array $redis = []): array
     {
         $config = $defaults;
         foreach (Migration::config((string) ($mailerConfig['transport'] ?? 'o365'), $mailerConfig) as $key => $value) {
@@ -58,6 +63,24 @@ final class MailerFactory
         }
 
         // env('X') of a variable set to nothing is '': "not set", as null is.
-        return array_map(static fn ($v) => $v === '' ? null : $v, $config);
+        $config = array_map(static fn ($v) => $v === '' ? null : $v, $config);
+
+        return self::withRedisUrl($config, $redis);
+    }
+
+    /** Replaces `redis_connection` by the `redis_url` it stands for. */
+    private static function withRedisUrl(#[\SensitiveParameter] array $config, #[\SensitiveParameter] array $redis): array
+    {
+        $connection = $config['redis_connection'] ?? null;
+        unset($config['redis_connection']);
+        if ($connection === null) {
+            return $config;
+        }
+        if (($config['redis_url'] ?? null) !== null) {
+            throw new \O365\ConfigurationException('config keys `redis_connection` and `redis_url` are both set for the o365 mailer; they say the same thing twice. Fix: keep one (`redis_connection` names a connection of config/database.php; `redis_url` / env O365_REDIS_URL is the URL itself).');
+        }
+        $config['redis_url'] = RedisUrl::fromConnection((string) $connection, $redis);
+
+        return $config;
     }
 }

@@ -5,11 +5,15 @@ declare(strict_types=1);
 namespace O365\Laravel;
 
 use Illuminate\Mail\MailManager;
+use Illuminate\Queue\Events\JobExceptionOccurred;
 use Illuminate\Support\ServiceProvider;
 use Psr\Log\LoggerInterface;
 use Symfony\Component\Mailer\Transport\TransportInterface;
 
-/** Registers the `o365` mail transport (and migration aliases) and the o365:* Artisan commands. */
+/**
+ * Registers the `o365` mail transport (and migration aliases), the o365:* Artisan
+ * commands, and the queue listener that releases throttled mail for Graph's Retry-After.
+ */
 final class O365ServiceProvider extends ServiceProvider
 {
     public function register(): void
@@ -23,6 +27,9 @@ final class O365ServiceProvider extends ServiceProvider
             $this->publishes([__DIR__.'/../../config/o365.php' => $this->app->configPath('o365.php')], 'o365-config');
             $this->commands([Console\CheckCommand::class, Console\SendTestCommand::class, Console\InstallCommand::class, Console\RestrictCommand::class]);
         }
+
+        // Throttled queued mail waits for Graph's Retry-After (see Queue\ReleaseThrottledJobs).
+        $this->app['events']->listen(JobExceptionOccurred::class, [Queue\ReleaseThrottledJobs::class, 'handle']);
 
         // Extend lazily: nothing (not even the extension check) runs until an o365 mailer is used.
         $this->callAfterResolving('mail.manager', function (MailManager $manager): void {
@@ -42,6 +49,9 @@ final class O365ServiceProvider extends ServiceProvider
     /** A transport for a mailer entry; Laravel's logger receives its warnings. */
     private function transport(#[\SensitiveParameter] array $config): TransportInterface
     {
-        return MailerFactory::transport($config, (array) $this->app['config']->get('o365', []), $this->app->make(LoggerInterface::class));
+        $laravel = $this->app['config'];
+
+        return MailerFactory::transport($config, (array) $laravel->get('o365', []), $this->app->make(LoggerInterface::class),
+            null, (array) $laravel->get('database.redis', []));
     }
 }

@@ -11,7 +11,7 @@ use PHPUnit\Framework\TestCase;
 final class SensitiveParameterTest extends TestCase
 {
     /** Parameter names that hold a secret, a DSN (which holds one) or a config array. */
-    private const SENSITIVE = '/^(config|mailerConfig|defaults|settings|dsns?|secret|password|clientSecret)$/';
+    private const SENSITIVE = '/^(config|mailerConfig|defaults|settings|dsns?|secret|password|clientSecret|redis)$/';
 
     public function testEverySecretOrConfigParameterOfThePackageIsMarked(): void
     {
@@ -36,6 +36,7 @@ final class SensitiveParameterTest extends TestCase
         $this->assertContains('O365\Laravel\MailerFactory::transport($defaults)', $checked);
         $this->assertContains('O365\Symfony\O365TransportFactory::create($dsn)', $checked);
         $this->assertContains('O365\Symfony\Transport::fromDsn($dsn)', $checked);
+        $this->assertContains('O365\Laravel\RedisUrl::fromConnection($redis)', $checked);
     }
 
     public function testADsnFaultsTraceDoesNotShowTheSecret(): void

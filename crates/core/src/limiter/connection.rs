@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
 
+use super::redis_url::RedisUrl;
 use crate::ca_file::CaFile;
-use crate::redis_url::RedisUrl;
 
 /// Longest wait for a connection (TCP + TLS + handshake) and for any one command.
 pub const TIMEOUT: Duration = Duration::from_millis(500);

@@ -26,9 +26,10 @@ final class CheckCommand extends Command
             return $this->invalidMailer($e);
         }
         $entry = (array) $config->get("mail.mailers.$name");
-        $settings = MailerFactory::settings($entry, (array) $config->get('o365', []));
+        $redis = (array) $config->get('database.redis', []);
         try {
-            $mailer = MailerFactory::make($entry, (array) $config->get('o365', []));
+            $settings = MailerFactory::settings($entry, (array) $config->get('o365', []), $redis);
+            $mailer = MailerFactory::make($entry, (array) $config->get('o365', []), $redis);
         } catch (\RuntimeException $e) {
             return $this->failWith('Configuration', $e);
         }

@@ -44,7 +44,13 @@ final class RestrictCommand extends Command
             return self::FAILURE;
         }
         $entry = (array) $this->laravel['config']->get("mail.mailers.$name");
-        $settings = MailerFactory::settings($entry, (array) $this->laravel['config']->get('o365', []));
+        try {
+            $settings = MailerFactory::settings($entry, (array) $this->laravel['config']->get('o365', []), (array) $this->laravel['config']->get('database.redis', []));
+        } catch (\RuntimeException $e) {
+            $this->error($e->getMessage());
+
+            return self::FAILURE;
+        }
         $clientId = (string) ($settings['client_id'] ?? '');
         $report = null;
         if (!Format::isGuid($clientId)) { // a managed identity has no client_id configured: its token names it
@@ -105,7 +111,7 @@ final class RestrictCommand extends Command
     private function diagnose(array $entry): ?array
     {
         try {
-            return MailerFactory::make($entry, (array) $this->laravel['config']->get('o365', []))->diagnose();
+            return MailerFactory::make($entry, (array) $this->laravel['config']->get('o365', []), (array) $this->laravel['config']->get('database.redis', []))->diagnose();
         } catch (\RuntimeException $e) {
             if ($this->option('object-id') === null) {
                 $this->warn('Could not get a token to read the service principal\'s object id: '.$e->getMessage());

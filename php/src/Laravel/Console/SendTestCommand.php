@@ -56,7 +56,8 @@ final class SendTestCommand extends Command
 
         // Its own transport (the shared one stays untouched), reporting progress to this command.
         $transport = MailerFactory::transport((array) $this->laravel['config']->get("mail.mailers.$name"),
-            (array) $this->laravel['config']->get('o365', []), $this->laravel->make(LoggerInterface::class), $this->progress(...));
+            (array) $this->laravel['config']->get('o365', []), $this->laravel->make(LoggerInterface::class), $this->progress(...),
+            (array) $this->laravel['config']->get('database.redis', []));
         if ($transport instanceof MisconfiguredTransport) {
             return $this->failWith('Configuration', $transport->problem());
         }

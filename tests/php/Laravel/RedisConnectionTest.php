@@ -1,0 +1,100 @@
+<?php
+
+declare(strict_types=1);
+
+namespace O365\Tests\Laravel;
+
+use Illuminate\Support\Facades\Mail;
+use O365\Laravel\MailerFactory;
+use O365\Laravel\RedisUrl;
+use O365\Tests\Support\LaravelTestCase;
+
+/** `redis_connection` in the mailer entry: a Redis connection of config/database.php becomes the extension's `redis_url`. */
+final class RedisConnectionTest extends LaravelTestCase
+{
+    private const REDIS = [
+        'client' => 'phpredis',
+        'options' => ['cluster' => 'redis', 'prefix' => 'app_'],
+        'default' => ['url' => null, 'host' => 'redis.internal', 'username' => null, 'password' => 'p@ss:w/rd', 'port' => '6380', 'database' => '2'],
+        'cache' => ['host' => '10.0.0.7', 'username' => 'app', 'password' => 'TOP-SECRET', 'port' => 6379, 'database' => 1, 'scheme' => 'tls'],
+        'managed' => ['url' => 'rediss://svc:pw%21@cache.example.net:6390/4', 'host' => 'ignored', 'database' => 9],
+        'phpredis-tls' => ['host' => 'tls://redis.example.com', 'password' => null, 'port' => 6380],
+        'local' => ['host' => '::1'],
+    ];
+
+    public function testAConnectionBecomesTheRedisUrl(): void
+    {
+        $url = static fn (string $connection) => MailerFactory::settings(['transport' => 'o365', 'redis_connection' => $connection], [], self::REDIS)['redis_url'];
+
+        $this->assertSame('redis://:p%40ss%3Aw%2Frd@redis.internal:6380/2', $url('default'));
+        $this->assertSame('rediss://app:TOP-SECRET@10.0.0.7:6379/1', $url('cache'), "scheme 'tls': TLS");
+        $this->assertSame('rediss://svc:pw%21@cache.example.net:6390/4', $url('managed'), 'the url wins, as in Laravel');
+        $this->assertSame('rediss://redis.example.com:6380/0', $url('phpredis-tls'));
+        $this->assertSame('redis://[::1]:6379/0', $url('local'));
+
+        $settings = MailerFactory::settings(['transport' => 'o365', 'redis_connection' => 'default'], ['redis_connection' => null], self::REDIS);
+        $this->assertArrayNotHasKey('redis_connection', $settings, 'the extension gets redis_url only');
+        // Unset (null, or '' from env()): no redis_url, nothing looked up.
+        $this->assertArrayNotHasKey('redis_url', MailerFactory::settings(['transport' => 'o365', 'redis_connection' => ''], [], []));
+        // config/o365.php's default comes from O365_REDIS_CONNECTION.
+        $this->assertSame('redis://:p%40ss%3Aw%2Frd@redis.internal:6380/2', MailerFactory::settings(['transport' => 'o365'], ['redis_connection' => 'default'], self::REDIS)['redis_url']);
+    }
+
+    public function testAnUnknownConnectionFailsTheSendNamingTheKey(): void
+    {
+        $this->app['config']->set('database.redis', self::REDIS);
+        $this->app['config']->set('mail.mailers.o365.redis_connection', 'queues');
+        try {
+            Mail::mailer('o365')->raw('hi', fn ($m) => $m->to('ann@example.com')->from('sender@contoso.com')->subject('x'));
+            $this->fail('expected a TransportException');
+        } catch (\Symfony\Component\Mailer\Exception\TransportException $e) {
+            $previous = $e->getPrevious();
+            $this->assertInstanceOf(\O365\ConfigurationException::class, $previous);
+            $this->assertStringContainsString('`redis_connection`', $previous->getMessage());
+            $this->assertStringContainsString('`queues`', $previous->getMessage());
+            $this->assertStringContainsString('connections: default, cache, managed, phpredis-tls, local', $previous->getMessage());
+            $this->assertStringContainsString('config/database.php', $previous->getMessage());
+            $this->assertStringNotContainsString('TOP-SECRET', $e->getMessage());
+        }
+        $this->assertSame([], $this->emulator->requests(), 'nothing sent');
+    }
+
+    public function testSettingsAreNotConnections(): void
+    {
+        $this->expectException(\O365\ConfigurationException::class);
+        $this->expectExceptionMessage('no such connection');
+        RedisUrl::fromConnection('options', self::REDIS);
+    }
+
+    public function testRedisUrlAndRedisConnectionTogetherAreRefused(): void
+    {
+        try {
+            MailerFactory::settings(['transport' => 'o365', 'redis_connection' => 'cache', 'redis_url' => 'redis://:TOP-SECRET@h:6379/0'], [], self::REDIS);
+            $this->fail('expected a ConfigurationException');
+        } catch (\O365\ConfigurationException $e) {
+            $this->assertStringContainsString('`redis_connection` and `redis_url`', $e->getMessage());
+            $this->assertStringNotContainsString('TOP-SECRET', $e->getMessage());
+        }
+    }
+
+    public function testAUnixSocketIsRefusedWithTheFix(): void
+    {
+        $this->expectException(\O365\ConfigurationException::class);
+        $this->expectExceptionMessage('Unix socket');
+        RedisUrl::fromConnection('sock', ['sock' => ['host' => '/run/redis/redis.sock', 'port' => 0]]);
+    }
+
+    public function testThePasswordNeverShowsInATrace(): void
+    {
+        $ignoreArgs = ini_set('zend.exception_ignore_args', '0');
+        try {
+            MailerFactory::settings(['transport' => 'o365', 'redis_connection' => 'nope'], [], self::REDIS);
+            $this->fail('expected a ConfigurationException');
+        } catch (\O365\ConfigurationException $e) {
+            $this->assertStringNotContainsString('TOP-SECRET', print_r(array_column($e->getTrace(), 'args'), true));
+            $this->assertStringNotContainsString('TOP-SECRET', $e->getMessage());
+        } finally {
+            ini_set('zend.exception_ignore_args', (string) $ignoreArgs);
+        }
+    }
+}
