@@ -3,7 +3,10 @@
 // Memory scenario: one mail with a large attachment through mailer $argv[2], in a fresh
 // PHP process. Reports peak RSS (VmHWM: PHP + the extension's native buffers and
 // threads) and PHP's own peak, both reset after boot so that they measure the send.
-// Usage: php memory.php BASE_PATH MAILER ATTACHMENT_PATH  → one JSON line
+// With `data`, the file is read into a PHP string before the peaks are reset and attached
+// with attachData() (the message is in memory by the user's choice; growth must not be
+// worse than the string path's).
+// Usage: php memory.php BASE_PATH MAILER ATTACHMENT_PATH [data]  → one JSON line
 
 declare(strict_types=1);
 
@@ -17,6 +20,7 @@ function status_kb(string $field): int
 }
 
 [$base, $mailer, $path] = [$argv[1], $argv[2], $argv[3]];
+$data = ($argv[4] ?? '') === 'data' ? (string) file_get_contents($path) : null;
 $app = O365\Bench\App::console($base);
 $mail = Illuminate\Support\Facades\Mail::mailer($mailer);
 gc_collect_cycles();
@@ -27,7 +31,7 @@ memory_reset_peak_usage();
 $started = hrtime(true);
 $error = null;
 try {
-    $mail->to('customer@example.com')->send(new O365\Bench\BenchMail($path));
+    $mail->to('customer@example.com')->send(new O365\Bench\BenchMail($path, $data));
 } catch (Throwable $e) {
     $error = get_class($e).': '.$e->getMessage();
     for ($p = $e->getPrevious(); $p !== null; $p = $p->getPrevious()) {
@@ -36,6 +40,7 @@ try {
 }
 echo json_encode([
     'mailer' => $mailer,
+    'attach' => $data === null ? 'path' : 'data',
     'attachment_bytes' => filesize($path),
     'ok' => $error === null,
     'error' => $error === null ? null : mb_substr(preg_replace('/\s+/', ' ', $error), 0, 400),

@@ -228,31 +228,60 @@ foreach ((array) glob("$run/memory/*mb.sha256") as $f) {
 }
 sort($sizes);
 $speed = [];
-foreach ($sizes as $mb) {
+// One table row; returns [peak RSS growth, PHP peak growth] or null when the run crashed.
+$memoryRow = static function (int $mb, string $file, string $label, string $limit, bool $sent, ?callable $target) use ($run, &$o, &$speed): ?array {
     $want = trim((string) @file_get_contents("$run/memory/{$mb}mb.sha256"));
-    foreach (['o365' => ['streaming transport (sendMimeStream)', '128M'], 'o365-string' => ['toString() + sendMime (before)', '2G'], 'array' => ['Laravel `array` mailer (no transport)', '2G']] as $d => [$label, $limit]) {
-        $m = load("$run/memory/$d-{$mb}mb.json");
-        if ($m === null) {
-            $err = is_file("$run/memory/$d-{$mb}mb.err") ? trim((string) file_get_contents("$run/memory/$d-{$mb}mb.err")) : '';
-            $o[] = sprintf('| %d MB | %s | %s | crashed: %s | | | | | |', $mb, $label, $limit, $err === '' ? 'no output' : str_replace('|', '\\|', mb_substr($err, 0, 200)));
-            continue;
+    $m = load("$run/memory/$file-{$mb}mb.json");
+    if ($m === null) {
+        $err = is_file("$run/memory/$file-{$mb}mb.err") ? trim((string) file_get_contents("$run/memory/$file-{$mb}mb.err")) : '';
+        $o[] = sprintf('| %d MB | %s | %s | crashed: %s | | | | | |', $mb, $label, $limit, $err === '' ? 'no output' : str_replace('|', '\\|', mb_substr($err, 0, 200)));
+
+        return null;
+    }
+    $rss = ($m['peak_rss_kb'] - $m['rss_before_kb']) * 1024;
+    $php = $m['php_peak_bytes'] - $m['php_before_bytes'];
+    $got = trim((string) @file_get_contents("$run/memory/$file-{$mb}mb.delivered-sha256"));
+    $sha = !$sent ? 'n/a' : ($got === $want ? 'identical' : ($got === '' ? 'not delivered' : 'DIFFERENT'));
+    $result = $m['ok'] ? sprintf('delivered (%.1f s)', $m['seconds']) : 'failed: '.str_replace('|', '\\|', mb_substr((string) $m['error'], 0, 160));
+    $mbs = $m['ok'] && $m['seconds'] > 0 ? $m['attachment_bytes'] / 1e6 / $m['seconds'] : null;
+    $speed[$file][$mb] = $mbs;
+    $ok = $m['ok'] && (!$sent || $sha === 'identical');
+    $o[] = sprintf('| %d MB | %s | %s | %s | %s | %s | %s | %s | %s |', $mb, $label, $limit, $result, mib($rss), mib($php), $sha,
+        $mbs === null ? '' : sprintf('%.1f', $mbs), $target === null ? '' : verdict($ok && $target($rss, $php)));
+
+    return $ok ? [$rss, $php] : null;
+};
+$within24 = static fn (int $rss, int $php): bool => $rss <= 24 * 1048576 && $php <= 24 * 1048576;
+foreach ($sizes as $mb) {
+    $memoryRow($mb, 'o365', 'streaming transport (sendMimeStream)', '128M', true, $within24);
+    $memoryRow($mb, 'o365-string', 'toString() + sendMime (before)', '2G', true, null);
+    $memoryRow($mb, 'array', 'Laravel `array` mailer (no transport)', '2G', false, null);
+}
+$dataSizes = array_values(array_filter($sizes, static fn (int $mb): bool => is_file("$run/memory/o365-data-{$mb}mb.json")));
+if ($dataSizes !== []) {
+    $o[] = '';
+    $o[] = '**3b. The same with `attachData($string)`**: the file is read into a PHP string before the peaks are reset (the message is in memory by the user\'s choice); target: the streaming transport grows no more than the string path (+1 MiB).';
+    $o[] = '';
+    $o[] = '| attachment | driver | memory_limit | result | peak RSS growth | PHP peak growth (memory_get_peak_usage(true)) | attachment SHA-256 at the emulator | MB/s | target: not worse than the string path |';
+    $o[] = '|---|---|---|---|---:|---:|---|---:|---|';
+    foreach ($dataSizes as $mb) {
+        $before = null;
+        $stringRow = load("$run/memory/o365-string-data-{$mb}mb.json");
+        if ($stringRow !== null) {
+            $before = [($stringRow['peak_rss_kb'] - $stringRow['rss_before_kb']) * 1024, $stringRow['php_peak_bytes'] - $stringRow['php_before_bytes']];
         }
-        $rss = ($m['peak_rss_kb'] - $m['rss_before_kb']) * 1024;
-        $php = $m['php_peak_bytes'] - $m['php_before_bytes'];
-        $got = trim((string) @file_get_contents("$run/memory/$d-{$mb}mb.delivered-sha256"));
-        $sha = $d === 'array' ? 'n/a' : ($got === $want ? 'identical' : ($got === '' ? 'not delivered' : 'DIFFERENT'));
-        $result = $m['ok'] ? sprintf('delivered (%.1f s)', $m['seconds']) : 'failed: '.str_replace('|', '\\|', mb_substr((string) $m['error'], 0, 160));
-        $mbs = $m['ok'] && $m['seconds'] > 0 ? $m['attachment_bytes'] / 1e6 / $m['seconds'] : null;
-        $speed[$d][$mb] = $mbs;
-        $target = $d === 'o365' ? verdict($m['ok'] && $sha === 'identical' && $rss <= 24 * 1048576 && $php <= 24 * 1048576) : '';
-        $o[] = sprintf('| %d MB | %s | %s | %s | %s | %s | %s | %s | %s |', $mb, $label, $limit, $result, mib($rss), mib($php), $sha,
-            $mbs === null ? '' : sprintf('%.1f', $mbs), $target);
+        $memoryRow($mb, 'o365-data', 'streaming transport (sendMimeStream)', '2G', true,
+            static fn (int $rss, int $php): bool => $before !== null && $rss <= $before[0] + 1048576 && $php <= $before[1] + 1048576);
+        $memoryRow($mb, 'o365-string-data', 'toString() + sendMime (before)', '2G', true, null);
     }
 }
 $ratios = [];
 foreach ($sizes as $mb) {
     if (($speed['o365'][$mb] ?? null) && ($speed['o365-string'][$mb] ?? null)) {
         $ratios[] = sprintf('%d MB: %.2f', $mb, $speed['o365'][$mb] / $speed['o365-string'][$mb]);
+    }
+    if (($speed['o365-data'][$mb] ?? null) && ($speed['o365-string-data'][$mb] ?? null)) {
+        $ratios[] = sprintf('%d MB attachData: %.2f', $mb, $speed['o365-data'][$mb] / $speed['o365-string-data'][$mb]);
     }
 }
 if ($ratios !== []) {

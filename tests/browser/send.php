@@ -10,14 +10,8 @@ if (!$base || !$file) {
     fwrite(STDERR, "usage: php -d extension=libo365.so send.php BASE_URL MIME_FILE [MAILBOX]\n");
     exit(2);
 }
-$mailer = new O365\Mailer([
-    'tenant_id' => 'contoso.onmicrosoft.com',
-    'client_id' => '00000000-0000-0000-0000-000000000001',
-    'client_secret' => 'emulator-secret',
-    'login_endpoint' => $base,
-    'graph_endpoint' => $base,
-    'max_retries' => 0,
-]);
+require_once __DIR__.'/../php/Support/TestMail.php';
+$mailer = new O365\Mailer(O365\Tests\Support\TestMail::config($base, ['max_retries' => 0]));
 try {
     $receipt = $mailer->sendMime((string) file_get_contents($file), $mailbox);
     echo json_encode(['ok' => true, 'receipt' => $receipt]), "\n";

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace O365\Tests\Extension;
 
 use O365\Tests\Support\Emulator;
+use O365\Tests\Support\TestMail;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -18,15 +19,7 @@ final class CallbackThrowsAfterAcceptanceTest extends TestCase
 {
     private static function mime(int $attachmentBytes): string
     {
-        $mime = "From: alice@contoso.com\r\nTo: ann@example.com\r\nSubject: s\r\nMIME-Version: 1.0\r\n";
-        if ($attachmentBytes === 0) {
-            return $mime."\r\nbody\r\n";
-        }
-
-        return $mime."Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
-            ."--B\r\nContent-Type: application/octet-stream; name=big.bin\r\nContent-Transfer-Encoding: base64\r\n"
-            ."Content-Disposition: attachment; filename=big.bin\r\n\r\n"
-            .chunk_split(base64_encode(random_bytes($attachmentBytes)), 76, "\r\n")."--B--\r\n";
+        return TestMail::mime('s', $attachmentBytes, 'alice@contoso.com');
     }
 
     private static function thrower(string $phase): \Closure

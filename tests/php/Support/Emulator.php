@@ -7,9 +7,9 @@ namespace O365\Tests\Support;
 /** A freshly started o365-emulator process for one test, stopped when released. */
 final class Emulator
 {
-    public const CLIENT_ID = '00000000-0000-0000-0000-000000000001';
-    public const CLIENT_SECRET = 'emulator-secret';
-    public const TENANT_ID = 'contoso.onmicrosoft.com';
+    public const CLIENT_ID = TestMail::CLIENT_ID;
+    public const CLIENT_SECRET = TestMail::CLIENT_SECRET;
+    public const TENANT_ID = TestMail::TENANT_ID;
 
     /** @var resource */
     private $process;
@@ -65,20 +65,9 @@ final class Emulator
     /** Config for O365\Mailer pointing at this emulator. */
     public function config(array $overrides = []): array
     {
-        $config = [
-            'tenant_id' => self::TENANT_ID,
-            'client_id' => self::CLIENT_ID,
-            'client_secret' => self::CLIENT_SECRET,
-            'login_endpoint' => $this->baseUrl,
-            'graph_endpoint' => $this->baseUrl,
-            'max_retries' => 1,
-            'timeout' => 10,
-        ];
-        if ($this->caFile !== null) {
-            $config['ca_file'] = $this->caFile;
-        }
+        $tls = $this->caFile !== null ? ['ca_file' => $this->caFile] : [];
 
-        return array_merge($config, $overrides);
+        return TestMail::config($this->baseUrl, array_merge($tls, $overrides));
     }
 
     /** @return list<array<string, mixed>> messages received, oldest first */

@@ -7,33 +7,16 @@
 
 declare(strict_types=1);
 
+require_once __DIR__.'/../../Support/TestMail.php';
+
+use O365\Tests\Support\TestMail;
+
 [, $base, $mode] = $argv;
-$mailer = new O365\Mailer([
-    'tenant_id' => 'contoso.onmicrosoft.com',
-    'client_id' => '00000000-0000-0000-0000-000000000001',
-    'client_secret' => 'emulator-secret',
-    'login_endpoint' => $base,
-    'graph_endpoint' => $base,
-    'max_retries' => 1,
-    'timeout' => 20,
-]);
-
-function message(string $subject, int $attachmentBytes): string
-{
-    $mime = "From: sender@contoso.com\r\nTo: ann@example.com\r\nSubject: $subject\r\nMIME-Version: 1.0\r\n";
-    if ($attachmentBytes === 0) {
-        return $mime."\r\nbody\r\n";
-    }
-
-    return $mime."Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
-        ."--B\r\nContent-Type: application/octet-stream; name=big.bin\r\nContent-Transfer-Encoding: base64\r\n"
-        ."Content-Disposition: attachment; filename=big.bin\r\n\r\n"
-        .chunk_split(base64_encode(random_bytes($attachmentBytes)), 76, "\r\n")."--B--\r\n";
-}
+$mailer = new O365\Mailer(TestMail::config($base, ['timeout' => 20]));
 
 register_shutdown_function(static function () use ($mailer): void {
     try {
-        $receipt = $mailer->sendMime(message('second', 0));
+        $receipt = $mailer->sendMime(TestMail::mime('second'));
         echo "second: sent {$receipt['route']}\n";
     } catch (\Throwable $e) {
         echo 'second: failed ', get_class($e), ': ', $e->getMessage(), "\n";
@@ -66,7 +49,7 @@ $callback = static function (array $p) use ($mode, $mailer) {
             throw new \DomainException('the callback failed');
         case 'send-again':
             try {
-                $mailer->sendMime(message('inner', 0));
+                $mailer->sendMime(TestMail::mime('inner'));
                 echo "inner: sent\n";
             } catch (\Throwable $e) {
                 echo 'inner: ', get_class($e), ': ', $e->getMessage(), "\n";
@@ -85,7 +68,7 @@ $callback = static function (array $p) use ($mode, $mailer) {
 
 $first = static function () use ($mailer, $callback): void {
     try {
-        $receipt = $mailer->sendMime(message('first', 5 * 1024 * 1024), null, [], $callback);
+        $receipt = $mailer->sendMime(TestMail::mime('first', 5 * 1024 * 1024), null, [], $callback);
         echo "first: sent {$receipt['route']}\n";
     } catch (\Throwable $e) {
         echo 'first: threw ', get_class($e), ': ', $e->getMessage(), "\n";

@@ -7,25 +7,15 @@
 declare(strict_types=1);
 
 echo 'pid=', getmypid(), "\n";
-$mailer = new O365\Mailer([
-    'tenant_id' => 'contoso.onmicrosoft.com',
-    'client_id' => '00000000-0000-0000-0000-000000000001',
-    'client_secret' => 'emulator-secret',
-    'login_endpoint' => $_SERVER['O365_BASE'],
-    'graph_endpoint' => $_SERVER['O365_BASE'],
-    'max_retries' => 1,
-]);
+require_once __DIR__.'/../../Support/TestMail.php';
+$mailer = new O365\Mailer(O365\Tests\Support\TestMail::config($_SERVER['O365_BASE']));
 $mode = $_SERVER['O365_MODE'];
-$mime = "From: sender@contoso.com\r\nTo: ann@example.com\r\nSubject: $mode\r\nMIME-Version: 1.0\r\n";
 if ($mode === 'send') {
-    $receipt = $mailer->sendMime($mime."\r\nbody\r\n");
+    $receipt = $mailer->sendMime(O365\Tests\Support\TestMail::mime($mode));
     echo "sent {$receipt['route']}\n";
     exit;
 }
-$mime .= "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
-    ."--B\r\nContent-Type: application/octet-stream; name=big.bin\r\nContent-Transfer-Encoding: base64\r\n"
-    ."Content-Disposition: attachment; filename=big.bin\r\n\r\n"
-    .chunk_split(base64_encode(random_bytes(5 * 1024 * 1024)), 76, "\r\n")."--B--\r\n";
+$mime = O365\Tests\Support\TestMail::mime($mode, 5 * 1024 * 1024);
 $mailer->sendMime($mime, null, [], static function (array $p) use ($mode): void {
     if ($p['phase'] !== 'upload') {
         return;
