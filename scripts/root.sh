@@ -21,8 +21,8 @@ CHROOT="$FORKY/root"
 RUSTUP_DIR="${RUSTUP_HOME:-$HOME/.rustup}"
 CARGO_DIR="${CARGO_HOME:-$HOME/.cargo}"
 # What the root holds; changing it changes the cache key, which rebuilds the root.
-PACKAGES="php8.4-cli,php8.4-dev,php8.4-curl,php8.4-mbstring,php8.4-xml,php8.4-sqlite3,clang,libclang-dev,gcc,libc6-dev,php-laravel-framework,ca-certificates,composer,openssl,make"
-PHP85_PACKAGES="php8.5-cli php8.5-dev php8.5-curl php8.5-mbstring php8.5-xml php8.5-sqlite3 php8.5-intl"
+PACKAGES="php8.4-cli,php8.4-dev,php8.4-fpm,php8.4-curl,php8.4-mbstring,php8.4-xml,php8.4-sqlite3,clang,libclang-dev,gcc,libc6-dev,php-laravel-framework,ca-certificates,composer,openssl,make"
+PHP85_PACKAGES="php8.5-cli php8.5-dev php8.5-fpm php8.5-curl php8.5-mbstring php8.5-xml php8.5-sqlite3 php8.5-intl"
 # mmdebstrap ignores the host's apt.conf.d: forky's Release would count as expired.
 APTOPTS=(--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Check-Date "false"'
          --aptopt='APT::Install-Recommends "false"')
@@ -111,13 +111,17 @@ ensure_root() {
 # PHP 8.5 from Debian experimental, into the root (forky stops at 8.4). Afterwards the
 # root's default `php` is 8.5: callers name php8.4 / php8.5 explicitly.
 ensure_php85() {
-  if [ -f "$CHROOT/.o365-php85.ok" ]; then say "PHP 8.5 present in the forky root"; return; fi
+  local p missing=()
+  for p in $PHP85_PACKAGES; do
+    chroot "$CHROOT" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ -f "$CHROOT/.o365-php85.ok" ] && [ ${#missing[@]} -eq 0 ]; then say "PHP 8.5 present in the forky root"; return; fi
   local mirror; mirror=$(debian_mirror) t0=$SECONDS
-  say "installing PHP 8.5 from Debian experimental into the forky root"
+  say "installing PHP 8.5 from Debian experimental into the forky root: ${missing[*]}"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror experimental main" \
     > "$CHROOT/etc/apt/sources.list.d/experimental.list"
   # shellcheck disable=SC2086
-  run_in_root sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t experimental --no-install-recommends $PHP85_PACKAGES >/dev/null" \
+  run_in_root sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t experimental --no-install-recommends ${missing[*]} >/dev/null" \
     || die "installing PHP 8.5 from Debian experimental failed (see above)"
   touch "$CHROOT/.o365-php85.ok"
   say "PHP 8.5 ready in $((SECONDS - t0)) s: $(chroot "$CHROOT" php8.5 -r 'echo PHP_VERSION;')"
