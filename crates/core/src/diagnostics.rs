@@ -30,12 +30,8 @@ pub struct Diagnostics {
     /// present: Exchange's `New-ServicePrincipal -ObjectId` needs it for RBAC for
     /// Applications, and it differs from the App registration's object id.
     pub object_id: Option<String>,
-    /// The scope requested (the cloud's Graph host + `/.default`).
-    pub scope: String,
     /// Which kind of credential authenticated (never its value).
     pub credential: String,
-    /// Seconds until the token expires.
-    pub expires_in: u64,
     /// Public facts about the credential: certificate thumbprints and expiry, token file,
     /// managed identity endpoint (never a secret).
     pub credential_details: Vec<(String, String)>,
@@ -77,11 +73,9 @@ impl Diagnostics {
             missing,
             app_id,
             object_id,
-            scope: config.scope(),
             credential: config.credential.describe().to_string(),
             credential_details: config.credential.details().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             warnings: config.credential.warnings(),
-            expires_in: token.expires_at.saturating_duration_since(std::time::Instant::now()).as_secs(),
         }
     }
 }

@@ -178,23 +178,9 @@ fn mb(n: u64) -> String {
     format!("{:.1}", n as f64 / (1024.0 * 1024.0))
 }
 
-/// The attachment's name for Graph: its file name, else its Content-ID, else a made-up one.
+/// The attachment's name for Graph (`mime_parts::attachment_name`).
 fn display_name(leaf: &Leaf, n: usize) -> String {
-    if let Some(f) = leaf.file_name.as_deref().filter(|f| !f.trim().is_empty()) {
-        return f.trim().to_string();
-    }
-    if let Some(c) = &leaf.content_id {
-        return c.clone();
-    }
-    let ext = match leaf.content_type.as_str() {
-        "application/pdf" => ".pdf",
-        "image/png" => ".png",
-        "image/jpeg" => ".jpg",
-        "text/plain" => ".txt",
-        "message/rfc822" => ".eml",
-        _ => ".bin",
-    };
-    format!("attachment{n}{ext}")
+    mime_parts::attachment_name(leaf.file_name.as_deref(), leaf.content_id.as_deref(), &leaf.content_type, n)
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ pub fn parse_headers(mime: &[u8]) -> Result<Headers<'_>> {
     if mime.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::config("mime", "the message is empty"));
     }
-    let block = std::str::from_utf8(header_block(mime))
+    let block = std::str::from_utf8(crate::mime_parts::header_block(mime))
         .map_err(|_| Error::config("mime", "the message headers are not 7-bit/UTF-8 text: not a MIME message"))?;
     let mut fields: Vec<(&str, String)> = Vec::new();
     for line in block.split('\n') {
@@ -61,21 +61,6 @@ pub fn parse_headers(mime: &[u8]) -> Result<Headers<'_>> {
 /// The one "not a MIME message" error.
 pub(crate) fn not_mime() -> Error {
     Error::config("mime", "the body is not a MIME message (RFC 5322 headers, a blank line, then the body)")
-}
-
-/// The top-level header block, up to (not including) the blank line, found with memchr
-/// so that a 150 MB message is not walked byte by byte; the whole message when it has
-/// no body. The one header-block finder of the crate.
-pub fn header_block(mime: &[u8]) -> &[u8] {
-    let mut pos = 0;
-    for nl in memchr::memchr_iter(b'\n', mime) {
-        let line = mime.get(pos..nl).unwrap_or_default();
-        if line.is_empty() || line == b"\r" {
-            return mime.get(..pos).unwrap_or(mime);
-        }
-        pos = nl + 1;
-    }
-    mime
 }
 
 impl Headers<'_> {

@@ -109,18 +109,6 @@ impl Error {
         }
         self
     }
-
-    /// Whether the caller may send again later without risking a duplicate: Graph
-    /// throttled, was unavailable, or was never reached. False for `OutcomeUnknown`
-    /// (Graph may have accepted the message) and for errors a retry cannot fix.
-    pub fn is_retryable(&self) -> bool {
-        match self.kind {
-            ErrorKind::Throttled | ErrorKind::Transport => true,
-            ErrorKind::GraphServer => matches!(self.status, Some(503)),
-            ErrorKind::Authentication => matches!(self.status, Some(429 | 500..=599)),
-            _ => false,
-        }
-    }
 }
 
 impl fmt::Display for Error {

@@ -12,6 +12,7 @@ use mail_parser::{Address, MessageParser, MimeHeaders};
 use serde_json::{Value, json};
 
 use crate::error::Result;
+use crate::mime_parts;
 
 /// Graph's limit of `internetMessageHeaders`.
 pub const MAX_X_HEADERS: usize = 5;
@@ -176,14 +177,9 @@ fn attachments(msg: &mail_parser::Message<'_>) -> Vec<Value> {
             .content_type()
             .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream")).to_ascii_lowercase())
             .unwrap_or_else(|| "application/octet-stream".into());
-        let content_id = part.content_id().map(|c| c.trim().trim_matches(['<', '>']).to_string()).filter(|c| !c.is_empty());
-        let disposition = part.content_disposition().map(|d| d.ctype().to_ascii_lowercase());
-        let inline = crate::mime_parts::shows_inline(disposition.as_deref(), content_id.is_some());
-        let name = part
-            .attachment_name()
-            .map(str::to_string)
-            .or_else(|| content_id.clone())
-            .unwrap_or_else(|| format!("attachment{}", n + 1));
+        let content_id = mime_parts::content_id(part);
+        let inline = mime_parts::shows_inline(mime_parts::disposition(part).as_deref(), content_id.is_some());
+        let name = mime_parts::attachment_name(part.attachment_name(), content_id.as_deref(), &content_type, n + 1);
         let mut a = serde_json::Map::new();
         a.insert("@odata.type".into(), json!("#microsoft.graph.fileAttachment"));
         a.insert("name".into(), json!(name));

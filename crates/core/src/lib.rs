@@ -7,13 +7,13 @@ mod attachment_bytes;
 mod ca_file;
 mod capped_body;
 mod cloud;
-pub mod config;
+mod config;
 mod config_value;
-pub mod credential;
+mod credential;
 mod diagnostics;
 mod entra;
 mod envelope;
-pub mod error;
+mod error;
 mod graph_client;
 mod mailbox_graph;
 mod graph_error;
@@ -21,14 +21,20 @@ mod key_suggestion;
 pub mod limiter;
 mod graph_request;
 mod json_message;
+// The public modules are what the extension and the tests reach by path; everything
+// else they use is re-exported below.
+/// `mailbox_check::check` (the extension's `checkMailbox()`).
 pub mod mailbox_check;
 mod mailer;
-pub mod mime_parts;
-pub mod part_bytes;
+mod mime_parts;
+mod part_bytes;
+#[cfg(test)]
+mod mime_cut_props;
 #[cfg(test)]
 mod parse_fuzz;
 mod progress;
 mod retry;
+/// The per-process runtime (tests drive `GraphClient` futures on it).
 pub mod runtime;
 mod secret;
 mod spool;
@@ -38,6 +44,7 @@ mod route_json;
 mod route_mime;
 mod send_path;
 mod draft_plan;
+/// `stream::Ingest` (the extension's streamed sends).
 pub mod stream;
 mod token_cache;
 mod http_failure;

@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::{MessagePart, MessageParser, MimeHeaders};
 
 /// Multipart nesting followed at most; deeper parts stay whole.
 pub const MAX_DEPTH: usize = 24;
@@ -69,6 +69,38 @@ pub fn shows_inline(disposition: Option<&str>, has_content_id: bool) -> bool {
     }
 }
 
+/// A part's Content-ID without angle brackets; `None` when absent or empty. Read here
+/// for the draft path and the JSON form alike.
+pub(crate) fn content_id(part: &MessagePart<'_>) -> Option<String> {
+    part.content_id().map(|c| c.trim().trim_matches(['<', '>']).to_string()).filter(|c| !c.is_empty())
+}
+
+/// A part's Content-Disposition type, lowercase.
+pub(crate) fn disposition(part: &MessagePart<'_>) -> Option<String> {
+    part.content_disposition().map(|d| d.ctype().to_ascii_lowercase())
+}
+
+/// The one naming rule for an attachment Graph gets (draft path and JSON form alike): its
+/// file name, else its Content-ID, else `attachmentN` with an extension for its type
+/// (`n` counts from 1).
+pub(crate) fn attachment_name(file_name: Option<&str>, content_id: Option<&str>, content_type: &str, n: usize) -> String {
+    if let Some(f) = file_name.map(str::trim).filter(|f| !f.is_empty()) {
+        return f.to_string();
+    }
+    if let Some(c) = content_id {
+        return c.to_string();
+    }
+    let ext = match content_type {
+        "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "text/plain" => ".txt",
+        "message/rfc822" => ".eml",
+        _ => ".bin",
+    };
+    format!("attachment{n}{ext}")
+}
+
 /// The parsed structure.
 #[derive(Debug, Clone)]
 pub struct Structure {
@@ -87,7 +119,16 @@ pub fn parse(mime: &[u8]) -> Option<Structure> {
     Some(Structure { leaves })
 }
 
-/// Finds the end of the header block starting at `start`: (header range, body start).
+/// The top-level header block, up to (not including) the blank line; the whole message
+/// when it has no body; empty when the message starts with a blank line.
+pub fn header_block(mime: &[u8]) -> &[u8] {
+    split_header(mime, 0).and_then(|(header, _)| mime.get(header)).unwrap_or(mime)
+}
+
+/// The one header-block finder of the crate (messages and parts alike): the header
+/// block starting at `start` and where the body after its blank line starts, as
+/// (header range, body start). Found with memchr, so that a 150 MB message is not
+/// walked byte by byte. LF line endings work as CRLF does.
 fn split_header(mime: &[u8], start: usize) -> Option<(Range<usize>, usize)> {
     let rest = mime.get(start..)?;
     // A part that starts with a blank line has no headers.
@@ -146,9 +187,9 @@ fn part_headers(block: &[u8]) -> PartHeaders {
         Some(e) if e == "quoted-printable" => TransferEncoding::QuotedPrintable,
         _ => TransferEncoding::Identity,
     };
-    out.disposition = part.content_disposition().map(|d| d.ctype().to_ascii_lowercase());
+    out.disposition = disposition(part);
     out.file_name = part.attachment_name().map(str::to_string);
-    out.content_id = part.content_id().map(|c| c.trim().trim_matches(['<', '>']).to_string()).filter(|c| !c.is_empty());
+    out.content_id = content_id(part);
     out
 }
 
@@ -257,6 +298,24 @@ pub fn without_len(mime_len: usize, prefix_len: usize, cuts: &[Range<usize>]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_header_block_ends_at_the_first_blank_line() {
+        assert_eq!(header_block(b"A: 1\r\nB: 2\r\n\r\nbody\r\n\r\nmore"), b"A: 1\r\nB: 2\r\n");
+        assert_eq!(header_block(b"A: 1\nB: 2\n\nbody"), b"A: 1\nB: 2\n");
+        assert_eq!(header_block(b"A: 1\r\nB: 2"), b"A: 1\r\nB: 2", "headers only");
+        assert_eq!(header_block(b"\r\nbody"), b"", "a blank first line: no headers");
+        assert_eq!(split_header(b"X: 1\r\n\r\nbody", 0), Some((0..6, 8)));
+        assert_eq!(split_header(b"--b\r\n\r\nbody", 5), Some((5..5, 7)), "a part without headers");
+    }
+
+    #[test]
+    fn one_attachment_name_rule() {
+        assert_eq!(attachment_name(Some(" report.pdf "), Some("cid"), "application/pdf", 1), "report.pdf");
+        assert_eq!(attachment_name(Some("  "), Some("logo@x"), "image/png", 2), "logo@x");
+        assert_eq!(attachment_name(None, None, "image/png", 3), "attachment3.png");
+        assert_eq!(attachment_name(None, None, "application/x-unknown", 4), "attachment4.bin");
+    }
 
     const MSG: &str = "From: a@x.com\r\nTo: b@x.com\r\nSubject: t\r\nMIME-Version: 1.0\r\n\
 Content-Type: multipart/mixed; boundary=\"OUT\"\r\n\r\npreamble\r\n--OUT\r\n\

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::envelope;
 use crate::error::Result;
 use crate::mailbox_graph::{Graph, Receipt};
+use crate::mime_parts;
 use crate::graph_client::GraphClient;
 use crate::progress::{Phase, Progress, Reporter};
 use crate::draft_plan::{self, DraftPlan, JSON_CANDIDATE_BYTES, MAX_REQUEST_BYTES};
@@ -106,9 +107,9 @@ pub(crate) fn send_input(
     progress: Option<ProgressFn<'_>>,
 ) -> Result<Sent> {
     let head = match &input {
-        Input::Mime(mime) => envelope::header_block(mime),
+        Input::Mime(mime) => mime_parts::header_block(mime),
         // The skeleton starts with the message's header block.
-        Input::Split(split) => envelope::header_block(split.skeleton()),
+        Input::Split(split) => mime_parts::header_block(split.skeleton()),
     };
     let mailbox = crate::mailbox::pick(config, head, envelope_sender)?;
     let (plan, mut warnings) = plan(config, &input, head, recipients)?;

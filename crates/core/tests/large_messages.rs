@@ -1,8 +1,9 @@
 //! Large messages against the emulator: size routing (sendMail up to ~3 MB, draft +
 //! upload sessions above), byte-identical attachments and intact bodies and headers on
 //! the emulator's side, resuming after failed chunks, the draft deleted when a step
-//! fails, the 150 MB limit checked before any request, Mail.ReadWrite diagnosis, and at
-//! most 4 requests in flight per mailbox. Messages are generated here, never committed.
+//! fails, the 150 MB limit checked before any request, Mail.ReadWrite diagnosis, and
+//! uploads in parallel but at most 4 requests in flight per mailbox (both measured at
+//! the emulator). Messages are generated here, never committed.
 
 mod large_support;
 
@@ -189,8 +190,24 @@ fn without_mail_read_write_the_error_says_so() {
     mailer.send_mime(&message("rw@contoso.com", "small", &small), Some("rw@contoso.com"), &[]).expect("small send");
 }
 
+/// The most upload PUTs the emulator was serving at once, from its request log: each
+/// PUT spans [arrival, arrival + duration) in whole milliseconds. Requests one after the
+/// other never overlap (the next arrives after the previous answer), so more than one
+/// means the uploads ran in parallel.
+fn most_puts_at_once(requests: &[serde_json::Value]) -> usize {
+    let spans: Vec<(u64, u64)> = requests
+        .iter()
+        .filter(|r| r["method"] == "PUT" && r["path"].as_str().unwrap_or("").contains("AttachmentSessions"))
+        .map(|r| {
+            let start = r["time_ms"].as_u64().unwrap_or(0);
+            (start, start + r["duration_ms"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    spans.iter().map(|&(start, _)| spans.iter().filter(|&&(s, e)| s <= start && start < e).count()).max().unwrap_or(0)
+}
+
 #[test]
-fn never_more_than_four_requests_at_once_per_mailbox() {
+fn uploads_run_in_parallel_and_never_more_than_four_per_mailbox() {
     let emu = start_with(EmulatorConfig { latency_ms: 30, ..EmulatorConfig::default() });
     let mailer = mailer(&emu, &[("max_retries", ConfigValue::Int(0))]);
     let mut atts = vec![Attachment::inline("logo.png", "logo@test", 1000, 20)];
@@ -202,7 +219,13 @@ fn never_more_than_four_requests_at_once_per_mailbox() {
     // with 429 (Exchange's MailboxConcurrency limit), and max_retries 0 makes that 429
     // fail the send. Six uploads at once would pass a fifth request without the limiter.
     mailer.send_mime(&mime, Some("conc@contoso.com"), &[]).expect("send");
-    let throttled = graph_requests(&emu).iter().filter(|r| r["status"] == 429).count();
+    let requests = graph_requests(&emu);
+    let throttled = requests.iter().filter(|r| r["status"] == 429).count();
     assert_eq!(throttled, 0, "no request was over the emulator's concurrency limit");
+    let peak = json(&emu, "/_emulator/stats")["mailboxes"]["conc@contoso.com"]["peak_in_flight"].as_u64();
+    assert!(matches!(peak, Some(2..=4)), "requests in flight at the emulator at most: {peak:?}");
+    // And the six uploads really overlapped (one at a time would also stay under 4).
+    let puts = most_puts_at_once(&requests);
+    assert!((2..=4).contains(&puts), "upload PUTs at once at the emulator: {puts}");
     assert_delivered(&emu.messages()[0], "six uploads", &atts);
 }

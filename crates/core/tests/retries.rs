@@ -131,7 +131,6 @@ fn a_timeout_after_the_body_is_outcome_unknown_and_not_retried() {
 
 fn assert_outcome_unknown(emu: &Emu, e: &o365_core::Error) {
     assert_eq!(e.kind, ErrorKind::OutcomeUnknown, "{e}");
-    assert!(!e.is_retryable());
     let sends = emu.requests_to("sendMail");
     assert_eq!(sends.len(), 1, "exactly one sendMail reached the emulator: {sends:?}");
     let id = e.client_request_id.as_deref().expect("client-request-id");

@@ -22,9 +22,9 @@ mod request;
 
 use std::sync::Arc;
 
-pub use certificate::{Algorithm, Certificate, EXPIRY_WARNING_DAYS};
+pub use certificate::Certificate;
 pub use federated::FederatedToken;
-pub use managed_identity::{ManagedIdentity, Protocol};
+pub use managed_identity::ManagedIdentity;
 pub(crate) use app::App;
 pub(crate) use entra_answer::TokenResponse;
 pub(crate) use explain::explain_assertion;

@@ -11,18 +11,10 @@ use proptest::prelude::*;
 use crate::draft_plan::{self as size_routing, DraftPlan};
 use crate::stream::{BUFFER_BYTES, Ingest, Streamed};
 
-fn data(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
+// The large-message tests' generator, one copy for both.
+#[path = "../../tests/large_support/data.rs"]
+mod test_data;
+use test_data::data;
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {

@@ -161,3 +161,8 @@ pub fn assert_secret_free(e: &o365_core::Error, secret: &str) {
         assert!(!text.contains(secret), "secret leaked into: {text}");
     }
 }
+
+/// Now, in Unix seconds (to compare with `Diagnostics::expires_at`).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970").as_secs()
+}

@@ -10,19 +10,8 @@ use o365_emulator::{Emulator, EmulatorConfig};
 
 pub const MIB: usize = 1024 * 1024;
 
-/// Deterministic pseudo-random bytes (xorshift), fast enough for 150 MB in debug builds.
-pub fn data(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
+mod data;
+pub use data::data;
 
 pub fn sha256(b: &[u8]) -> String {
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b);

@@ -2,8 +2,8 @@
 //! panics and keeps its ranges inside the message; on generated multipart messages
 //! cutting a part removes exactly that part and leaves every other part byte for byte.
 
-use o365_core::mime_parts;
-use o365_core::part_bytes::PartBytes;
+use crate::mime_parts;
+use crate::part_bytes::PartBytes;
 use proptest::prelude::*;
 
 fn leaf_strategy() -> impl Strategy<Value = (String, Vec<u8>, bool)> {
