@@ -85,7 +85,7 @@ pub struct Config {
     pub spool_dir: Option<PathBuf>,
     /// The Redis that shares the per-mailbox limits between processes (a secret: it may
     /// hold a password); `None`: limits per process.
-    pub redis_url: Option<crate::limiter::RedisUrl>,
+    pub redis_url: Option<crate::redis_url::RedisUrl>,
 }
 
 impl Config {
@@ -271,7 +271,7 @@ impl Raw {
             Some(n) => return Err(Error::config("max_retries", format!("config key `max_retries` must be a whole number from 0 to 10, got {n}"))),
         };
         let ca_file = self.ca_file.as_deref().map(CaFile::load).transpose()?;
-        let redis_url = self.redis_url.as_deref().map(crate::limiter::RedisUrl::parse).transpose()?;
+        let redis_url = self.redis_url.as_deref().map(crate::redis_url::RedisUrl::parse).transpose()?;
         Ok(Config {
             tenant_id,
             client_id,

@@ -39,6 +39,7 @@ pub mod runtime;
 mod secret;
 mod spool;
 mod mailbox;
+mod redis_url;
 mod route_draft;
 mod route_json;
 mod route_mime;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
 
-use super::redis_url::RedisUrl;
+use crate::redis_url::RedisUrl;
 use crate::ca_file::CaFile;
 
 /// Longest wait for a connection (TCP + TLS + handshake) and for any one command.

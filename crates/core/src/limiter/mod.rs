@@ -18,7 +18,6 @@ mod connection;
 mod key;
 mod limits;
 mod local;
-mod redis_url;
 mod shared;
 
 use std::sync::Arc;
@@ -28,7 +27,7 @@ pub use connection::TIMEOUT as REDIS_TIMEOUT;
 pub use key::{MailboxKey, PREFIX as KEY_PREFIX};
 pub use limits::{Limits, set_limits};
 pub use local::MAILBOX_CONCURRENCY;
-pub use redis_url::RedisUrl;
+pub use crate::redis_url::RedisUrl;
 pub(crate) use connection::take_warning;
 
 use crate::config::Config;
