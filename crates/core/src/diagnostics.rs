@@ -22,7 +22,9 @@ pub struct Diagnostics {
     pub cloud: String,
     /// Tenant id from the token (`tid`), if present.
     pub tenant: Option<String>,
-    /// What is missing for sending, as fixes to apply (empty: ready).
+    /// What the token lacks for sending, as fixes to apply. Not a verdict: Exchange RBAC
+    /// for Applications grants sending without a role in the token, so `o365:check` lets
+    /// the mailbox check decide and uses this to explain a denial.
     pub missing: Vec<String>,
     /// The app the token was issued to (`appid`/`azp` claim), if present.
     pub app_id: Option<String>,
@@ -53,9 +55,9 @@ impl Diagnostics {
         let app_id = claim("appid").or_else(|| claim("azp"));
         let object_id = claim("oid");
         let mut missing = Vec::new();
-        // Reported as missing (o365:check fails on it), though with Exchange RBAC for
-        // Applications the grant lives in Exchange and the token legitimately lacks the
-        // role: the message says so, and the mailbox check (a real sendMail) decides.
+        // Listed, not a failure: with Exchange RBAC for Applications the grant lives in
+        // Exchange and the token legitimately lacks the role. The mailbox check (a
+        // sendMail without recipients) decides; `o365:check` quotes this when it fails.
         if !roles.iter().any(|r| r == "Mail.Send") {
             missing.push(
                 "the token has no Mail.Send role: add the Microsoft Graph application permission Mail.Send and grant admin consent \

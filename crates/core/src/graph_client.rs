@@ -178,7 +178,6 @@ impl GraphClient {
         a: Attempt,
     ) -> Verdict<GraphResponse> {
         let status = resp.status().as_u16();
-        let version = resp.version();
         let request_id = resp.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
         let retry_after = crate::retry::retry_after(resp.headers());
         let ids = |e: Error| e.with_request_ids(request_id.clone(), Some(client_request_id.to_string()));
@@ -194,7 +193,6 @@ impl GraphClient {
                     request_id: request_id.clone().unwrap_or_default(),
                     client_request_id: client_request_id.to_string(),
                     attempts: a.number,
-                    version,
                 }),
                 // Graph acted (2xx), but its answer is unusable.
                 Err(e) => {

@@ -110,8 +110,6 @@ pub struct GraphResponse {
     pub client_request_id: String,
     /// How many times the request was sent (1 = no retry).
     pub attempts: u32,
-    /// The HTTP version the answer came over (HTTP/2 where offered).
-    pub version: reqwest::Version,
 }
 
 impl GraphResponse {

@@ -1,6 +1,7 @@
-//! The sender: picks the mailbox, prepares the MIME envelope, and hands the request to
-//! the Graph client. Blocking API (PHP is synchronous); the work runs on the
-//! per-process runtime so that connections and tokens outlive the call.
+//! The sender's public face: a config, and the blocking calls PHP makes (PHP is
+//! synchronous). A send goes to the one orchestrator (`send_path`), which picks the
+//! mailbox, checks and plans the message and runs its route on the per-process runtime,
+//! so that connections and tokens outlive the call.
 
 use std::sync::Arc;
 
@@ -37,7 +38,7 @@ impl Mailer {
     /// Sends a rendered MIME message. `mailbox` is the envelope sender (used unless the
     /// config fixes a mailbox); `recipients` are all envelope recipients (empty: the
     /// MIME headers' recipients). Every input is checked before anything is sent.
-    /// Large messages and `save_to_sent_items = false` are routed (see `route`).
+    /// Large messages and `save_to_sent_items = false` are routed (see `send_path`).
     pub fn send_mime(&self, mime: &[u8], mailbox: Option<&str>, recipients: &[String]) -> Result<Receipt> {
         self.send_mime_with(mime, mailbox, recipients, None).map(|s| s.receipt)
     }

@@ -1,4 +1,4 @@
-//! The send path: one orchestrator for every message. It checks and plans everything
+//! The send path: one orchestrator for every message. It checks and plans the message
 //! before the first request, then runs the one route the plan chose while the caller's
 //! progress callback is served on the calling thread:
 //! - fits one request (base64 MIME ≤ ~4 MB) and `save_to_sent_items`: MIME `sendMail`

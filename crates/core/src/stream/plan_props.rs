@@ -8,7 +8,7 @@
 use base64::Engine as _;
 use proptest::prelude::*;
 
-use crate::draft_plan::{self as size_routing, DraftPlan};
+use crate::draft_plan::{self, DraftPlan};
 use crate::stream::{BUFFER_BYTES, Ingest, Streamed};
 
 // The large-message tests' generator, one copy for both.
@@ -224,7 +224,7 @@ proptest! {
             Streamed::Split(split) => {
                 prop_assert!(msg.len() > BUFFER_BYTES);
                 prop_assert_eq!(split.len(), msg.len());
-                same_plans(&size_routing::plan_draft(&msg, prefix), &split.plan(prefix))?;
+                same_plans(&draft_plan::plan_draft(&msg, prefix), &split.plan(prefix))?;
             }
         }
     }
@@ -243,7 +243,7 @@ fn every_chunk_boundary_around_the_delimiter() {
         ];
         let msg = render(&parts, crlf, true);
         let s = crate::mime_parts::parse(&msg).unwrap();
-        let want = size_routing::plan_draft(&msg, b"");
+        let want = draft_plan::plan_draft(&msg, b"");
         for leaf in &s.leaves[1..3] {
             for d in 0..12 {
                 let at = leaf.body.end + d - 2;
