@@ -112,6 +112,11 @@ impl Emu {
     /// A request to the inspection API (its own runtime: the tests are plain threads).
     pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        // The sender installs ring as the process's rustls provider when it builds its
+        // first client; test builds also enable aws-lc (the hostile server), so rustls has
+        // no default of its own. A test whose first client is this one (nothing sent yet)
+        // installs the sender's provider itself.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         rt.block_on(async {
             let mut b = reqwest::Client::builder().timeout(Duration::from_secs(10));
             if let Some(pem) = self.emu.ca_pem() {
