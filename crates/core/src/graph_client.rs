@@ -99,7 +99,12 @@ impl GraphClient {
         };
         let (id, named) = (client_request_id.as_str(), what.as_str());
         crate::retry::run(self.policy(), &what, |a| async move {
-            let Some(limiter) = limiter else { return self.attempt(req, id, a).await };
+            // The token first: a fetch from Entra holds no slot of the mailbox.
+            let token = match self.bearer(req).await {
+                Ok(t) => t,
+                Err(e) => return Verdict::Fail(e),
+            };
+            let Some(limiter) = limiter else { return self.attempt(req, id, a, token).await };
             let ask = Ask { upload_bytes: upload_bytes(req), deadline: self.deadline, budget: self.config.deadline, what: named };
             let slot = match limiter.acquire(&ask).await {
                 Ok(slot) => slot,
@@ -107,7 +112,7 @@ impl GraphClient {
             };
             // The wait for the slot came out of the deadline.
             let a = Attempt { timeout: a.timeout.min(crate::retry::left(self.deadline)), ..a };
-            let verdict = self.attempt(req, id, a).await;
+            let verdict = self.attempt(req, id, a, token).await;
             let hold = match &verdict {
                 Verdict::Retry(e, Some(after)) if e.status == Some(429) => Some(*after),
                 _ => None,
@@ -118,18 +123,19 @@ impl GraphClient {
         .await
     }
 
-    /// One attempt: token, request, classified answer.
-    async fn attempt(&self, req: &GraphRequest, client_request_id: &str, a: Attempt) -> Verdict<GraphResponse> {
+    /// The bearer token `req` needs, if any: from the cache or fetched within the deadline.
+    async fn bearer(&self, req: &GraphRequest) -> Result<Option<CachedToken>> {
+        match req.bearer {
+            true => self.token().await.map(Some),
+            false => Ok(None),
+        }
+    }
+
+    /// One attempt with `token`: request, classified answer.
+    async fn attempt(&self, req: &GraphRequest, client_request_id: &str, a: Attempt, token: Option<CachedToken>) -> Verdict<GraphResponse> {
         if a.timeout.is_zero() {
             return Verdict::Fail(crate::retry::deadline_passed(&req.action, self.config.deadline));
         }
-        let token = match req.bearer {
-            true => match self.token().await {
-                Ok(t) => Some(t),
-                Err(e) => return Verdict::Fail(e),
-            },
-            false => None,
-        };
         let mut b = self
             .http
             .request(req.method.clone(), &req.url)

@@ -60,6 +60,7 @@ fn child_process() {
         "redis-down" => child_redis_down(),
         "window" => child_window(),
         "upload" => child_upload(),
+        "tls" => child_tls(),
         other => panic!("unknown child scenario {other}"),
     }
 }
@@ -318,3 +319,30 @@ fn an_uncontended_slot_costs_one_round_trip_to_take_and_one_to_give_back() {
     assert_eq!(sent.route, o365_core::Route::Mime, "one Graph request");
     assert_eq!(monitor.client_commands(), ["evalsha", "evalsha"], "one call to acquire, one to release");
 }
+
+/// `rediss://`: without the CA the certificate is refused (sending goes on, with the
+/// warning); with it as `ca_file` (added to the system roots) the limits live in Redis.
+fn child_tls() {
+    let redis = RedisServer::start_tls().expect("redis-server");
+    let emu = common::start_default();
+    let window = |m: &Mailer| MailboxKey::new(m.config(), MAILBOX).redis_key("window");
+    let untrusted = Mailer::new(config(&emu.base, &redis.url(), &[]));
+    let sent = send(&untrusted, "untrusted").expect("sent without Redis");
+    assert!(sent.warnings.iter().any(|w| w.contains(&redis.url().replace("/0", ""))), "{:?}", sent.warnings);
+    assert_eq!(redis.command(&["EXISTS", &window(&untrusted)]).as_deref(), Some("0"), "an untrusted Redis is not used");
+    let ca = redis.ca_file.as_ref().unwrap().to_str().unwrap();
+    let trusted = Mailer::new(config(&emu.base, &redis.url(), &[("ca_file", s(ca))]));
+    let sent = send(&trusted, "trusted").expect("sent");
+    assert!(sent.warnings.is_empty(), "{:?}", sent.warnings);
+    assert_eq!(redis.command(&["EXISTS", &window(&trusted)]).as_deref(), Some("1"), "the limits live in Redis, over TLS");
+    println!("ok");
+}
+
+#[test]
+fn rediss_verifies_the_server_against_the_system_roots_and_ca_file() {
+    if !RedisServer::available() {
+        return;
+    }
+    finish(spawn_child("tls", &[]), "tls scenario");
+}
+

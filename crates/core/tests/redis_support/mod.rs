@@ -14,8 +14,16 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Option<Child>,
     dir: tempfile::TempDir,
+    /// The plain port (the tests' own commands use it).
     pub port: u16,
     password: Option<String>,
+    /// TLS: the port clients use, and the CA that signed the server's certificate.
+    tls_port: Option<u16>,
+    pub ca_file: Option<PathBuf>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port()
 }
 
 fn binary() -> Option<PathBuf> {
@@ -52,8 +60,21 @@ impl RedisServer {
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
-        let mut r = RedisServer { child: None, dir, port, password: password.map(str::to_string) };
+        let mut r = RedisServer { child: None, dir, port: free_port(), password: password.map(str::to_string), tls_port: None, ca_file: None };
+        r.launch();
+        Some(r)
+    }
+
+    /// A Redis that also listens with TLS, its certificate (for 127.0.0.1) signed by a
+    /// CA made for it (`ca_file`).
+    pub fn start_tls() -> Option<RedisServer> {
+        if !Self::available() {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_certificates(dir.path());
+        let ca_file = Some(dir.path().join("ca.pem"));
+        let mut r = RedisServer { child: None, dir, port: free_port(), password: None, tls_port: Some(free_port()), ca_file };
         r.launch();
         Some(r)
     }
@@ -67,6 +88,16 @@ impl RedisServer {
         if let Some(p) = &self.password {
             cmd.args(["--requirepass", p]);
         }
+        if let Some(tls) = self.tls_port {
+            let file = |name: &str| self.dir.path().join(name);
+            cmd.args(["--tls-port", &tls.to_string(), "--tls-auth-clients", "no"])
+                .arg("--tls-cert-file")
+                .arg(file("server.pem"))
+                .arg("--tls-key-file")
+                .arg(file("server.key"))
+                .arg("--tls-ca-cert-file")
+                .arg(file("ca.pem"));
+        }
         let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("redis-server starts");
         self.child = Some(child);
         let until = Instant::now() + Duration::from_secs(10);
@@ -79,8 +110,11 @@ impl RedisServer {
         panic!("redis-server did not answer on port {}", self.port);
     }
 
-    /// `redis://[:password@]127.0.0.1:port/0`.
+    /// `redis://[:password@]127.0.0.1:port/0` (`rediss://` and the TLS port with TLS).
     pub fn url(&self) -> String {
+        if let Some(tls) = self.tls_port {
+            return format!("rediss://127.0.0.1:{tls}/0");
+        }
         match &self.password {
             Some(p) => format!("redis://:{p}@127.0.0.1:{}/0", self.port),
             None => format!("redis://127.0.0.1:{}/0", self.port),
@@ -167,6 +201,22 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// ca.pem, and server.pem / server.key for 127.0.0.1 signed by it.
+fn write_certificates(dir: &std::path::Path) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("key")).expect("CA");
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).expect("params");
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let key = KeyPair::generate().expect("key");
+    let cert = params.signed_by(&key, &ca).expect("cert");
+    std::fs::write(dir.join("ca.pem"), ca.pem()).expect("write");
+    std::fs::write(dir.join("server.pem"), cert.pem()).expect("write");
+    std::fs::write(dir.join("server.key"), key.serialize_pem()).expect("write");
 }
 
 fn resp(args: &[&str]) -> String {
