@@ -61,6 +61,7 @@ fn child_process() {
         "window" => child_window(),
         "upload" => child_upload(),
         "tls" => child_tls(),
+        "fork" => child_fork(),
         other => panic!("unknown child scenario {other}"),
     }
 }
@@ -344,5 +345,54 @@ fn rediss_verifies_the_server_against_the_system_roots_and_ca_file() {
         return;
     }
     finish(spawn_child("tls", &[]), "tls scenario");
+}
+
+unsafe extern "C" {
+    fn fork() -> i32;
+    fn waitpid(pid: i32, status: *mut i32, options: i32) -> i32;
+    fn _exit(code: i32) -> !;
+}
+
+/// The requests Redis counted in the mailbox's window.
+fn window_count(redis: &RedisServer, mailer: &Mailer) -> u64 {
+    let key = MailboxKey::new(mailer.config(), MAILBOX).redis_key("window");
+    let flat = redis.command(&["HGETALL", &key]).unwrap_or_default();
+    flat.lines().skip(1).step_by(2).map(|n| n.parse::<u64>().expect("count")).sum()
+}
+
+/// As PHP-FPM does: the parent sends (its runtime and Redis connection exist), then
+/// forks; the child's send must not touch the parent's connection (its driver task does
+/// not exist in the child: the send would stall, then fall back with a warning).
+fn child_fork() {
+    let redis = RedisServer::start().expect("redis-server");
+    let emu = common::start_default();
+    let mailer = Mailer::new(config(&emu.base, &redis.url(), &[]));
+    assert!(send(&mailer, "parent").expect("sent").warnings.is_empty());
+    assert_eq!(window_count(&redis, &mailer), 1);
+    // SAFETY: the forked child only sends and exits with _exit (no unwinding, no atexit).
+    let pid = unsafe { fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let ok = std::panic::catch_unwind(|| {
+            let sent = send(&mailer, "child").expect("sent from the forked child");
+            assert!(sent.warnings.is_empty(), "{:?}", sent.warnings);
+            assert_eq!(window_count(&redis, &mailer), 2, "the child counted in Redis, over its own connection");
+        });
+        unsafe { _exit(if ok.is_ok() { 0 } else { 1 }) }
+    }
+    let mut status = 0;
+    assert_eq!(unsafe { waitpid(pid, &mut status, 0) }, pid);
+    assert_eq!(status, 0, "the forked child failed (wait status {status})");
+    assert!(send(&mailer, "parent-again").expect("sent").warnings.is_empty());
+    assert_eq!(window_count(&redis, &mailer), 3);
+    println!("ok");
+}
+
+#[test]
+fn a_forked_child_opens_its_own_redis_connection() {
+    if !RedisServer::available() {
+        return;
+    }
+    finish(spawn_child("fork", &[]), "fork scenario");
 }
 
