@@ -140,7 +140,16 @@ fn three_processes_never_have_more_than_four_requests_in_flight() {
     let max = max_in_flight(&requests);
     assert!(max <= 4, "{max} requests in flight at once");
     assert!(max >= 3, "the processes did overlap ({max} at most at once)");
-    eprintln!("72 mails from 3 processes x 6 threads at 100 ms latency: {elapsed:?}, at most {max} in flight");
+    // Reported, not asserted (timings are noisy here): the busy span at the emulator
+    // against the bound of 4 slots x 10 requests/s.
+    let first = requests.iter().map(|r| r["time_ms"].as_u64().unwrap()).min().unwrap();
+    let last = requests.iter().map(|r| r["time_ms"].as_u64().unwrap() + r["duration_ms"].as_u64().unwrap()).max().unwrap();
+    let goodput = 72.0 / ((last - first) as f64 / 1000.0);
+    eprintln!(
+        "72 mails from 3 processes x 6 threads at 100 ms latency: {elapsed:?} in all, {goodput:.1} mails/s at the emulator \
+         ({:.0}% of 40/s), at most {max} in flight",
+        goodput / 40.0 * 100.0
+    );
 }
 
 #[test]

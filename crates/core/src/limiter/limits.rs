@@ -64,4 +64,4 @@ pub(crate) const WINDOW_MARGIN: Duration = Duration::from_secs(1);
 
 /// Longest sleep between two tries for a slot while all are taken: slots are given back
 /// without notice, so waiters look again this often (with jitter, see `shared.rs`).
-pub(crate) const POLL: Duration = Duration::from_millis(15);
+pub(crate) const POLL: Duration = Duration::from_millis(10);
