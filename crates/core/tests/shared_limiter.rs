@@ -261,10 +261,9 @@ fn sending_goes_on_when_redis_dies_with_one_warning_per_process() {
     finish(spawn_child("redis-down", &[]), "redis-down scenario");
 }
 
-/// The request window, scaled down: 3 requests per 20 s; the 4th cannot wait 20 s
-/// within a 1 s deadline.
+/// The request window, scaled down through the environment as a benchmark would
+/// (`O365_MAILBOX_WINDOW=3/20s`): the 4th request cannot wait 20 s within a 1 s deadline.
 fn child_window() {
-    set_limits(Limits { window_requests: 3, window: Duration::from_secs(20), ..Limits::default() });
     let redis = RedisServer::start().expect("redis-server");
     let emu = common::start_default();
     let mailer = Mailer::new(config(&emu.base, &redis.url(), &[]));
@@ -287,7 +286,7 @@ fn a_full_request_window_refuses_with_the_wait() {
     if !RedisServer::available() {
         return;
     }
-    finish(spawn_child("window", &[]), "window scenario");
+    finish(spawn_child("window", &[(o365_core::limiter::WINDOW_VAR, "3/20s".into())]), "window scenario");
 }
 
 /// The upload budget, scaled down to 6 MB per 20 s: a 5 MB attachment fits, the next

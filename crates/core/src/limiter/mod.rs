@@ -17,6 +17,7 @@
 mod connection;
 mod key;
 mod limits;
+mod limits_env;
 mod local;
 mod shared;
 
@@ -26,6 +27,7 @@ use std::time::{Duration, Instant};
 pub use connection::TIMEOUT as REDIS_TIMEOUT;
 pub use key::{MailboxKey, PREFIX as KEY_PREFIX};
 pub use limits::{Limits, set_limits};
+pub use limits_env::{UPLOAD_VAR, WINDOW_VAR};
 pub use local::MAILBOX_CONCURRENCY;
 pub use crate::redis_url::RedisUrl;
 pub(crate) use connection::take_warning;
@@ -66,13 +68,13 @@ impl MailboxLimiter {
         let key = MailboxKey::new(config, mailbox);
         let local = local::slots(key.local());
         let redis = config.redis_url.as_ref().map(|u| connection::redis(u, config.ca_file.as_ref()));
-        let lease = limits::current().lease.unwrap_or(config.timeout.saturating_mul(2));
+        let lease = limits::current().ok().and_then(|l| l.lease).unwrap_or(config.timeout.saturating_mul(2));
         MailboxLimiter { key, local, redis, lease }
     }
 
     /// A slot for one HTTP attempt, waiting within the deadline.
     pub async fn acquire(&self, ask: &Ask<'_>) -> Result<Slot> {
-        let limits = limits::current();
+        let limits = limits::current()?;
         loop {
             let Some(redis) = &self.redis else { break };
             let Some(conn) = redis.connection().await else { break };
