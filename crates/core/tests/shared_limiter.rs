@@ -289,10 +289,10 @@ fn a_full_request_window_refuses_with_the_wait() {
     finish(spawn_child("window", &[(o365_core::limiter::WINDOW_VAR, "3/20s".into())]), "window scenario");
 }
 
-/// The upload budget, scaled down to 6 MB per 20 s: a 5 MB attachment fits, the next
-/// one's first 4 MB chunk does not.
+/// The upload budget, scaled down to 6 MiB per 20 s: a 5 MB attachment fits, the next
+/// one's first 4 MiB chunk does not.
 fn child_upload() {
-    set_limits(Limits { upload_bytes: 6_000_000, upload_window: Duration::from_secs(20), ..Limits::default() });
+    set_limits(Limits { upload_bytes: 6 << 20, upload_window: Duration::from_secs(20), ..Limits::default() });
     let redis = RedisServer::start().expect("redis-server");
     let emu = common::start_default();
     let mailer = Mailer::new(config(&emu.base, &redis.url(), &[("timeout", ConfigValue::Int(30))]));
@@ -302,7 +302,7 @@ fn child_upload() {
     let hurried = Mailer::new(config(&emu.base, &redis.url(), &[("timeout", ConfigValue::Int(30)), ("deadline", ConfigValue::Int(3))]));
     let e = hurried.send_mime_with(&big("u-2", 2), Some(MAILBOX), &[], None).expect_err("over the upload budget");
     assert_eq!(e.kind, ErrorKind::Throttled, "{e}");
-    assert!(e.message.contains("uploaded 6 MB") && e.message.contains("`deadline`"), "{e}");
+    assert!(e.message.contains("uploaded 6 MiB") && e.message.contains("`deadline`"), "{e}");
     assert!(e.retry_after.is_some_and(|w| w > Duration::from_secs(10)), "{e:?}");
     assert_eq!(emu.messages().len(), 1, "the second message was not sent");
     println!("ok");

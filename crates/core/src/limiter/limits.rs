@@ -34,8 +34,9 @@ impl Default for Limits {
             concurrency: 4,
             window_requests: 10_000,
             window: Duration::from_secs(600),
-            // "150 MB": counted in decimal megabytes, the smaller reading.
-            upload_bytes: 150_000_000,
+            // "150 MB" read as MiB, like the attachment limit: one attachment of the
+            // largest size Graph takes must fit in one budget.
+            upload_bytes: 150 * 1024 * 1024,
             upload_window: Duration::from_secs(300),
             lease: None,
         }

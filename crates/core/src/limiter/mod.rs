@@ -137,7 +137,7 @@ fn refused(ask: &Ask<'_>, why: Refusal, wait: Duration, left: Duration, limits: 
             "spread the mail over more sending mailboxes or over time (queue it), or raise `deadline`",
         ),
         Refusal::Upload => (
-            format!("the app uploaded {} MB to this mailbox within {} s (Exchange's limit per app and mailbox)", limits.upload_bytes / 1_000_000, limits.upload_window.as_secs()),
+            format!("the app uploaded {} MiB to this mailbox within {} s (Exchange's limit per app and mailbox)", limits.upload_bytes >> 20, limits.upload_window.as_secs()),
             "send large attachments from more mailboxes or spread them over time (queue the mail), or raise `deadline`",
         ),
         Refusal::Concurrency => (
