@@ -39,6 +39,9 @@ pub struct Diagnostics {
     pub credential_details: Vec<(String, String)>,
     /// Things to fix soon, e.g. a certificate that expires within 30 days.
     pub warnings: Vec<String>,
+    /// How the per-mailbox limits are shared: per process, or through the Redis of
+    /// `redis_url` (its host and port, never its password), checked by `Mailer::diagnose`.
+    pub limiter: String,
 }
 
 impl Diagnostics {
@@ -78,6 +81,7 @@ impl Diagnostics {
             credential: config.credential.describe().to_string(),
             credential_details: config.credential.details().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             warnings: config.credential.warnings(),
+            limiter: String::new(),
         }
     }
 }

@@ -80,10 +80,16 @@ impl Mailer {
     }
 
     /// Acquires a token (from the cache when valid) and reports what it grants, its
-    /// expiry and the endpoints used. Never returns the token.
+    /// expiry, the endpoints used and how the mailbox limits are shared (a Redis of
+    /// `redis_url` is pinged). Never returns the token.
     pub fn diagnose(&self) -> Result<crate::diagnostics::Diagnostics> {
         let graph = self.graph()?;
-        let token = crate::runtime::process()?.run(graph.token())?;
-        Ok(crate::diagnostics::Diagnostics::from_token(&self.config, &token))
+        let process = crate::runtime::process()?;
+        let token = process.run(graph.token())?;
+        let mut report = crate::diagnostics::Diagnostics::from_token(&self.config, &token);
+        let (limiter, warning) = process.run(async { Ok(crate::limiter::describe(&self.config).await) })?;
+        report.limiter = limiter;
+        report.warnings.extend(warning);
+        Ok(report)
     }
 }

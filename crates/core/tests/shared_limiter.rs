@@ -404,3 +404,24 @@ fn a_forked_child_opens_its_own_redis_connection() {
     finish(spawn_child("fork", &[]), "fork scenario");
 }
 
+
+#[test]
+fn diagnose_says_how_the_limits_are_shared_and_pings_redis() {
+    let password = "diag-canary-pw-77e0";
+    let Some(mut redis) = RedisServer::start_with(Some(password)) else { return };
+    let emu = common::start_default();
+    let mailer = Mailer::new(config(&emu.base, &redis.url(), &[]));
+    let address = format!("redis://127.0.0.1:{}", redis.port);
+    let d = mailer.diagnose().expect("diagnose");
+    assert_eq!(d.limiter, format!("shared by every process using the Redis at {address}"));
+    assert!(!d.warnings.iter().any(|w| w.contains("redis")), "{:?}", d.warnings);
+    redis.stop();
+    let d = mailer.diagnose().expect("diagnose without Redis");
+    assert!(d.limiter.starts_with("per process: the Redis at ") && d.limiter.contains(&address), "{}", d.limiter);
+    let w: Vec<_> = d.warnings.iter().filter(|w| w.contains("redis_url")).collect();
+    assert_eq!(w.len(), 1, "{:?}", d.warnings);
+    assert!(w[0].contains("connection refused") && w[0].contains(&address), "{}", w[0]);
+    assert!(!format!("{d:?}").contains(password), "the password leaked into diagnostics");
+    let alone = Mailer::new(config(&emu.base, &redis.url(), &[("redis_url", ConfigValue::Null)]));
+    assert!(alone.diagnose().expect("diagnose").limiter.starts_with("per process: at most 4"));
+}

@@ -275,6 +275,7 @@ pub fn diagnostics_array(d: o365_core::Diagnostics) -> PhpResult<HashMap<String,
     put("app_id", d.app_id.into_zval(false))?;
     put("credential", d.credential.into_zval(false))?;
     put("warnings", d.warnings.into_zval(false))?;
+    put("limiter", d.limiter.into_zval(false))?;
     // Public facts only (thumbprints, files, endpoints), in the core's order.
     let mut details = ext_php_rs::types::ZendHashTable::new();
     for (k, v) in d.credential_details {

@@ -118,6 +118,25 @@ impl Redis {
         client.get_multiplexed_async_connection_with_config(&config).await
     }
 
+    /// Connects afresh and sends PING (for `diagnose()`; sends never wait on this):
+    /// `Err` says why Redis cannot be used, in words without the URL.
+    pub async fn probe(&self) -> std::result::Result<(), String> {
+        let ping = async {
+            let mut conn = self.connect().await?;
+            redis::cmd("PING").query_async::<String>(&mut conn).await
+        };
+        match tokio::time::timeout(TIMEOUT * 2, ping).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(describe(&e)),
+            Err(_) => Err(format!("no answer within {} ms", (TIMEOUT * 2).as_millis())),
+        }
+    }
+
+    /// `redis[s]://host:port`.
+    pub fn address(&self) -> &str {
+        self.url.address()
+    }
+
     /// A command or the connection failed: drop the connection and back off.
     pub fn failed(&self, e: &redis::RedisError) {
         self.failed_because(&describe(e));

@@ -107,6 +107,25 @@ impl MailboxLimiter {
     }
 }
 
+/// For `diagnose()`: how the limits of `config` are shared, and a warning when its
+/// Redis cannot be used (checked now, with a fresh connection and PING).
+pub(crate) async fn describe(config: &Config) -> (String, Option<String>) {
+    let Some(url) = &config.redis_url else {
+        return ("per process: at most 4 requests in flight per mailbox in each process; set `redis_url` to share the limits between workers".into(), None);
+    };
+    let redis = connection::redis(url, config.ca_file.as_ref());
+    match redis.probe().await {
+        Ok(()) => (format!("shared by every process using the Redis at {}", redis.address()), None),
+        Err(why) => (
+            format!("per process: the Redis at {} cannot be used ({why})", redis.address()),
+            Some(format!(
+                "redis_url: the Redis at {} cannot be used ({why}); sends fall back to per-process limits. Fix: make it reachable from every worker, or remove `redis_url`",
+                redis.address()
+            )),
+        ),
+    }
+}
+
 impl Slot {
     /// Gives the slot back; `hold` (Graph's Retry-After on a 429) makes every process
     /// sharing the limiter wait that long before its next request to the mailbox.
