@@ -73,5 +73,9 @@ pub(crate) const BUCKETS: u32 = 20;
 pub(crate) const WINDOW_MARGIN: Duration = Duration::from_secs(1);
 
 /// Longest sleep between two tries for a slot while all are taken: slots are given back
-/// without notice, so waiters look again this often (with jitter, see `shared.rs`).
+/// without notice, so waiters look again this often (with jitter, see `mod.rs`).
 pub(crate) const POLL: Duration = Duration::from_millis(10);
+
+/// A waiter that has not asked for this long lost its place in the mailbox's queue
+/// (50 times [`POLL`]: only a killed or stalled process is that quiet).
+pub(crate) const WAITER_STALE: Duration = Duration::from_millis(500);

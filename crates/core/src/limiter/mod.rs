@@ -75,10 +75,12 @@ impl MailboxLimiter {
     /// A slot for one HTTP attempt, waiting within the deadline.
     pub async fn acquire(&self, ask: &Ask<'_>) -> Result<Slot> {
         let limits = limits::current()?;
+        // The lease's id, and the waiter's in the mailbox's queue while it waits.
+        let id = uuid::Uuid::new_v4().simple().to_string();
         loop {
             let Some(redis) = &self.redis else { break };
             let Some(conn) = redis.connection().await else { break };
-            match shared::acquire(redis, conn, &self.key, &limits, self.lease, ask.upload_bytes).await {
+            match shared::acquire(redis, conn.clone(), &self.key, &id, (&limits, self.lease, ask.upload_bytes)).await {
                 Ok(Acquired::Granted(lease)) => return Ok(Slot::Shared(lease)),
                 Ok(Acquired::Refused(why, wait)) => {
                     let left = crate::retry::left(ask.deadline);
@@ -90,6 +92,9 @@ impl MailboxLimiter {
                     if nap >= left {
                         // A concurrency wait has no known end: report the deadline.
                         let wait = if why == Refusal::Concurrency { Duration::ZERO } else { wait };
+                        if why == Refusal::Concurrency {
+                            shared::leave(conn, &self.key, &id).await;
+                        }
                         return Err(refused(ask, why, wait, left, &limits));
                     }
                     tokio::time::sleep(nap).await;

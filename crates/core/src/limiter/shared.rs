@@ -6,7 +6,10 @@
 //! - `...:window`: hash of request counts per time bucket (the 10,000 / 10 min window);
 //! - `...:upload`: hash of upload-PUT bytes per time bucket (150 MB / 5 min);
 //! - `...:hold`: set with a PX expiry when Graph answered 429 with Retry-After: every
-//!   process waits for it before its next request to that mailbox.
+//!   process waits for it before its next request to that mailbox;
+//! - `...:queue` and `...:seen`: the waiters for a slot, in the order they first asked,
+//!   and when each last asked: free slots go to the longest waiting, and a waiter silent
+//!   for [`WAITER_STALE`] (killed, or gone) is dropped when it reaches the head.
 //!
 //! Time is Redis's (`TIME` inside the script), so hosts with skewed clocks agree.
 
@@ -17,7 +20,7 @@ use redis::aio::MultiplexedConnection;
 
 use super::connection::Redis;
 use super::key::MailboxKey;
-use super::limits::{BUCKETS, Limits, WINDOW_MARGIN};
+use super::limits::{BUCKETS, Limits, WAITER_STALE, WINDOW_MARGIN};
 
 static ACQUIRE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("acquire.lua")));
 static RELEASE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("release.lua")));
@@ -51,23 +54,25 @@ pub(crate) struct Lease {
     id: Option<String>,
 }
 
-/// One acquire: one script call.
+/// One try of an acquire: one script call. `id` names the lease, and the waiter in the
+/// mailbox's queue: the same for every try of one acquire, so that it keeps its place.
 pub(crate) async fn acquire(
     redis: &Arc<Redis>,
     mut conn: MultiplexedConnection,
     key: &MailboxKey,
-    limits: &Limits,
-    lease: Duration,
-    upload_bytes: u64,
+    id: &str,
+    ask: (&Limits, Duration, u64),
 ) -> redis::RedisResult<Acquired> {
-    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (limits, lease, upload_bytes) = ask;
     let (leases, hold) = (key.redis_key("leases"), key.redis_key("hold"));
     let (wait_ms, reason): (u64, u8) = ACQUIRE
         .key(&leases)
         .key(key.redis_key("window"))
         .key(key.redis_key("upload"))
         .key(&hold)
-        .arg(&id)
+        .key(key.redis_key("queue"))
+        .key(key.redis_key("seen"))
+        .arg(id)
         .arg(millis(lease))
         .arg(limits.concurrency)
         .arg(limits.window_requests)
@@ -77,16 +82,24 @@ pub(crate) async fn acquire(
         .arg(upload_bytes)
         .arg(BUCKETS)
         .arg(millis(WINDOW_MARGIN))
+        .arg(millis(WAITER_STALE))
         .invoke_async(&mut conn)
         .await?;
     let wait = Duration::from_millis(wait_ms);
     Ok(match reason {
-        0 => Acquired::Granted(Lease { redis: Arc::clone(redis), conn, leases, hold, id: Some(id) }),
+        0 => Acquired::Granted(Lease { redis: Arc::clone(redis), conn, leases, hold, id: Some(id.to_string()) }),
         1 => Acquired::Refused(Refusal::Concurrency, wait),
         2 => Acquired::Refused(Refusal::Window, wait),
         3 => Acquired::Refused(Refusal::Upload, wait),
         _ => Acquired::Refused(Refusal::Hold, wait),
     })
+}
+
+/// Leaves the mailbox's queue (a waiter that gives up), so that it does not hold up the
+/// waiters behind it until it counts as silent. Best effort: one pipelined round trip.
+pub(crate) async fn leave(mut conn: MultiplexedConnection, key: &MailboxKey, id: &str) {
+    let _: redis::RedisResult<()> =
+        redis::pipe().zrem(key.redis_key("queue"), id).ignore().hdel(key.redis_key("seen"), id).ignore().query_async(&mut conn).await;
 }
 
 fn millis(d: Duration) -> u64 {
