@@ -210,7 +210,7 @@ proptest! {
         crlf in any::<bool>(),
         nested in any::<bool>(),
         bcc in any::<bool>(),
-        chunks in proptest::collection::vec(prop_oneof![1usize..9, 4000usize..9000, Just(8192), Just(1 << 20), 100_000usize..3_000_000], 1..4),
+        chunks in proptest::collection::vec(prop_oneof![1usize..9, 4000usize..9000, Just(8192), Just(1 << 20), 100_000usize..3_000_000, Just(usize::MAX)], 1..4),
     ) {
         let msg = render(&parts, crlf, nested);
         let prefix: &[u8] = if bcc { b"Bcc: hidden@y.com\r\n" } else { b"" };

@@ -28,6 +28,10 @@ use crate::spool::Spool;
 /// the whole message would), never a draft with a hole.
 pub const SPOOL_BYTES: usize = 4 * 1024 * 1024;
 
+/// How much of a chunk enters the skeleton before the splitter looks for a large body
+/// again (as often as `scan_from` checks: every quarter of [`SPOOL_BYTES`]).
+const FEED_SLICE: usize = SPOOL_BYTES / 4;
+
 /// Where a body was taken out.
 pub(crate) struct Hole {
     /// Offset in the skeleton (the body's start).
@@ -106,13 +110,22 @@ impl Splitter {
         self.feed(data)
     }
 
-    fn feed(&mut self, data: &[u8]) -> Result<()> {
-        if self.active.is_some() {
-            return self.spool_bytes(data);
+    fn feed(&mut self, mut data: &[u8]) -> Result<()> {
+        // A chunk can hold a whole large body (Symfony yields an attachData() string's
+        // base64 as one chunk): it enters the skeleton a slice at a time, so spooling
+        // starts within a slice or two of the body and the rest goes straight to the
+        // spool, instead of copying the whole body into the skeleton and out again.
+        while !data.is_empty() {
+            if self.active.is_some() {
+                return self.spool_bytes(data);
+            }
+            let (now, rest) = data.split_at(data.len().min(FEED_SLICE));
+            let from = self.skel.len();
+            self.skel.extend_from_slice(now);
+            self.scan_from(from)?;
+            data = rest;
         }
-        let from = self.skel.len();
-        self.skel.extend_from_slice(data);
-        self.scan_from(from)
+        Ok(())
     }
 
     /// Follows lines in the skeleton from `from` and starts spooling where a large body is.
