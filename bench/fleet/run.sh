@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The fleet benchmark (README "Running many workers"): H simulated hosts (one process
+# group each) x W Laravel `queue:work` workers on a Redis queue send N queued mails across
+# M mailboxes through the emulator (--latency-ms 100, Exchange's limits per app and
+# mailbox). Phases, one after the other in one run, each on a fresh emulator state and
+# fresh Redis data:
+#   without    per-process limits only (no redis_url)
+#   with       the shared limiter (redis_connection => a Redis of its own)
+#   kill       with, and one worker SIGKILLed mid-run
+#   redis-down with, and the limiter's Redis stopped mid-run (the queue's Redis stays)
+#   storm      with, and 429s injected for m1 for 10 s (fault rule, Retry-After 5)
+# Everything is measured at the emulator (429s per mailbox and cause, peak in flight,
+# accepted times, Message-IDs). Writes bench/results/fleet.md and fleet.jsonl.
+# Settings (env): FLEET_MAILS (3000), FLEET_MAILBOXES (3), FLEET_HOSTS (3),
+# FLEET_WORKERS (4 per host), FLEET_LATENCY_MS (100), FLEET_PHASES ("without with kill
+# redis-down storm"), FLEET_PHASE_TIMEOUT (seconds, 900).
+# Installs (idempotent): redis-server (apt), php8.2-redis + php8.2-igbinary (apt-get
+# download + dpkg -x into .build/fleet: the host's PHP is left alone).
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+cd "$ROOT"
+
+N=${FLEET_MAILS:-3000}; M=${FLEET_MAILBOXES:-3}; H=${FLEET_HOSTS:-3}; W=${FLEET_WORKERS:-4}
+LAT=${FLEET_LATENCY_MS:-100}; PHASES=${FLEET_PHASES:-without with kill redis-down storm}
+PHASE_TIMEOUT=${FLEET_PHASE_TIMEOUT:-900}
+BUILD="$ROOT/.build/fleet"; OUT="$ROOT/bench/results"; LOGS="$BUILD/logs"
+mkdir -p "$BUILD" "$OUT" "$LOGS"
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+
+# --- what the bench needs ------------------------------------------------------------
+if ! command -v redis-server >/dev/null; then
+  say "installing redis-server (apt; its system service is not started)"
+  $SUDO apt-get update -qq
+  policy=""; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null; $SUDO chmod +x /usr/sbin/policy-rc.d; policy=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null || { [ -n "$policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d; die "apt-get install redis-server failed"; }
+  [ -n "$policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d
+fi
+phpredis=$(find "$BUILD/php-redis" -name redis.so 2>/dev/null | head -1 || true)
+if [ -z "$phpredis" ]; then
+  say "fetching php8.2-redis and php8.2-igbinary (apt-get download, dpkg -x into $BUILD/php-redis)"
+  mkdir -p "$BUILD/debs" && (cd "$BUILD/debs" && apt-get download php8.2-redis php8.2-igbinary >/dev/null 2>&1) || die "apt-get download php8.2-redis php8.2-igbinary failed"
+  for d in "$BUILD"/debs/*.deb; do dpkg -x "$d" "$BUILD/php-redis"; done
+  phpredis=$(find "$BUILD/php-redis" -name redis.so | head -1)
+fi
+igbinary="$(dirname "$phpredis")/igbinary.so"
+scripts/setup.sh laravel10 >/dev/null
+[ -n "${FLEET_NO_BUILD:-}" ] || scripts/build-ext.sh 8.2 >/dev/null
+composer dump-autoload -q
+EXT="$ROOT/target/debug/php8.2/o365.so"
+PHP=(php -d extension="$igbinary" -d extension="$phpredis" -d extension="$EXT" -d memory_limit=512M)
+"${PHP[@]}" -r 'exit(class_exists("Redis") && extension_loaded("o365") ? 0 : 1);' || die "PHP cannot load php-redis and o365"
+
+# --- servers -----------------------------------------------------------------------------
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+PIDS=()
+cleanup() {
+  for p in "${HOST_PGIDS[@]:-}"; do [ -n "$p" ] && kill -TERM -- "-$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+start_redis() {  # port
+  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --logfile "$LOGS/redis-$1.log" >/dev/null &
+  PIDS+=($!); eval "REDIS_PID_$1=$!"
+  for _ in $(seq 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  die "redis-server on port $1 did not start"
+}
+QP=$(free_port); LP=$(free_port)
+start_redis "$QP"; start_redis "$LP"
+mailboxes=(); for i in $(seq "$M"); do mailboxes+=(--mailbox "m$i@contoso.com"); done
+coproc EMU { exec target/debug/o365-emulator --listen 127.0.0.1:0 --latency-ms "$LAT" "${mailboxes[@]}" --exit-on-stdin-eof; }
+PIDS+=("$EMU_PID")
+read -r EMU_URL <&"${EMU[0]}"
+say "emulator $EMU_URL (--latency-ms $LAT), queue Redis :$QP, limiter Redis :$LP; $H hosts x $W workers, $N mails, $M mailboxes"
+
+APP="$BUILD/app"; rm -rf "$APP"; cp -r bench/fleet/app "$APP"
+mkdir -p "$APP"/bootstrap/cache "$APP"/storage/{logs,framework/views,framework/cache,app} "$APP"/resources/views
+export FLEET_BASE="$APP" FLEET_EMULATOR="$EMU_URL" FLEET_QUEUE_REDIS_PORT="$QP" FLEET_LIMITER_REDIS_PORT="$LP"
+LEASE_MS=$(( 2 * ${FLEET_TIMEOUT:-5} * 1000 ))
+
+# --- one phase -------------------------------------------------------------------------
+remaining() {  # jobs waiting, delayed (released) or reserved (in a worker)
+  redis-cli -p "$QP" eval "return redis.call('LLEN','queues:fleet') + redis.call('ZCARD','queues:fleet:delayed') + redis.call('ZCARD','queues:fleet:reserved')" 0
+}
+leases() {  # "mailbox-key lease-id expiry-ms" of every lease in the limiter's Redis
+  redis-cli -p "$LP" --scan --pattern 'o365:limit:*:leases' 2>/dev/null | while read -r k; do
+    redis-cli -p "$LP" zrange "$k" 0 -1 withscores | paste - - | sed "s#^#$k #"
+  done
+}
+fault() {  # phase t_start: the phase's fault, in the background; writes $LOGS/$phase.fault.json
+  local phase=$1 t0=$2 f="$LOGS/$1.fault.json"
+  case "$phase" in
+    kill)
+      sleep 3
+      local victim; victim=$(pgrep -g "${HOST_PGIDS[0]}" -f 'artisan.php queue:work' | grep -vx "${HOST_PGIDS[0]}" | head -1)
+      local k; k=$(now_ms); kill -KILL "$victim"
+      sleep 2.5
+      # A lease granted before the kill and still held 2.5 s later (requests take ~0.1 s)
+      # is the dead worker's: it expires at its score, at most the lease after the kill.
+      local dead; dead=$(leases | awk -v k="$k" -v l="$LEASE_MS" '$3 - l < k {printf "%s%d", (n++ ? "," : ""), $3 - k}')
+      echo "{\"killed_pid\": $victim, \"killed_at_ms\": $((k - t0)), \"dead_leases_expire_after_kill_ms\": [${dead}], \"lease_ms\": $LEASE_MS}" > "$f" ;;
+    redis-down)
+      sleep 3
+      local k; k=$(now_ms); redis-cli -p "$LP" shutdown nosave >/dev/null 2>&1 || true
+      echo "{\"limiter_redis_stopped_at_ms\": $((k - t0))}" > "$f" ;;
+    storm)
+      sleep 2
+      curl -s -X POST "$EMU_URL/_emulator/faults" -d '{"match": {"mailbox": "m1@contoso.com"}, "status": 429, "retry_after": 5}' >/dev/null
+      sleep 10
+      curl -s -X DELETE "$EMU_URL/_emulator/faults" >/dev/null
+      echo '{"storm": "m1@contoso.com, 429 Retry-After 5 from 2 s to 12 s"}' > "$f" ;;
+    *) echo '{}' > "$f" ;;
+  esac
+}
+run_phase() {
+  local phase=$1 limiter=1; [ "$phase" = without ] && limiter=""
+  local run; run="$phase-$(date +%s)"; local log="$LOGS/$phase.log"; : > "$log"
+  redis-cli -p "$LP" ping >/dev/null 2>&1 || start_redis "$LP"
+  redis-cli -p "$QP" flushall >/dev/null; redis-cli -p "$LP" flushall >/dev/null
+  curl -s -X POST "$EMU_URL/_emulator/reset" >/dev/null
+  export FLEET_LIMITER="$limiter" FLEET_LOG="$log"
+  HOST_PGIDS=()
+  for h in $(seq "$H"); do
+    # A host: its own process group (session) of W workers.
+    FLEET_HOST="h$h" setsid bash -c 'for w in $(seq '"$W"'); do "$@" & done; wait' fleet-host \
+      "${PHP[@]}" bench/fleet/artisan.php queue:work redis --queue=fleet --sleep=0 --timeout=120 --memory=1024 2>>"$log" >/dev/null &
+    HOST_PGIDS+=($!)
+  done
+  # Every worker connected to the queue's Redis: ready.
+  for _ in $(seq 300); do
+    [ "$(redis-cli -p "$QP" client list | grep -c 'cmd=blpop\|cmd=brpop\|cmd=eval' || true)" -ge $((H * W)) ] && break; sleep 0.1
+  done
+  local t0; t0=$(now_ms)
+  "${PHP[@]}" bench/fleet/dispatch.php "$run" "$N" "$M"
+  fault "$phase" "$t0" & local fpid=$!
+  local deadline=$(( $(date +%s) + PHASE_TIMEOUT ))
+  sleep 1
+  while [ "$(remaining)" -gt 0 ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
+  wait "$fpid" 2>/dev/null || true
+  local t1; t1=$(now_ms)
+  # Keys the shared limiter wrote (0: it was not used, or its Redis is down).
+  local keys; keys=$(redis-cli -p "$LP" --scan --pattern 'o365:limit:*' 2>/dev/null | wc -l)
+  php -r '$f = json_decode(file_get_contents($argv[1]), true) ?: []; file_put_contents($argv[1], json_encode(["limiter_redis_keys" => (int) $argv[2]] + $f));' "$LOGS/$phase.fault.json" "$keys"
+  for p in "${HOST_PGIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+  for p in "${HOST_PGIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  HOST_PGIDS=()
+  php bench/fleet/report.php "$phase" "$run" "$EMU_URL" "$N" "$M" "$LAT" "$t0" "$t1" "$log" "$(cat "$LOGS/$phase.fault.json")" | tee -a "$OUT/fleet.jsonl"
+}
+
+: > "$OUT/fleet.jsonl"
+for phase in $PHASES; do
+  say "phase $phase"
+  run_phase "$phase"
+done
+php bench/fleet/table.php "$OUT/fleet.jsonl" "$H" "$W" "$LAT" > "$OUT/fleet.md"
+cat "$OUT/fleet.md"
