@@ -11,9 +11,14 @@
 #   storm      with, and 429s injected for m1 for 10 s (fault rule, Retry-After 5)
 # Everything is measured at the emulator (429s per mailbox and cause, peak in flight,
 # accepted times, Message-IDs). Writes bench/results/fleet.md and fleet.jsonl.
+# Hosts: each host's workers run in a network namespace of their own (veth pair on a
+# private bridge 10.213.0.1/16 where the emulator and Redis listen), when the machine
+# allows it (root, `ip netns`); else in the host's network. FLEET_NETNS=0 forces the latter.
 # Settings (env): FLEET_MAILS (3000), FLEET_MAILBOXES (3), FLEET_HOSTS (3),
 # FLEET_WORKERS (4 per host), FLEET_LATENCY_MS (100), FLEET_PHASES ("without with kill
-# redis-down storm"), FLEET_PHASE_TIMEOUT (seconds, 900).
+# redis-down storm"), FLEET_PHASE_TIMEOUT (seconds, 900), FLEET_DEADLINE (the mailer's
+# `deadline`, 2 s), FLEET_TIMEOUT (its `timeout`, 5 s: the lease is twice it), FLEET_ORDER (random: each
+# mail's mailbox drawn at random, seeded; round-robin: m1, m2, m3, m1, ...).
 # Installs (idempotent): redis-server (apt), php8.2-redis + php8.2-igbinary (apt-get
 # download + dpkg -x into .build/fleet: the host's PHP is left alone).
 set -euo pipefail
@@ -53,15 +58,37 @@ PHP=(php -d extension="$igbinary" -d extension="$phpredis" -d extension="$EXT" -
 # --- servers -----------------------------------------------------------------------------
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now_ms() { date +%s%3N; }
-PIDS=()
+PIDS=(); NETNS=()
+BRIDGE="flbr$$"; BRIDGE=${BRIDGE:0:15}
 cleanup() {
   for p in "${HOST_PGIDS[@]:-}"; do [ -n "$p" ] && kill -TERM -- "-$p" 2>/dev/null || true; done
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for ns in "${NETNS[@]:-}"; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done
+  ip link del "$BRIDGE" 2>/dev/null || true
 }
 trap cleanup EXIT
+# Network namespaces, one per host, on a bridge: the servers listen on SERVER_IP.
+SERVER_IP=127.0.0.1; HOST_NS=()
+if [ "${FLEET_NETNS:-1}" != 0 ] && [ "$(id -u)" = 0 ] && ip netns add "fleet$$-probe" 2>/dev/null; then
+  ip netns del "fleet$$-probe"
+  ip link add "$BRIDGE" type bridge && ip addr add 10.213.0.1/16 dev "$BRIDGE" && ip link set "$BRIDGE" up
+  for h in $(seq "$H"); do
+    ns="fleet$$-h$h"; a="fv$$h${h}"; a=${a:0:13}
+    ip netns add "$ns"; NETNS+=("$ns")
+    ip link add "${a}a" type veth peer name "${a}b"
+    ip link set "${a}a" master "$BRIDGE" up
+    ip link set "${a}b" netns "$ns"
+    ip netns exec "$ns" ip addr add "10.213.1.$h/16" dev "${a}b"
+    ip netns exec "$ns" ip link set "${a}b" up
+    ip netns exec "$ns" ip link set lo up
+    HOST_NS+=("$ns")
+  done
+  SERVER_IP=10.213.0.1
+fi
 start_redis() {  # port
-  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --logfile "$LOGS/redis-$1.log" >/dev/null &
+  # Protected mode refuses the namespaces' addresses; it listens on loopback and the private bridge only.
+  redis-server --port "$1" --bind 127.0.0.1 "$SERVER_IP" --protected-mode no --save '' --appendonly no --logfile "$LOGS/redis-$1.log" >/dev/null &
   PIDS+=($!); eval "REDIS_PID_$1=$!"
   for _ in $(seq 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
   die "redis-server on port $1 did not start"
@@ -69,15 +96,19 @@ start_redis() {  # port
 QP=$(free_port); LP=$(free_port)
 start_redis "$QP"; start_redis "$LP"
 mailboxes=(); for i in $(seq "$M"); do mailboxes+=(--mailbox "m$i@contoso.com"); done
-coproc EMU { exec target/debug/o365-emulator --listen 127.0.0.1:0 --latency-ms "$LAT" "${mailboxes[@]}" --exit-on-stdin-eof; }
+coproc EMU { exec target/debug/o365-emulator --listen "$SERVER_IP:0" --latency-ms "$LAT" "${mailboxes[@]}" --exit-on-stdin-eof; }
 PIDS+=("$EMU_PID")
 read -r EMU_URL <&"${EMU[0]}"
-say "emulator $EMU_URL (--latency-ms $LAT), queue Redis :$QP, limiter Redis :$LP; $H hosts x $W workers, $N mails, $M mailboxes"
+say "emulator $EMU_URL (--latency-ms $LAT), queue Redis :$QP, limiter Redis :$LP; $H hosts x $W workers, $N mails, $M mailboxes; hosts in $([ ${#HOST_NS[@]} -gt 0 ] && echo "network namespaces ${HOST_NS[*]}" || echo "the host's network (process groups)")"
 
 APP="$BUILD/app"; rm -rf "$APP"; cp -r bench/fleet/app "$APP"
 mkdir -p "$APP"/bootstrap/cache "$APP"/storage/{logs,framework/views,framework/cache,app} "$APP"/resources/views
-export FLEET_BASE="$APP" FLEET_EMULATOR="$EMU_URL" FLEET_QUEUE_REDIS_PORT="$QP" FLEET_LIMITER_REDIS_PORT="$LP"
+export FLEET_BASE="$APP" FLEET_EMULATOR="$EMU_URL" FLEET_REDIS_HOST="$SERVER_IP" FLEET_QUEUE_REDIS_PORT="$QP" FLEET_LIMITER_REDIS_PORT="$LP"
 LEASE_MS=$(( 2 * ${FLEET_TIMEOUT:-5} * 1000 ))
+# A queue worker's deadline: short, so that a mailbox on hold (Graph's Retry-After) or full
+# fails the send at once with ThrottledException and the job waits on the queue, while the
+# worker serves other mailboxes (README "Running many workers").
+export FLEET_DEADLINE=${FLEET_DEADLINE:-2}
 
 # --- one phase -------------------------------------------------------------------------
 remaining() {  # jobs waiting, delayed (released) or reserved (in a worker)
@@ -93,13 +124,20 @@ fault() {  # phase t_start: the phase's fault, in the background; writes $LOGS/$
   case "$phase" in
     kill)
       sleep 3
-      local victim; victim=$(pgrep -g "${HOST_PGIDS[0]}" -f 'artisan.php queue:work' | grep -vx "${HOST_PGIDS[0]}" | head -1)
-      local k; k=$(now_ms); kill -KILL "$victim"
-      sleep 2.5
+      # SIGKILL a worker of host 1; if the emulator saw no request abandoned by it (the
+      # worker was between two sends), the next one, until one dies mid-send (5 tries).
+      local victim k tries=0 abandoned=0
+      while [ "$tries" -lt 5 ] && [ "$abandoned" -eq 0 ]; do
+        victim=$(pgrep -g "${HOST_PGIDS[0]}" -f 'artisan.php queue:work' | grep -vx "${HOST_PGIDS[0]}" | head -1)
+        k=$(now_ms); kill -KILL "$victim"; tries=$((tries + 1))
+        sleep 1
+        abandoned=$(curl -s "$EMU_URL/_emulator/requests" | php -r '$a = json_decode(stream_get_contents(STDIN), true); echo count(array_filter($a, fn ($r) => $r["abandoned"] && $r["time_ms"] >= (int) $argv[1] - 1000));' "$k")
+      done
+      sleep 1.5
       # A lease granted before the kill and still held 2.5 s later (requests take ~0.1 s)
       # is the dead worker's: it expires at its score, at most the lease after the kill.
-      local dead; dead=$(leases | awk -v k="$k" -v l="$LEASE_MS" '$3 - l < k {printf "%s%d", (n++ ? "," : ""), $3 - k}')
-      echo "{\"killed_pid\": $victim, \"killed_at_ms\": $((k - t0)), \"dead_leases_expire_after_kill_ms\": [${dead}], \"lease_ms\": $LEASE_MS}" > "$f" ;;
+      local dead; dead=$(leases | awk -v k="$k" -v l="$LEASE_MS" '$3 ~ /^[0-9]+$/ && $3 - l < k {printf "%s%.0f", (n++ ? "," : ""), $3 - k}')
+      echo "{\"workers_killed\": $tries, \"killed_mid_send_at_ms\": $((k - t0)), \"requests_abandoned\": $abandoned, \"dead_leases_expire_after_kill_ms\": [${dead}], \"lease_ms\": $LEASE_MS}" > "$f" ;;
     redis-down)
       sleep 3
       local k; k=$(now_ms); redis-cli -p "$LP" shutdown nosave >/dev/null 2>&1 || true
@@ -122,8 +160,9 @@ run_phase() {
   export FLEET_LIMITER="$limiter" FLEET_LOG="$log"
   HOST_PGIDS=()
   for h in $(seq "$H"); do
-    # A host: its own process group (session) of W workers.
-    FLEET_HOST="h$h" setsid bash -c 'for w in $(seq '"$W"'); do "$@" & done; wait' fleet-host \
+    # A host: its own process group (session) of W workers, in its own network namespace.
+    local netns=(); [ ${#HOST_NS[@]} -gt 0 ] && netns=(ip netns exec "${HOST_NS[$((h - 1))]}")
+    FLEET_HOST="h$h" "${netns[@]}" setsid bash -c 'for w in $(seq '"$W"'); do "$@" & done; wait' fleet-host \
       "${PHP[@]}" bench/fleet/artisan.php queue:work redis --queue=fleet --sleep=0 --timeout=120 --memory=1024 2>>"$log" >/dev/null &
     HOST_PGIDS+=($!)
   done
@@ -140,7 +179,7 @@ run_phase() {
   wait "$fpid" 2>/dev/null || true
   local t1; t1=$(now_ms)
   # Keys the shared limiter wrote (0: it was not used, or its Redis is down).
-  local keys; keys=$(redis-cli -p "$LP" --scan --pattern 'o365:limit:*' 2>/dev/null | wc -l)
+  local keys; keys=$( (redis-cli -p "$LP" --scan --pattern 'o365:limit:*' 2>/dev/null || true) | wc -l)
   php -r '$f = json_decode(file_get_contents($argv[1]), true) ?: []; file_put_contents($argv[1], json_encode(["limiter_redis_keys" => (int) $argv[2]] + $f));' "$LOGS/$phase.fault.json" "$keys"
   for p in "${HOST_PGIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
   for p in "${HOST_PGIDS[@]}"; do wait "$p" 2>/dev/null || true; done
