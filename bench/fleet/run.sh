@@ -111,6 +111,10 @@ LEASE_MS=$(( 2 * ${FLEET_TIMEOUT:-5} * 1000 ))
 export FLEET_DEADLINE=${FLEET_DEADLINE:-2}
 
 # --- one phase -------------------------------------------------------------------------
+busy_idle() { awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6}' /proc/stat; }   # machine: busy and idle ticks
+group_ticks() {  # CPU ticks (user + system) used so far by the processes of process group $1
+  local t=0 pid; for pid in $(pgrep -g "$1"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done; echo "$t"
+}
 remaining() {  # jobs waiting, delayed (released) or reserved (in a worker)
   redis-cli -p "$QP" eval "return redis.call('LLEN','queues:fleet') + redis.call('ZCARD','queues:fleet:delayed') + redis.call('ZCARD','queues:fleet:reserved')" 0
 }
@@ -170,17 +174,21 @@ run_phase() {
   for _ in $(seq 300); do
     [ "$(redis-cli -p "$QP" client list | grep -c 'cmd=blpop\|cmd=brpop\|cmd=eval' || true)" -ge $((H * W)) ] && break; sleep 0.1
   done
-  local t0; t0=$(now_ms)
+  local t0; t0=$(now_ms); local cpu0; cpu0=$(busy_idle)
   "${PHP[@]}" bench/fleet/dispatch.php "$run" "$N" "$M"
   fault "$phase" "$t0" & local fpid=$!
   local deadline=$(( $(date +%s) + PHASE_TIMEOUT ))
   sleep 1
   while [ "$(remaining)" -gt 0 ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
   wait "$fpid" 2>/dev/null || true
-  local t1; t1=$(now_ms)
+  local t1; t1=$(now_ms); local cpu1; cpu1=$(busy_idle)
+  # CPU: the whole machine's busy share during the phase (2 cores, shared with whatever
+  # else runs), and the workers' own CPU time per mail (boot included).
+  local ticks=0 p; for p in "${HOST_PGIDS[@]}"; do ticks=$((ticks + $(group_ticks "$p"))); done
+  local busy; busy=$(echo "$cpu0 $cpu1" | awk '{b = $3 - $1; i = $4 - $2; printf "%d", 100 * b / (b + i)}')
   # Keys the shared limiter wrote (0: it was not used, or its Redis is down).
   local keys; keys=$( (redis-cli -p "$LP" --scan --pattern 'o365:limit:*' 2>/dev/null || true) | wc -l)
-  php -r '$f = json_decode(file_get_contents($argv[1]), true) ?: []; file_put_contents($argv[1], json_encode(["limiter_redis_keys" => (int) $argv[2]] + $f));' "$LOGS/$phase.fault.json" "$keys"
+  php -r '$f = json_decode(file_get_contents($argv[1]), true) ?: []; file_put_contents($argv[1], json_encode(["limiter_redis_keys" => (int) $argv[2], "machine_cpu_busy_percent" => (int) $argv[3], "worker_cpu_ms_per_mail" => round(10 * (int) $argv[4] / (int) $argv[5], 1)] + $f));' "$LOGS/$phase.fault.json" "$keys" "$busy" "$ticks" "$N"
   for p in "${HOST_PGIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
   for p in "${HOST_PGIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   HOST_PGIDS=()
