@@ -50,7 +50,7 @@ fi
 igbinary="$(dirname "$phpredis")/igbinary.so"
 scripts/setup.sh laravel10 >/dev/null
 [ -n "${FLEET_NO_BUILD:-}" ] || scripts/build-ext.sh 8.2 >/dev/null
-composer dump-autoload -q
+composer dump-autoload --dev -q
 EXT="$ROOT/target/debug/php8.2/o365.so"
 PHP=(php -d extension="$igbinary" -d extension="$phpredis" -d extension="$EXT" -d memory_limit=512M)
 "${PHP[@]}" -r 'exit(class_exists("Redis") && extension_loaded("o365") ? 0 : 1);' || die "PHP cannot load php-redis and o365"

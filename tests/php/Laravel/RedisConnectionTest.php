@@ -40,6 +40,24 @@ final class RedisConnectionTest extends LaravelTestCase
         $this->assertSame('redis://:p%40ss%3Aw%2Frd@redis.internal:6380/2', MailerFactory::settings(['transport' => 'o365'], ['redis_connection' => 'default'], self::REDIS)['redis_url']);
     }
 
+    public function testTheExtensionTakesTheUrlAndStillSendsWhenThatRedisIsDown(): void
+    {
+        // A port nobody listens on: the limiter falls back to per-process limits and warns
+        // once; the mail goes out, and the warning shows no password.
+        $probe = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int) substr(strrchr((string) stream_socket_get_name($probe, false), ':'), 1);
+        fclose($probe);
+        $this->app['config']->set('database.redis', ['default' => ['host' => '127.0.0.1', 'port' => $port, 'password' => 'TOP-SECRET', 'database' => 3]]);
+        $this->app['config']->set('mail.mailers.o365.redis_connection', 'default');
+
+        Mail::mailer('o365')->raw('hi', fn ($m) => $m->to('ann@example.com')->from('sender@contoso.com')->subject('through the limiter'));
+
+        $this->assertSame('through the limiter', $this->onlyMessage()['subject']);
+        $log = (string) @file_get_contents($this->app->storagePath('logs/laravel.log'));
+        $this->assertMatchesRegularExpression('/o365: .*Redis.*127\.0\.0\.1:'.$port.'/', $log, 'the Redis warning, naming the server');
+        $this->assertStringNotContainsString('TOP-SECRET', $log);
+    }
+
     public function testAnUnknownConnectionFailsTheSendNamingTheKey(): void
     {
         $this->app['config']->set('database.redis', self::REDIS);
