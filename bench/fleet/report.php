@@ -42,9 +42,14 @@ $seconds = max(0.001, ($last - $tStart) / 1000);
 
 // The bound: each mailbox takes 4 requests at once of `latency` each, and no more than its
 // request window allows (binding only when a mailbox gets more mails than the window holds).
+// FLEET_WINDOW: the run's request window (N/DURATION, as --mailbox-window), else Exchange's.
+[$windowRequests, $windowSecs] = [10000, 600];
+if (preg_match('#^(\d+)/(\d+)([smh]?)$#', (string) getenv('FLEET_WINDOW'), $w)) {
+    [$windowRequests, $windowSecs] = [(int) $w[1], (int) $w[2] * ['' => 1, 's' => 1, 'm' => 60, 'h' => 3600][$w[3]]];
+}
 $perMailboxBound = 4 / ($latencyMs / 1000);
-if ($n / $m > 10000) {
-    $perMailboxBound = min($perMailboxBound, 10000 / 600);
+if ($n / $m > $windowRequests) {
+    $perMailboxBound = min($perMailboxBound, $windowRequests / $windowSecs);
 }
 $mailboxes = [];
 for ($i = 1; $i <= $m; $i++) {

@@ -17,7 +17,9 @@
 # Settings (env): FLEET_MAILS (3000), FLEET_MAILBOXES (3), FLEET_HOSTS (3),
 # FLEET_WORKERS (4 per host), FLEET_LATENCY_MS (100), FLEET_PHASES ("without with kill
 # redis-down storm"), FLEET_PHASE_TIMEOUT (seconds, 900), FLEET_DEADLINE (the mailer's
-# `deadline`, 2 s), FLEET_TIMEOUT (its `timeout`, 5 s: the lease is twice it), FLEET_ORDER (random: each
+# `deadline`, 2 s), FLEET_TIMEOUT (its `timeout`, 5 s: the lease is twice it), FLEET_WINDOW
+# (a test-scale request window, e.g. 300/30s, given to the emulator as --mailbox-window
+# and to the limiter as O365_MAILBOX_WINDOW; default Exchange's 10000/10m), FLEET_ORDER (random: each
 # mail's mailbox drawn at random, seeded; round-robin: m1, m2, m3, m1, ...).
 # Installs (idempotent): redis-server (apt), php8.2-redis + php8.2-igbinary (apt-get
 # download + dpkg -x into .build/fleet: the host's PHP is left alone).
@@ -96,10 +98,11 @@ start_redis() {  # port
 QP=$(free_port); LP=$(free_port)
 start_redis "$QP"; start_redis "$LP"
 mailboxes=(); for i in $(seq "$M"); do mailboxes+=(--mailbox "m$i@contoso.com"); done
+if [ -n "${FLEET_WINDOW:-}" ]; then mailboxes+=(--mailbox-window "$FLEET_WINDOW"); export O365_MAILBOX_WINDOW="$FLEET_WINDOW"; fi
 coproc EMU { exec target/debug/o365-emulator --listen "$SERVER_IP:0" --latency-ms "$LAT" "${mailboxes[@]}" --exit-on-stdin-eof; }
 PIDS+=("$EMU_PID")
 read -r EMU_URL <&"${EMU[0]}"
-say "emulator $EMU_URL (--latency-ms $LAT), queue Redis :$QP, limiter Redis :$LP; $H hosts x $W workers, $N mails, $M mailboxes; hosts in $([ ${#HOST_NS[@]} -gt 0 ] && echo "network namespaces ${HOST_NS[*]}" || echo "the host's network (process groups)")"
+say "emulator $EMU_URL (--latency-ms $LAT), queue Redis :$QP, limiter Redis :$LP; $H hosts x $W workers, $N mails, $M mailboxes; request window ${FLEET_WINDOW:-10000/10m}; hosts in $([ ${#HOST_NS[@]} -gt 0 ] && echo "network namespaces ${HOST_NS[*]}" || echo "the host's network (process groups)")"
 
 APP="$BUILD/app"; rm -rf "$APP"; cp -r bench/fleet/app "$APP"
 mkdir -p "$APP"/bootstrap/cache "$APP"/storage/{logs,framework/views,framework/cache,app} "$APP"/resources/views
@@ -200,5 +203,5 @@ for phase in $PHASES; do
   say "phase $phase"
   run_phase "$phase"
 done
-php bench/fleet/table.php "$OUT/fleet.jsonl" "$H" "$W" "$LAT" > "$OUT/fleet.md"
+php bench/fleet/table.php "$OUT/fleet.jsonl" "$H" "$W" "$LAT" "${FLEET_WINDOW:-10000/10m}" > "$OUT/fleet.md"
 cat "$OUT/fleet.md"

@@ -1,11 +1,12 @@
 <?php
 
 // bench/results/fleet.md from fleet.jsonl: the phases side by side.
-// Usage: php table.php fleet.jsonl HOSTS WORKERS LATENCY_MS
+// Usage: php table.php fleet.jsonl HOSTS WORKERS LATENCY_MS [WINDOW]
 
 declare(strict_types=1);
 
 [, $file, $hosts, $workers, $latency] = $argv;
+$window = $argv[5] ?? '10000/10m';
 $rows = array_map(static fn ($l) => json_decode($l, true), array_values(array_filter(file($file, FILE_IGNORE_NEW_LINES))));
 if ($rows === []) {
     exit(0);
@@ -25,13 +26,14 @@ $lines = [
     'queue-to-accepted p50 / p99, s' => static fn ($r) => sprintf('%.1f / %.1f', $r['p50_ms'] / 1000, $r['p99_ms'] / 1000),
     '429s per mailbox' => static fn ($r) => $per($r, '429'),
     '429s for concurrency (all mailboxes)' => static fn ($r) => $sum($r, '429_concurrency'),
+    '429s for the request window (all mailboxes)' => static fn ($r) => $sum($r, '429_window'),
     '429s injected (fault rule)' => static fn ($r) => $sum($r, '429_fault'),
     'peak in flight per mailbox (limit 4)' => static fn ($r) => $per($r, 'peak_in_flight'),
     'Graph requests' => static fn ($r) => $r['graph_requests'],
     'limiter warnings in the log' => static fn ($r) => $r['limiter_warnings'],
     'time to deliver all, s' => static fn ($r) => $r['seconds'],
 ];
-echo "Fleet run: $hosts hosts x $workers queue:work workers, {$rows[0]['mails']} mails across ".count($mailboxes)." mailboxes, emulator --latency-ms $latency.\n\n";
+echo "Fleet run: $hosts hosts x $workers queue:work workers, {$rows[0]['mails']} mails across ".count($mailboxes)." mailboxes, emulator --latency-ms $latency, request window $window per mailbox.\n\n";
 echo '| | '.implode(' | ', array_column($rows, 'phase'))." |\n|---|".str_repeat('---|', count($rows))."\n";
 foreach ($lines as $label => $f) {
     echo "| $label | ".implode(' | ', array_map(static fn ($r) => (string) $f($r), $rows))." |\n";
