@@ -16,7 +16,7 @@
 # allows it (root, `ip netns`); else in the host's network. FLEET_NETNS=0 forces the latter.
 # Settings (env): FLEET_MAILS (3000), FLEET_MAILBOXES (3), FLEET_HOSTS (3),
 # FLEET_WORKERS (4 per host), FLEET_LATENCY_MS (100), FLEET_PHASES ("without with kill
-# redis-down storm"), FLEET_PHASE_TIMEOUT (seconds, 900), FLEET_DEADLINE (the mailer's
+# redis-down storm"), FLEET_PROFILE (release; debug for the test build), FLEET_PHASE_TIMEOUT (seconds, 900), FLEET_DEADLINE (the mailer's
 # `deadline`, 2 s), FLEET_TIMEOUT (its `timeout`, 5 s: the lease is twice it), FLEET_WINDOW
 # (a test-scale request window, e.g. 300/30s, given to the emulator as --mailbox-window
 # and to the limiter as O365_MAILBOX_WINDOW; default Exchange's 10000/10m), FLEET_ORDER (random: each
@@ -51,9 +51,17 @@ if [ -z "$phpredis" ]; then
 fi
 igbinary="$(dirname "$phpredis")/igbinary.so"
 scripts/setup.sh laravel10 >/dev/null
-[ -n "${FLEET_NO_BUILD:-}" ] || scripts/build-ext.sh 8.2 >/dev/null
+# Release builds, as in production (FLEET_PROFILE=debug for the test build).
+PROFILE=${FLEET_PROFILE:-release}
+if [ -z "${FLEET_NO_BUILD:-}" ]; then
+  if [ "$PROFILE" = release ]; then
+    scripts/build-ext.sh --release 8.2 >/dev/null && cargo build --release --locked -q -p o365-emulator
+  else
+    scripts/build-ext.sh 8.2 >/dev/null
+  fi
+fi
 composer dump-autoload --dev -q
-EXT="$ROOT/target/debug/php8.2/o365.so"
+EXT="$ROOT/target/$PROFILE/php8.2/o365.so"
 PHP=(php -d extension="$igbinary" -d extension="$phpredis" -d extension="$EXT" -d memory_limit=512M)
 "${PHP[@]}" -r 'exit(class_exists("Redis") && extension_loaded("o365") ? 0 : 1);' || die "PHP cannot load php-redis and o365"
 
@@ -99,7 +107,7 @@ QP=$(free_port); LP=$(free_port)
 start_redis "$QP"; start_redis "$LP"
 mailboxes=(); for i in $(seq "$M"); do mailboxes+=(--mailbox "m$i@contoso.com"); done
 if [ -n "${FLEET_WINDOW:-}" ]; then mailboxes+=(--mailbox-window "$FLEET_WINDOW"); export O365_MAILBOX_WINDOW="$FLEET_WINDOW"; fi
-coproc EMU { exec target/debug/o365-emulator --listen "$SERVER_IP:0" --latency-ms "$LAT" "${mailboxes[@]}" --exit-on-stdin-eof; }
+coproc EMU { exec "target/$PROFILE/o365-emulator" --listen "$SERVER_IP:0" --latency-ms "$LAT" "${mailboxes[@]}" --exit-on-stdin-eof; }
 PIDS+=("$EMU_PID")
 read -r EMU_URL <&"${EMU[0]}"
 say "emulator $EMU_URL (--latency-ms $LAT), queue Redis :$QP, limiter Redis :$LP; $H hosts x $W workers, $N mails, $M mailboxes; request window ${FLEET_WINDOW:-10000/10m}; hosts in $([ ${#HOST_NS[@]} -gt 0 ] && echo "network namespaces ${HOST_NS[*]}" || echo "the host's network (process groups)")"
