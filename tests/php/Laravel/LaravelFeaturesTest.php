@@ -49,17 +49,7 @@ final class LaravelFeaturesTest extends LaravelTestCase
 
     public function testQueuedMailWithTheDatabaseQueue(): void
     {
-        $this->app['config']->set('queue.default', 'database');
-        touch($this->app->storagePath('database.sqlite'));
-        $this->app['db']->connection('sqlite')->getSchemaBuilder()->create('jobs', function ($table): void {
-            $table->bigIncrements('id');
-            $table->string('queue')->index();
-            $table->longText('payload');
-            $table->unsignedTinyInteger('attempts');
-            $table->unsignedInteger('reserved_at')->nullable();
-            $table->unsignedInteger('available_at');
-            $table->unsignedInteger('created_at');
-        });
+        $this->useDatabaseQueue();
 
         Mail::to('ann@example.com')->bcc('audit@example.com')->queue(new WelcomeMail('Ann'));
         $this->assertSame(1, $this->app['db']->table('jobs')->count(), 'the mail waits in the jobs table');

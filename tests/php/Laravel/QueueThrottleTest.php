@@ -25,17 +25,7 @@ final class QueueThrottleTest extends LaravelTestCase
         parent::setUp();
         // No in-process retry: the first 429 reaches the queue.
         $this->app['config']->set('mail.mailers.o365', ['transport' => 'o365'] + $this->emulator->config(['max_retries' => 0]));
-        $this->app['config']->set('queue.default', 'database');
-        touch($this->app->storagePath('database.sqlite'));
-        $this->app['db']->connection('sqlite')->getSchemaBuilder()->create('jobs', function ($table): void {
-            $table->bigIncrements('id');
-            $table->string('queue')->index();
-            $table->longText('payload');
-            $table->unsignedTinyInteger('attempts');
-            $table->unsignedInteger('reserved_at')->nullable();
-            $table->unsignedInteger('available_at');
-            $table->unsignedInteger('created_at');
-        });
+        $this->useDatabaseQueue();
         $this->emulator->addFaults([['match' => ['path' => 'sendMail'], 'status' => 429, 'retry_after' => self::RETRY_AFTER, 'times' => 1]]);
     }
 

@@ -35,6 +35,22 @@ abstract class LaravelTestCase extends TestCase
         unset($this->app, $this->emulator);
     }
 
+    /** Laravel's real `database` queue on the test bed's sqlite file, with its jobs table. */
+    protected function useDatabaseQueue(): void
+    {
+        $this->app['config']->set('queue.default', 'database');
+        touch($this->app->storagePath('database.sqlite'));
+        $this->app['db']->connection('sqlite')->getSchemaBuilder()->create('jobs', function ($table): void {
+            $table->bigIncrements('id');
+            $table->string('queue')->index();
+            $table->longText('payload');
+            $table->unsignedTinyInteger('attempts');
+            $table->unsignedInteger('reserved_at')->nullable();
+            $table->unsignedInteger('available_at');
+            $table->unsignedInteger('created_at');
+        });
+    }
+
     /** The one message the emulator received. */
     protected function onlyMessage(): array
     {

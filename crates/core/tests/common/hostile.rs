@@ -260,17 +260,9 @@ async fn write_reply<S: AsyncWrite + Unpin>(sock: &mut S, mut reply: Reply) -> b
 
 /// A TLS acceptor for 127.0.0.1 with a fresh CA, offering `alpn`; returns the CA's PEM.
 pub fn tls_acceptor(alpn: &[&[u8]]) -> (tokio_rustls::TlsAcceptor, String) {
-    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("key")).expect("CA");
-    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).expect("params");
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    let key = KeyPair::generate().expect("key");
-    let cert = params.signed_by(&key, &ca).expect("cert");
-    let chain = vec![cert.der().clone(), ca.der().clone()];
-    let private = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+    let pki = super::test_ca::loopback();
+    let chain = vec![pki.cert_der.clone(), pki.ca_der.clone()];
+    let private = rustls::pki_types::PrivateKeyDer::Pkcs8(pki.key_der.clone().into());
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -279,7 +271,7 @@ pub fn tls_acceptor(alpn: &[&[u8]]) -> (tokio_rustls::TlsAcceptor, String) {
         .with_single_cert(chain, private)
         .expect("server config");
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), ca.pem())
+    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), pki.ca_pem)
 }
 
 /// Config pairs for a sender whose login and Graph endpoints are `login` and `graph`.

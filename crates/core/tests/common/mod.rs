@@ -11,6 +11,7 @@ use o365_emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, Emulator
 use serde_json::Value;
 
 pub mod hostile;
+pub mod test_ca;
 
 pub const TENANT: &str = "contoso.onmicrosoft.com";
 pub const MAILBOX: &str = "sender@contoso.com";

@@ -205,18 +205,10 @@ impl Drop for RedisServer {
 
 /// ca.pem, and server.pem / server.key for 127.0.0.1 signed by it.
 fn write_certificates(dir: &std::path::Path) {
-    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("key")).expect("CA");
-    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).expect("params");
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    let key = KeyPair::generate().expect("key");
-    let cert = params.signed_by(&key, &ca).expect("cert");
-    std::fs::write(dir.join("ca.pem"), ca.pem()).expect("write");
-    std::fs::write(dir.join("server.pem"), cert.pem()).expect("write");
-    std::fs::write(dir.join("server.key"), key.serialize_pem()).expect("write");
+    let pki = crate::common::test_ca::loopback();
+    std::fs::write(dir.join("ca.pem"), &pki.ca_pem).expect("write");
+    std::fs::write(dir.join("server.pem"), &pki.cert_pem).expect("write");
+    std::fs::write(dir.join("server.key"), &pki.key_pem).expect("write");
 }
 
 fn resp(args: &[&str]) -> String {
