@@ -5,10 +5,10 @@
 // Credentials come from the environment: O365_TENANT_ID, O365_CLIENT_ID, O365_CLIENT_SECRET,
 // O365_MAILBOX (the sending mailbox); O365_LOGIN_ENDPOINT / O365_GRAPH_ENDPOINT point it
 // at the emulator instead of Microsoft:
-//   target/debug/o365-emulator --listen 127.0.0.1:8025 &
+//   target/debug/o365-emulator &          # listens on http://127.0.0.1:8365 (docs/emulator.md)
 //   O365_TENANT_ID=contoso.onmicrosoft.com O365_CLIENT_ID=00000000-0000-0000-0000-000000000001 \
 //   O365_CLIENT_SECRET=emulator-secret O365_MAILBOX=sender@contoso.com \
-//   O365_LOGIN_ENDPOINT=http://127.0.0.1:8025 O365_GRAPH_ENDPOINT=http://127.0.0.1:8025 \
+//   O365_LOGIN_ENDPOINT=http://127.0.0.1:8365 O365_GRAPH_ENDPOINT=http://127.0.0.1:8365 \
 //     php -d extension=target/debug/libo365.so examples/bare-extension.php you@example.com
 // Exit codes: 0 sent, 1 refused (the message names the fix), 2 usage or configuration error.
 

@@ -11,10 +11,18 @@
 
 declare(strict_types=1);
 
-$to = $argv[1] ?? exit("usage: php examples/stream-large-file.php RECIPIENT FILE\n");
-$path = $argv[2] ?? exit("usage: php examples/stream-large-file.php RECIPIENT FILE\n");
-$from = getenv('O365_MAILBOX') ?: exit("set O365_MAILBOX to the sending mailbox\n");
-is_readable($path) || exit("cannot read $path\n");
+// Usage errors go to stderr with exit code 2, as in bare-extension.php.
+function usage(string $why): never
+{
+    fwrite(STDERR, "$why (see the comment at the top of examples/stream-large-file.php)\n");
+    exit(2);
+}
+if ($argc !== 3) {
+    usage('usage: php -d extension=o365 examples/stream-large-file.php RECIPIENT FILE');
+}
+[, $to, $path] = $argv;
+$from = getenv('O365_MAILBOX') ?: usage('set O365_MAILBOX to the sending mailbox');
+is_readable($path) || usage("cannot read $path");
 
 $config = array_filter([
     'tenant_id' => getenv('O365_TENANT_ID') ?: null,

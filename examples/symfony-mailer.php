@@ -6,10 +6,10 @@
 // login_endpoint, graph_endpoint, save_to_sent_items, timeout, max_retries, ca_file).
 //
 // Without a Microsoft 365 tenant, against the local emulator (built by `cargo build -p o365-emulator`):
-//   target/debug/o365-emulator --listen 127.0.0.1:8025 &
+//   target/debug/o365-emulator &          # listens on http://127.0.0.1:8365 (docs/emulator.md)
 //   php -d extension=target/debug/libo365.so examples/symfony-mailer.php \
-//     'o365://00000000-0000-0000-0000-000000000001:emulator-secret@contoso.onmicrosoft.com?mailbox=noreply@contoso.com&login_endpoint=http://127.0.0.1:8025&graph_endpoint=http://127.0.0.1:8025' you@example.com
-//   curl -s http://127.0.0.1:8025/_emulator/messages     # what the emulator received
+//     'o365://00000000-0000-0000-0000-000000000001:emulator-secret@contoso.onmicrosoft.com?mailbox=noreply@contoso.com&login_endpoint=http://127.0.0.1:8365&graph_endpoint=http://127.0.0.1:8365' you@example.com
+//   curl -s http://127.0.0.1:8365/_emulator/messages     # what the emulator received
 
 declare(strict_types=1);
 

@@ -64,6 +64,20 @@ final class ExamplesTest extends TestCase
         }
     }
 
+    public function testStreamLargeFileExampleUsageErrorsExitTwo(): void
+    {
+        [$code, $out] = self::runPhp(['examples/stream-large-file.php', 'ann@example.com']);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('usage: php -d extension=o365 examples/stream-large-file.php RECIPIENT FILE', $out);
+        self::assertNamedFilesExist($out);
+        [$code, $out] = self::runPhp(['examples/stream-large-file.php', 'ann@example.com', __FILE__], ['O365_MAILBOX' => '']);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('set O365_MAILBOX', $out);
+        [$code, $out] = self::runPhp(['examples/stream-large-file.php', 'ann@example.com', '/nonexistent/file.zip'], ['O365_MAILBOX' => 'sender@contoso.com']);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('cannot read /nonexistent/file.zip', $out);
+    }
+
     public function testBareExtensionExampleReportsConfigErrors(): void
     {
         [$code, $out] = self::runPhp(['examples/bare-extension.php', 'ann@example.com'], ['O365_MAILBOX' => 'sender@contoso.com', 'O365_TENANT_ID' => 't', 'O365_CLIENT_ID' => '', 'O365_CLIENT_SECRET' => '']);
@@ -103,8 +117,8 @@ final class ExamplesTest extends TestCase
         $this->assertSame(2, $code, $out);
         $this->assertStringContainsString('see the comment at the top for the emulator', $out);
         $source = (string) file_get_contents(self::ROOT.'/examples/symfony-mailer.php');
-        $this->assertStringContainsString('o365-emulator --listen 127.0.0.1:8025', $source);
-        $this->assertStringContainsString('login_endpoint=http://127.0.0.1:8025&graph_endpoint=http://127.0.0.1:8025', $source);
+        $this->assertStringContainsString('o365-emulator &          # listens on http://127.0.0.1:8365', $source);
+        $this->assertStringContainsString('login_endpoint=http://127.0.0.1:8365&graph_endpoint=http://127.0.0.1:8365', $source);
         self::assertNamedFilesExist($source);
     }
 
