@@ -69,12 +69,19 @@ install_phpunit9() {
   [ -f "$dest/PHPUnit/Autoload.php" ] || die "could not copy PHPUnit 9 into the root"
 }
 
+# Prints those of the given packages that the root has not installed, one per line.
+missing_packages() {
+  local p
+  for p in "$@"; do
+    chroot "$CHROOT" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
 # Installs the packages of PACKAGES that an existing root lacks.
 ensure_packages() {
-  local missing=() p
-  for p in ${PACKAGES//,/ }; do
-    chroot "$CHROOT" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
+  local missing
+  # shellcheck disable=SC2086
+  mapfile -t missing < <(missing_packages ${PACKAGES//,/ })
   [ ${#missing[@]} -eq 0 ] && return
   say "installing into the forky root: ${missing[*]}"
   run_in_root sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing[*]} >/dev/null" \
@@ -111,10 +118,9 @@ ensure_root() {
 # PHP 8.5 from Debian experimental, into the root (forky stops at 8.4). Afterwards the
 # root's default `php` is 8.5: callers name php8.4 / php8.5 explicitly.
 ensure_php85() {
-  local p missing=()
-  for p in $PHP85_PACKAGES; do
-    chroot "$CHROOT" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
+  local missing
+  # shellcheck disable=SC2086
+  mapfile -t missing < <(missing_packages $PHP85_PACKAGES)
   if [ -f "$CHROOT/.o365-php85.ok" ] && [ ${#missing[@]} -eq 0 ]; then say "PHP 8.5 present in the forky root"; return; fi
   local mirror; mirror=$(debian_mirror) t0=$SECONDS
   say "installing PHP 8.5 from Debian experimental into the forky root: ${missing[*]}"
