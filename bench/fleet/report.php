@@ -40,6 +40,23 @@ $pct = static fn (float $p) => $latencies === [] ? null : $latencies[min(count($
 $last = max([0, ...array_map(static fn ($l) => $l[0][0], $deliveries)]);
 $seconds = max(0.001, ($last - $tStart) / 1000);
 
+// Where the time goes. The whole-run goodput above counts from before the first mail is
+// queued to the last accept, so it includes the workers' start and the drain at the end
+// (the last mails of the run keep fewer workers busy). The steady state: the mails
+// accepted between the 5th and the 95th percentile accept time, over that time.
+$accepts = array_map(static fn ($l) => $l[0][0], $deliveries);
+sort($accepts);
+$steady = null;
+if (count($accepts) >= 20) {
+    [$a, $b] = [(int) floor(0.05 * count($accepts)), (int) floor(0.95 * count($accepts))];
+    $steady = round(($b - $a) / max(0.001, ($accepts[$b] - $accepts[$a]) / 1000), 1);
+}
+// The Graph side: how long the emulator took per sendMail (its latency plus its own
+// work), and the share of the mailboxes' slot time (4 x M x run) spent in requests.
+$durations = array_column(array_filter($requests, static fn ($r) => str_ends_with((string) $r['path'], '/sendMail')), 'duration_ms');
+$requestMs = $durations === [] ? null : round(array_sum($durations) / count($durations), 1);
+$slotUse = $durations === [] ? null : round(100 * array_sum($durations) / (4 * $m * ($last - $tStart)), 1);
+
 // The bound: each mailbox takes 4 requests at once of `latency` each, and no more than its
 // request window allows (binding only when a mailbox gets more mails than the window holds).
 // FLEET_WINDOW: the run's request window (N/DURATION, as --mailbox-window), else Exchange's.
@@ -79,6 +96,9 @@ echo json_encode([
     'seconds' => round($seconds, 1),
     'goodput' => round(count($deliveries) / $seconds, 1),
     'bound' => round($perMailboxBound * $m, 1),
+    'steady_goodput' => $steady,
+    'request_ms' => $requestMs,
+    'slot_use_percent' => $slotUse,
     'p50_ms' => $pct(0.50),
     'p99_ms' => $pct(0.99),
     'graph_requests' => $stats['graph_requests'],

@@ -22,6 +22,10 @@ $lines = [
     'goodput, mails/s' => static fn ($r) => $r['goodput'],
     'bound min(4/latency, window) x M, mails/s' => static fn ($r) => $r['bound'],
     'goodput / bound' => static fn ($r) => sprintf('%d %%', round(100 * $r['goodput'] / $r['bound'])),
+    'steady-state goodput (5th to 95th percentile accept), mails/s' => static fn ($r) => $r['steady_goodput'] ?? '',
+    'steady-state goodput / bound' => static fn ($r) => isset($r['steady_goodput']) ? sprintf('%d %%', round(100 * $r['steady_goodput'] / $r['bound'])) : '',
+    'sendMail time at the emulator, mean ms' => static fn ($r) => $r['request_ms'] ?? '',
+    'slot time in requests (all mailboxes, whole run)' => static fn ($r) => isset($r['slot_use_percent']) ? "{$r['slot_use_percent']} %" : '',
     'goodput per mailbox ('.implode(' / ', $mailboxes).')' => static fn ($r) => $per($r, 'goodput'),
     'queue-to-accepted p50 / p99, s' => static fn ($r) => sprintf('%.1f / %.1f', $r['p50_ms'] / 1000, $r['p99_ms'] / 1000),
     '429s per mailbox' => static fn ($r) => $per($r, '429'),
@@ -39,7 +43,7 @@ foreach ($lines as $label => $f) {
     echo "| $label | ".implode(' | ', array_map(static fn ($r) => (string) $f($r), $rows))." |\n";
 }
 foreach ($rows as $r) {
-    $fault = array_diff_key($r, array_flip(['phase', 'mails', 'mailboxes', 'delivered', 'lost', 'duplicates', 'seconds', 'goodput', 'bound', 'p50_ms', 'p99_ms', 'graph_requests', 'token_requests', 'failed_jobs', 'limiter_warnings', 'wall_seconds']));
+    $fault = array_diff_key($r, array_flip(['phase', 'mails', 'mailboxes', 'delivered', 'lost', 'duplicates', 'seconds', 'goodput', 'steady_goodput', 'request_ms', 'slot_use_percent', 'bound', 'p50_ms', 'p99_ms', 'graph_requests', 'token_requests', 'failed_jobs', 'limiter_warnings', 'wall_seconds']));
     if ($fault !== []) {
         echo "\n{$r['phase']}: ".json_encode($fault, JSON_UNESCAPED_SLASHES);
     }

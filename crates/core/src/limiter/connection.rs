@@ -9,6 +9,12 @@
 //! until a backoff (1 s doubling to 30 s) has passed; meanwhile the limiter falls back to
 //! this process's own limits. The first failure is reported once per process as a
 //! warning of the next successful send's receipt ([`take_warning`]).
+//!
+//! A second connection per process is opened when a send first has to wait for a slot:
+//! waiters block on it (BLPOP on their wake list) until a release hands them the slot.
+//! A blocked client holds up every command sent after it on the same connection, so the
+//! slots' own traffic never goes through this one, and only one send of the process
+//! waits on it at a time (the others poll).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -31,6 +37,15 @@ pub(crate) struct Redis {
     state: Mutex<State>,
     /// One connection attempt at a time (the others wait for its outcome).
     connecting: tokio::sync::Mutex<()>,
+    /// The blocking connection of the waiters (see the module doc).
+    waiter: tokio::sync::Mutex<Waiter>,
+}
+
+#[derive(Default)]
+struct Waiter {
+    conn: Option<MultiplexedConnection>,
+    /// After a failure, not tried again before this (the waiter polls meanwhile).
+    retry_at: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -54,7 +69,13 @@ pub(crate) fn redis(url: &RedisUrl, ca_file: Option<&CaFile>) -> Arc<Redis> {
     let (_, map) = slot.get_or_insert_with(|| (pid, HashMap::new()));
     let key = (url.clone(), if url.tls() { ca_file.cloned() } else { None });
     Arc::clone(map.entry(key).or_insert_with(|| {
-        Arc::new(Redis { url: url.clone(), ca_file: ca_file.cloned(), state: Mutex::default(), connecting: tokio::sync::Mutex::new(()) })
+        Arc::new(Redis {
+            url: url.clone(),
+            ca_file: ca_file.cloned(),
+            state: Mutex::default(),
+            connecting: tokio::sync::Mutex::new(()),
+            waiter: tokio::sync::Mutex::default(),
+        })
     }))
 }
 
@@ -71,7 +92,7 @@ impl Redis {
         if let Some(c) = self.ready() {
             return c;
         }
-        match tokio::time::timeout(TIMEOUT, self.connect()).await {
+        match tokio::time::timeout(TIMEOUT, self.connect(TIMEOUT)).await {
             Ok(Ok(conn)) => {
                 let mut s = self.lock();
                 s.conn = Some(conn.clone());
@@ -102,7 +123,8 @@ impl Redis {
         }
     }
 
-    async fn connect(&self) -> redis::RedisResult<MultiplexedConnection> {
+    /// A new connection whose commands may take up to `response` to be answered.
+    async fn connect(&self, response: Duration) -> redis::RedisResult<MultiplexedConnection> {
         // The same rustls provider as the HTTP client (ring; see runtime.rs).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = match (&self.ca_file, self.url.tls()) {
@@ -114,15 +136,48 @@ impl Redis {
         };
         let config = redis::AsyncConnectionConfig::new()
             .set_connection_timeout(Some(TIMEOUT))
-            .set_response_timeout(Some(TIMEOUT));
+            .set_response_timeout(Some(response));
         client.get_multiplexed_async_connection_with_config(&config).await
+    }
+
+    /// Waits up to `max` for a release to push a token onto the wake list `key`, on the
+    /// process's blocking connection. `Some(true)`: woken; `Some(false)`: `max` passed;
+    /// `None`: that connection is in use by another send of this process or cannot be
+    /// had now, so the caller polls instead.
+    pub async fn wait_for_wake(&self, key: &str, max: Duration) -> Option<bool> {
+        let Ok(mut waiter) = self.waiter.try_lock() else { return None };
+        if waiter.conn.is_none() {
+            if waiter.retry_at.is_some_and(|at| Instant::now() < at) {
+                return None;
+            }
+            let connect = tokio::time::timeout(TIMEOUT, self.connect(super::limits::WAKE_MAX + TIMEOUT));
+            match connect.await {
+                Ok(Ok(conn)) => waiter.conn = Some(conn),
+                _ => {
+                    waiter.retry_at = Some(Instant::now() + FIRST_BACKOFF);
+                    return None;
+                }
+            }
+        }
+        let conn = waiter.conn.as_mut()?;
+        // BLPOP takes seconds with decimals (Redis >= 6); 0 would block for ever.
+        let secs = max.min(super::limits::WAKE_MAX).as_secs_f64().max(0.001);
+        match redis::cmd("BLPOP").arg(key).arg(secs).query_async::<Option<(String, String)>>(conn).await {
+            Ok(popped) => Some(popped.is_some()),
+            Err(_) => {
+                // The slots' connection notices a Redis that is gone; this one just goes.
+                waiter.conn = None;
+                waiter.retry_at = Some(Instant::now() + FIRST_BACKOFF);
+                None
+            }
+        }
     }
 
     /// Connects afresh and sends PING (for `diagnose()`; sends never wait on this):
     /// `Err` says why Redis cannot be used, in words without the URL.
     pub async fn probe(&self) -> std::result::Result<(), String> {
         let ping = async {
-            let mut conn = self.connect().await?;
+            let mut conn = self.connect(TIMEOUT).await?;
             redis::cmd("PING").query_async::<String>(&mut conn).await
         };
         match tokio::time::timeout(TIMEOUT * 2, ping).await {

@@ -72,10 +72,17 @@ pub(crate) const BUCKETS: u32 = 20;
 /// Graph a little later, so Graph's window lets it go a little later too.
 pub(crate) const WINDOW_MARGIN: Duration = Duration::from_secs(1);
 
-/// Longest sleep between two tries for a slot while all are taken: slots are given back
-/// without notice, so waiters look again this often (with jitter, see `mod.rs`).
+/// Longest sleep between two tries for a slot while all are taken, for a waiter that
+/// cannot wait on its wake list (another send of the same process is waiting on the
+/// process's one blocking connection): it looks again this often (with jitter, see `mod.rs`).
 pub(crate) const POLL: Duration = Duration::from_millis(10);
 
+/// Longest wait on the wake list (BLPOP) before a waiter asks again. Releases wake the
+/// head of the queue at once; this catches the slots that come back without a release
+/// (the lease of a killed worker expires) and keeps the waiter's place (it must ask
+/// within [`WAITER_STALE`]).
+pub(crate) const WAKE_MAX: Duration = Duration::from_millis(200);
+
 /// A waiter that has not asked for this long lost its place in the mailbox's queue
-/// (50 times [`POLL`]: only a killed or stalled process is that quiet).
+/// (2.5 times [`WAKE_MAX`]: only a killed or stalled process is that quiet).
 pub(crate) const WAITER_STALE: Duration = Duration::from_millis(500);

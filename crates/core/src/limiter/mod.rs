@@ -84,20 +84,24 @@ impl MailboxLimiter {
                 Ok(Acquired::Granted(lease)) => return Ok(Slot::Shared(lease)),
                 Ok(Acquired::Refused(why, wait)) => {
                     let left = crate::retry::left(ask.deadline);
-                    let nap = match why {
-                        // Slots come back without notice: look again soon.
-                        Refusal::Concurrency => wait.min(jittered(limits::POLL)),
-                        _ => wait,
-                    };
-                    if nap >= left {
-                        // A concurrency wait has no known end: report the deadline.
-                        let wait = if why == Refusal::Concurrency { Duration::ZERO } else { wait };
-                        if why == Refusal::Concurrency {
-                            shared::leave(conn, &self.key, &id).await;
+                    if why != Refusal::Concurrency {
+                        if wait >= left {
+                            return Err(refused(ask, why, wait, left, &limits));
                         }
-                        return Err(refused(ask, why, wait, left, &limits));
+                        tokio::time::sleep(wait).await;
+                        continue;
                     }
-                    tokio::time::sleep(nap).await;
+                    if left.is_zero() {
+                        // A concurrency wait has no known end: report the deadline.
+                        shared::leave(conn, &self.key, &id).await;
+                        return Err(refused(ask, why, Duration::ZERO, left, &limits));
+                    }
+                    // Woken by the release that frees a slot for this waiter, else after
+                    // a poll (see `limits::POLL`); at the latest when a lease expires.
+                    let nap = wait.min(left);
+                    if redis.wait_for_wake(&shared::wake_key(&self.key, &id), nap).await.is_none() {
+                        tokio::time::sleep(nap.min(jittered(limits::POLL))).await;
+                    }
                 }
                 Err(e) => {
                     redis.failed(&e);

@@ -9,7 +9,9 @@
 //!   process waits for it before its next request to that mailbox;
 //! - `...:queue` and `...:seen`: the waiters for a slot, in the order they first asked,
 //!   and when each last asked: free slots go to the longest waiting, and a waiter silent
-//!   for [`WAITER_STALE`] (killed, or gone) is dropped when it reaches the head.
+//!   for [`WAITER_STALE`] (killed, or gone) is dropped when it reaches the head;
+//! - `...:wake:<waiter>`: a list the release script pushes a token onto when a slot is
+//!   free for that waiter, which waits for it with BLPOP (`Redis::wait_for_wake`).
 //!
 //! Time is Redis's (`TIME` inside the script), so hosts with skewed clocks agree.
 
@@ -20,7 +22,7 @@ use redis::aio::MultiplexedConnection;
 
 use super::connection::Redis;
 use super::key::MailboxKey;
-use super::limits::{BUCKETS, Limits, WAITER_STALE, WINDOW_MARGIN};
+use super::limits::{BUCKETS, Limits, WAITER_STALE, WAKE_MAX, WINDOW_MARGIN};
 
 static ACQUIRE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("acquire.lua")));
 static RELEASE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("release.lua")));
@@ -49,9 +51,19 @@ pub(crate) enum Acquired {
 pub(crate) struct Lease {
     redis: Arc<Redis>,
     conn: MultiplexedConnection,
+    keys: ReleaseKeys,
+    id: Option<String>,
+}
+
+/// What the release script needs besides the lease id: the mailbox's keys and its
+/// concurrency, to wake the waiters a free slot now belongs to.
+#[derive(Clone)]
+struct ReleaseKeys {
     leases: String,
     hold: String,
-    id: Option<String>,
+    queue: String,
+    wake_prefix: String,
+    concurrency: u32,
 }
 
 /// One try of an acquire: one script call. `id` names the lease, and the waiter in the
@@ -64,13 +76,19 @@ pub(crate) async fn acquire(
     ask: (&Limits, Duration, u64),
 ) -> redis::RedisResult<Acquired> {
     let (limits, lease, upload_bytes) = ask;
-    let (leases, hold) = (key.redis_key("leases"), key.redis_key("hold"));
+    let keys = ReleaseKeys {
+        leases: key.redis_key("leases"),
+        hold: key.redis_key("hold"),
+        queue: key.redis_key("queue"),
+        wake_prefix: wake_key(key, ""),
+        concurrency: limits.concurrency,
+    };
     let (wait_ms, reason): (u64, u8) = ACQUIRE
-        .key(&leases)
+        .key(&keys.leases)
         .key(key.redis_key("window"))
         .key(key.redis_key("upload"))
-        .key(&hold)
-        .key(key.redis_key("queue"))
+        .key(&keys.hold)
+        .key(&keys.queue)
         .key(key.redis_key("seen"))
         .arg(id)
         .arg(millis(lease))
@@ -87,7 +105,7 @@ pub(crate) async fn acquire(
         .await?;
     let wait = Duration::from_millis(wait_ms);
     Ok(match reason {
-        0 => Acquired::Granted(Lease { redis: Arc::clone(redis), conn, leases, hold, id: Some(id.to_string()) }),
+        0 => Acquired::Granted(Lease { redis: Arc::clone(redis), conn, keys, id: Some(id.to_string()) }),
         1 => Acquired::Refused(Refusal::Concurrency, wait),
         2 => Acquired::Refused(Refusal::Window, wait),
         3 => Acquired::Refused(Refusal::Upload, wait),
@@ -102,6 +120,17 @@ pub(crate) async fn leave(mut conn: MultiplexedConnection, key: &MailboxKey, id:
         redis::pipe().zrem(key.redis_key("queue"), id).ignore().hdel(key.redis_key("seen"), id).ignore().query_async(&mut conn).await;
 }
 
+/// The wake list of waiter `id` (the release script builds the same name from the prefix).
+pub(crate) fn wake_key(key: &MailboxKey, id: &str) -> String {
+    key.redis_key(&format!("wake:{id}"))
+}
+
+/// A wake list outlives the longest BLPOP, so a token pushed just before its waiter
+/// looks is still there; one nobody takes (the waiter was granted meanwhile) expires.
+fn wake_ttl() -> u64 {
+    millis(WAKE_MAX * 4)
+}
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
@@ -112,7 +141,7 @@ impl Lease {
     /// expiry and marks Redis as failing.
     pub async fn release(mut self, hold: Option<Duration>) {
         if let Some(id) = self.id.take() {
-            let r = release(self.conn.clone(), &self.leases, &self.hold, &id, hold).await;
+            let r = release(self.conn.clone(), &self.keys, &id, hold).await;
             if let Err(e) = r {
                 self.redis.failed(&e);
             }
@@ -120,18 +149,28 @@ impl Lease {
     }
 }
 
-async fn release(mut conn: MultiplexedConnection, leases: &str, hold_key: &str, id: &str, hold: Option<Duration>) -> redis::RedisResult<()> {
+async fn release(mut conn: MultiplexedConnection, keys: &ReleaseKeys, id: &str, hold: Option<Duration>) -> redis::RedisResult<()> {
     let hold_ms = hold.map_or(0, millis);
-    let _: i64 = RELEASE.key(leases).key(hold_key).arg(id).arg(hold_ms).invoke_async(&mut conn).await?;
+    let _: i64 = RELEASE
+        .key(&keys.leases)
+        .key(&keys.hold)
+        .key(&keys.queue)
+        .arg(id)
+        .arg(hold_ms)
+        .arg(keys.concurrency)
+        .arg(&keys.wake_prefix)
+        .arg(wake_ttl())
+        .invoke_async(&mut conn)
+        .await?;
     Ok(())
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
         if let (Some(id), Ok(rt)) = (self.id.take(), tokio::runtime::Handle::try_current()) {
-            let (conn, leases, hold) = (self.conn.clone(), self.leases.clone(), self.hold.clone());
+            let (conn, keys) = (self.conn.clone(), self.keys.clone());
             rt.spawn(async move {
-                let _ = release(conn, &leases, &hold, &id, None).await;
+                let _ = release(conn, &keys, &id, None).await;
             });
         }
     }
