@@ -4,7 +4,8 @@
 //! Retry-After holds every process; a SIGKILLed worker's slots come back when their
 //! leases expire; sending goes on when Redis dies (one warning per process); the request
 //! window and the upload budget refuse with a throttling error that names the fix; an
-//! uncontended slot costs one script call to take and one to give back.
+//! uncontended slot costs one script call to take and one to give back; a waiter is woken
+//! by the release that frees its slot, not by polling.
 
 mod common;
 #[allow(dead_code)]
@@ -346,6 +347,38 @@ fn an_uncontended_slot_costs_one_round_trip_to_take_and_one_to_give_back() {
     let sent = send(&mailer, "counted").expect("sent");
     assert_eq!(sent.route, o365_core::Route::Mime, "one Graph request");
     assert_eq!(monitor.client_commands(), ["evalsha", "evalsha"], "one call to acquire, one to release");
+}
+
+#[test]
+fn a_release_wakes_the_waiter_instead_of_its_next_poll() {
+    let Some(redis) = RedisServer::start() else { return };
+    let emu = common::start(EmulatorConfig { latency_ms: 1000, ..Default::default() });
+    let mailer = std::sync::Arc::new(Mailer::new(config(&emu.base, &redis.url(), &[])));
+    // Token and scripts first, so that the counted sends make only limiter calls.
+    send(&mailer, "warm-up").expect("sent");
+    let mut monitor = redis.monitor();
+    // 5 sends at once for 4 slots: one of them waits a whole request (1 s).
+    let start = std::sync::Arc::new(std::sync::Barrier::new(5));
+    let threads: Vec<_> = (0..5)
+        .map(|i| {
+            let (mailer, start) = (mailer.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                send(&mailer, &format!("contended-{i}")).map(|_| ())
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("sender thread").expect("sent");
+    }
+    let commands = monitor.client_commands();
+    let count = |name: &str| commands.iter().filter(|c| *c == name).count();
+    assert_eq!(emu.messages().len(), 6);
+    assert!(count("blpop") >= 1, "the waiter blocks on its wake list: {commands:?}");
+    // 5 grants and 5 releases, the waiter's refused first try, its try when woken, and
+    // one more each 200 ms that it waited unwoken (it keeps its place in the queue that
+    // way): ~17. Polling every 5-10 ms through the 1 s wait would make ~100 tries more.
+    assert!(count("evalsha") <= 20, "{} script calls: the waiter polled instead of being woken: {commands:?}", count("evalsha"));
 }
 
 /// `rediss://`: without the CA the certificate is refused (sending goes on, with the
