@@ -15,7 +15,7 @@
 # private bridge 10.213.0.1/16 where the emulator and Redis listen), when the machine
 # allows it (root, `ip netns`); else in the host's network. FLEET_NETNS=0 forces the latter.
 # Settings (env): FLEET_MAILS (3000), FLEET_MAILBOXES (3), FLEET_HOSTS (3),
-# FLEET_WORKERS (4 per host), FLEET_LATENCY_MS (100), FLEET_PHASES ("without with kill
+# FLEET_WORKERS (8 per host: twice the slots, see README), FLEET_LATENCY_MS (100), FLEET_PHASES ("without with kill
 # redis-down storm"), FLEET_PROFILE (release; debug for the test build), FLEET_PHASE_TIMEOUT (seconds, 900), FLEET_DEADLINE (the mailer's
 # `deadline`, 2 s), FLEET_TIMEOUT (its `timeout`, 5 s: the lease is twice it), FLEET_WINDOW
 # (a test-scale request window, e.g. 300/30s, given to the emulator as --mailbox-window
@@ -27,7 +27,7 @@ set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$ROOT"
 
-N=${FLEET_MAILS:-3000}; M=${FLEET_MAILBOXES:-3}; H=${FLEET_HOSTS:-3}; W=${FLEET_WORKERS:-4}
+N=${FLEET_MAILS:-3000}; M=${FLEET_MAILBOXES:-3}; H=${FLEET_HOSTS:-3}; W=${FLEET_WORKERS:-8}
 LAT=${FLEET_LATENCY_MS:-100}; PHASES=${FLEET_PHASES:-without with kill redis-down storm}
 PHASE_TIMEOUT=${FLEET_PHASE_TIMEOUT:-900}
 BUILD="$ROOT/.build/fleet"; OUT="$ROOT/bench/results"; LOGS="$BUILD/logs"
