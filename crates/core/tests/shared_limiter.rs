@@ -5,7 +5,7 @@
 //! leases expire; sending goes on when Redis dies (one warning per process); the request
 //! window and the upload budget refuse with a throttling error that names the fix; an
 //! uncontended slot costs one script call to take and one to give back; a waiter is woken
-//! by the release that frees its slot, not by polling.
+//! by the release that frees its slot, not by polling (and polls where Redis refuses BLPOP).
 
 mod common;
 #[allow(dead_code)]
@@ -349,15 +349,13 @@ fn an_uncontended_slot_costs_one_round_trip_to_take_and_one_to_give_back() {
     assert_eq!(monitor.client_commands(), ["evalsha", "evalsha"], "one call to acquire, one to release");
 }
 
-#[test]
-fn a_release_wakes_the_waiter_instead_of_its_next_poll() {
-    let Some(redis) = RedisServer::start() else { return };
-    let emu = common::start(EmulatorConfig { latency_ms: 1000, ..Default::default() });
-    let mailer = std::sync::Arc::new(Mailer::new(config(&emu.base, &redis.url(), &[])));
+/// 5 sends at once from this process for the 4 slots (one waits a whole request of
+/// `emu`'s 1 s latency); the client commands Redis saw meanwhile.
+fn five_sends_for_four_slots(redis: &RedisServer, emu: &common::Emu, url: &str) -> Vec<String> {
+    let mailer = std::sync::Arc::new(Mailer::new(config(&emu.base, url, &[])));
     // Token and scripts first, so that the counted sends make only limiter calls.
     send(&mailer, "warm-up").expect("sent");
     let mut monitor = redis.monitor();
-    // 5 sends at once for 4 slots: one of them waits a whole request (1 s).
     let start = std::sync::Arc::new(std::sync::Barrier::new(5));
     let threads: Vec<_> = (0..5)
         .map(|i| {
@@ -371,14 +369,40 @@ fn a_release_wakes_the_waiter_instead_of_its_next_poll() {
     for t in threads {
         t.join().expect("sender thread").expect("sent");
     }
-    let commands = monitor.client_commands();
-    let count = |name: &str| commands.iter().filter(|c| *c == name).count();
     assert_eq!(emu.messages().len(), 6);
-    assert!(count("blpop") >= 1, "the waiter blocks on its wake list: {commands:?}");
+    assert!(max_in_flight(&sendmail_requests(emu)) <= 4);
+    monitor.client_commands()
+}
+
+fn count(commands: &[String], name: &str) -> usize {
+    commands.iter().filter(|c| *c == name).count()
+}
+
+#[test]
+fn a_release_wakes_the_waiter_instead_of_its_next_poll() {
+    let Some(redis) = RedisServer::start() else { return };
+    let emu = common::start(EmulatorConfig { latency_ms: 1000, ..Default::default() });
+    let commands = five_sends_for_four_slots(&redis, &emu, &redis.url());
+    assert!(count(&commands, "blpop") >= 1, "the waiter blocks on its wake list: {commands:?}");
     // 5 grants and 5 releases, the waiter's refused first try, its try when woken, and
     // one more each 200 ms that it waited unwoken (it keeps its place in the queue that
     // way): ~17. Polling every 5-10 ms through the 1 s wait would make ~100 tries more.
-    assert!(count("evalsha") <= 20, "{} script calls: the waiter polled instead of being woken: {commands:?}", count("evalsha"));
+    let calls = count(&commands, "evalsha");
+    assert!(calls <= 20, "{calls} script calls: the waiter polled instead of being woken: {commands:?}");
+}
+
+/// A Redis that refuses BLPOP (Redis 5 takes no fractional timeout; here an ACL user
+/// without it): the waiter polls instead, and every mail still goes out within the limits.
+#[test]
+fn a_redis_that_refuses_blpop_leaves_the_waiters_polling() {
+    let Some(redis) = RedisServer::start() else { return };
+    let acl = redis.command(&["ACL", "SETUSER", "noblock", "on", ">pw", "~*", "+@all", "-blpop"]);
+    assert_eq!(acl.as_deref(), Some("OK"));
+    let emu = common::start(EmulatorConfig { latency_ms: 1000, ..Default::default() });
+    let commands = five_sends_for_four_slots(&redis, &emu, &format!("redis://noblock:pw@127.0.0.1:{}/0", redis.port));
+    assert_eq!(count(&commands, "blpop"), 0, "{commands:?}");
+    let calls = count(&commands, "evalsha");
+    assert!(calls > 30, "{calls} script calls: the waiter should have polled every 5-10 ms through the 1 s wait");
 }
 
 /// `rediss://`: without the CA the certificate is refused (sending goes on, with the

@@ -164,10 +164,13 @@ impl Redis {
         let secs = max.min(super::limits::WAKE_MAX).as_secs_f64().max(0.001);
         match redis::cmd("BLPOP").arg(key).arg(secs).query_async::<Option<(String, String)>>(conn).await {
             Ok(popped) => Some(popped.is_some()),
-            Err(_) => {
+            Err(e) => {
                 // The slots' connection notices a Redis that is gone; this one just goes.
+                // An error answer (Redis 5 takes whole seconds only) will not change soon:
+                // poll for longer before trying again.
                 waiter.conn = None;
-                waiter.retry_at = Some(Instant::now() + FIRST_BACKOFF);
+                let backoff = if e.code().is_some() { MAX_BACKOFF } else { FIRST_BACKOFF };
+                waiter.retry_at = Some(Instant::now() + backoff);
                 None
             }
         }
