@@ -130,7 +130,10 @@ fn scan_base64(text: &[u8]) -> Result<PartBytes<'_>, InvalidBody> {
             if memchr::memchr3(b' ', b'\t', b'\r', line).is_some() {
                 return Err(InvalidBody("the attachment's base64 body has spaces inside a line".into()));
             }
-            padding = line.iter().rev().take_while(|b| **b == b'=').count() as u64;
+            // Padding may be split over lines when they are not a multiple of 4 long
+            // ("...x=" then "="): a line of `=` only adds to the padding before it.
+            let trailing = line.iter().rev().take_while(|b| **b == b'=').count() as u64;
+            padding = if trailing == line.len() as u64 { padding + trailing } else { trailing };
             chars += line.len() as u64;
         }
         pos += line_len;
@@ -248,6 +251,17 @@ mod tests {
             }
             let b64 = p.to_base64().unwrap();
             assert_eq!(base64::engine::general_purpose::STANDARD.decode(b64).unwrap(), data);
+        }
+    }
+
+    #[test]
+    fn padding_split_over_two_lines_counts_whole() {
+        // 4 bytes encode to "AAECAw==": lines of 7 put one `=` on each line.
+        for (data, line) in [(&[0u8, 1, 2, 3][..], 7), (&[9u8, 8, 7, 6, 5][..], 7), (&[1u8, 2, 3, 4][..], 6)] {
+            let text = mime_b64(data, line);
+            let p = PartBytes::new(&text, TransferEncoding::Base64).unwrap();
+            assert_eq!(p.len(), data.len() as u64, "{:?}", String::from_utf8_lossy(&text));
+            assert_eq!(&p.read(0..p.len()).unwrap()[..], data);
         }
     }
 
