@@ -81,7 +81,6 @@ fi
 
 stats() { curl -sS --cacert "$RUN/ca.pem" "$EMULATOR_URL/_emulator/stats"; echo; }
 clear_messages() { curl -sS --cacert "$RUN/ca.pem" -X DELETE "$EMULATOR_URL/_emulator/messages" -o /dev/null; }
-free_port() { php -r '$s=stream_socket_server("tcp://127.0.0.1:0"); echo explode(":", stream_socket_get_name($s, false))[1];'; }
 wait_for() { for _ in $(seq 1 100); do [ -e "$1" ] && return 0; sleep 0.1; done; die "$2"; }
 
 # ---- 1. FPM: nginx → php-fpm (static pool) → Laravel route → one ~20 KB mail -------------

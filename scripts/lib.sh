@@ -3,6 +3,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export COMPOSER_ALLOW_SUPERUSER=1
 say() { printf '\033[1m[%s]\033[0m %s\n' "$(basename "$0" .sh)" "$*"; }
 die() { printf '\033[31m[%s] FAILED:\033[0m %s\n' "$(basename "$0" .sh)" "$*" >&2; exit 1; }
+# A TCP port free on loopback now (for servers the scripts start).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # Starts the emulator binary $1 with the remaining args; sets EMULATOR_URL and
 # EMULATOR_PID and stops it when the calling script exits.

@@ -16,7 +16,6 @@ command -v redis-server >/dev/null || die "redis-server is missing (bench/fleet/
 cargo build --release --locked -q -p o365-emulator
 BIN=$(cargo test --release --locked -p o365-core --test shared_limiter --no-run 2>&1 | grep -o 'target/release/deps/shared_limiter-[0-9a-f]*' | head -1)
 [ -x "$BIN" ] || die "could not build the shared_limiter test binary"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 OUT="$ROOT/bench/results/fleet-limiter-alone.md"
 {
   echo "The shared limiter alone: P single-threaded Rust processes, one mailbox, emulator --latency-ms $LAT, $MAILS mails per process ($(date -u +%F))."

@@ -66,7 +66,6 @@ PHP=(php -d extension="$igbinary" -d extension="$phpredis" -d extension="$EXT" -
 "${PHP[@]}" -r 'exit(class_exists("Redis") && extension_loaded("o365") ? 0 : 1);' || die "PHP cannot load php-redis and o365"
 
 # --- servers -----------------------------------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now_ms() { date +%s%3N; }
 PIDS=(); NETNS=()
 BRIDGE="flbr$$"; BRIDGE=${BRIDGE:0:15}

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use o365_core::limiter::{Limits, MailboxKey, set_limits};
 use o365_core::{Config, ConfigValue, ErrorKind, Mailer};
 use o365_emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig};
-use redis_support::{CHILD, RedisServer, finish, spawn_child};
+use redis_support::{CHILD, RedisServer, finish, run_scenario, spawn_child};
 use serde_json::{Value, json};
 
 use common::{MAILBOX, TENANT, mime, s};
@@ -275,10 +275,7 @@ fn child_redis_down() {
 
 #[test]
 fn sending_goes_on_when_redis_dies_with_one_warning_per_process() {
-    if !RedisServer::available() {
-        return;
-    }
-    finish(spawn_child("redis-down", &[]), "redis-down scenario");
+    run_scenario("redis-down", &[]);
 }
 
 /// The request window, scaled down through the environment as a benchmark would
@@ -303,10 +300,7 @@ fn child_window() {
 
 #[test]
 fn a_full_request_window_refuses_with_the_wait() {
-    if !RedisServer::available() {
-        return;
-    }
-    finish(spawn_child("window", &[(o365_core::limiter::WINDOW_VAR, "3/20s".into())]), "window scenario");
+    run_scenario("window", &[(o365_core::limiter::WINDOW_VAR, "3/20s".into())]);
 }
 
 /// The upload budget, scaled down to 6 MiB per 20 s: a 5 MB attachment fits, the next
@@ -330,10 +324,7 @@ fn child_upload() {
 
 #[test]
 fn a_spent_upload_budget_refuses_with_the_wait() {
-    if !RedisServer::available() {
-        return;
-    }
-    finish(spawn_child("upload", &[]), "upload scenario");
+    run_scenario("upload", &[]);
 }
 
 #[test]
@@ -425,10 +416,7 @@ fn child_tls() {
 
 #[test]
 fn rediss_verifies_the_server_against_the_system_roots_and_ca_file() {
-    if !RedisServer::available() {
-        return;
-    }
-    finish(spawn_child("tls", &[]), "tls scenario");
+    run_scenario("tls", &[]);
 }
 
 unsafe extern "C" {
@@ -474,12 +462,8 @@ fn child_fork() {
 
 #[test]
 fn a_forked_child_opens_its_own_redis_connection() {
-    if !RedisServer::available() {
-        return;
-    }
-    finish(spawn_child("fork", &[]), "fork scenario");
+    run_scenario("fork", &[]);
 }
-
 
 #[test]
 fn diagnose_says_how_the_limits_are_shared_and_pings_redis() {

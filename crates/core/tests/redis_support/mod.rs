@@ -262,6 +262,14 @@ pub fn spawn_child(scenario: &str, env: &[(&str, String)]) -> Child {
     cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("child starts")
 }
 
+/// Runs the child `scenario` in a process of its own (with `env`) and checks that it
+/// passed; nothing where redis-server cannot run (see [`RedisServer::available`]).
+pub fn run_scenario(scenario: &str, env: &[(&str, String)]) {
+    if RedisServer::available() {
+        finish(spawn_child(scenario, env), &format!("{scenario} scenario"));
+    }
+}
+
 /// Waits for a child and returns its stdout; panics when it failed.
 pub fn finish(child: Child, what: &str) -> String {
     let out = child.wait_with_output().expect("child ends");
