@@ -187,6 +187,8 @@ fn child_bounded(peer: Peer) {
     if peer == Peer::FloodWhenIdle {
         let sent = send(&mailer, "before-the-flood");
         assert!(sent.warnings.is_empty(), "the peer answered like Redis: {:?}", sent.warnings);
+        // The flood arrives while no command is pending (the connection is idle).
+        hostile.wait_flood_done();
     }
     let first = send(&mailer, "during");
     warnings.extend(first.warnings);
