@@ -32,6 +32,8 @@ enum Peer {
     FloodWhenIdle,
     /// Answers the setup (CLIENT SETINFO), never a command of the limiter.
     Hangs,
+    /// Answers like Redis, always.
+    Redis,
 }
 
 /// How much a flooding peer sends at most (the client stops it sooner by hanging up).
@@ -41,6 +43,8 @@ struct HostileRedis {
     port: u16,
     /// When each connection was accepted.
     accepted: Arc<Mutex<Vec<Instant>>>,
+    /// Every command received, as its arguments.
+    commands: Arc<Mutex<Vec<Vec<String>>>>,
     /// Bytes flooded so far, and whether the flood is over.
     flooded: Arc<AtomicU64>,
     flood_done: Arc<AtomicU64>,
@@ -50,20 +54,20 @@ impl HostileRedis {
     fn start(peer: Peer) -> HostileRedis {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let accepted = Arc::new(Mutex::new(Vec::new()));
+        let (accepted, commands) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
         let (flooded, flood_done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-        let (a, f, d) = (accepted.clone(), flooded.clone(), flood_done.clone());
+        let (a, c, f, d) = (accepted.clone(), commands.clone(), flooded.clone(), flood_done.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 a.lock().unwrap().push(Instant::now());
-                let (f, d) = (f.clone(), d.clone());
+                let (c, f, d) = (c.clone(), f.clone(), d.clone());
                 std::thread::spawn(move || {
-                    serve(stream, peer, &f);
+                    serve(stream, peer, &c, &f);
                     d.fetch_add(1, Ordering::SeqCst);
                 });
             }
         });
-        HostileRedis { port, accepted, flooded, flood_done }
+        HostileRedis { port, accepted, commands, flooded, flood_done }
     }
 
     fn url(&self) -> String {
@@ -80,11 +84,12 @@ impl HostileRedis {
 }
 
 /// One connection: reads commands (RESP arrays of bulk strings) and answers as `peer` says.
-fn serve(stream: TcpStream, peer: Peer, flooded: &AtomicU64) {
+fn serve(stream: TcpStream, peer: Peer, commands: &Mutex<Vec<Vec<String>>>, flooded: &AtomicU64) {
     let _ = stream.set_nodelay(true);
     let mut out = stream.try_clone().expect("clone");
     let mut r = BufReader::new(stream);
     while let Some(cmd) = read_command(&mut r) {
+        commands.lock().unwrap().push(cmd.clone());
         let name = cmd.first().map(|c| c.to_ascii_uppercase()).unwrap_or_default();
         // The acquire script has 6 keys, the release script 3.
         let acquire = name == "EVALSHA" && cmd.get(2).map(String::as_str) == Some("6");
@@ -248,6 +253,22 @@ fn child_hangs() {
         assert!(w[1] * 10 >= w[0] * 15, "the backoff did not grow between tries: {gaps:?} ms");
     }
     println!("ok");
+}
+
+/// The connection is opened by the limiter itself (to bound it) and set up by redis-rs:
+/// AUTH with user and password and SELECT of the URL's database still happen, first.
+#[test]
+fn the_connection_authenticates_and_selects_the_database_of_the_url() {
+    let hostile = HostileRedis::start(Peer::Redis);
+    let emu = common::start_default();
+    let mailer = emu.mailer_with(&[("redis_url", s(&format!("redis://limiter:pw-canary-3d1@127.0.0.1:{}/3", hostile.port)))]);
+    let sent = send(&mailer, "setup");
+    assert!(sent.warnings.is_empty(), "{:?}", sent.warnings);
+    let commands = hostile.commands.lock().unwrap().clone();
+    let names: Vec<&str> = commands.iter().map(|c| c[0].as_str()).collect();
+    assert_eq!(commands.first().map(|c| c.join(" ")).as_deref(), Some("AUTH limiter pw-canary-3d1"), "{commands:?}");
+    assert_eq!(commands.get(1).map(|c| c.join(" ")).as_deref(), Some("SELECT 3"), "{commands:?}");
+    assert_eq!(names.iter().filter(|n| **n == "EVALSHA").count(), 2, "acquire and release through this Redis: {names:?}");
 }
 
 fn scenario(name: &str) {
