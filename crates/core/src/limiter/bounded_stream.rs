@@ -111,19 +111,23 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for BoundedStream<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
-    fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+    /// Runs `check` on a bounded stream that wrote `commands`, whose peer answered `replies`.
+    fn exchange<F: Future<Output = ()>>(commands: &[u8], replies: &[u8], check: impl FnOnce(BoundedStream<DuplexStream>, DuplexStream, Tripwire) -> F) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async {
+            let (client, mut server) = tokio::io::duplex(1 << 16);
+            let (mut bounded, tripwire) = BoundedStream::new(client);
+            bounded.write_all(commands).await.expect("write");
+            server.write_all(replies).await.expect("write");
+            check(bounded, server, tripwire).await;
+        });
     }
 
     #[test]
     fn replies_pass_only_while_a_command_waits_for_them() {
-        rt().block_on(async {
-            let (client, mut server) = tokio::io::duplex(1 << 16);
-            let (mut bounded, tripwire) = BoundedStream::new(client);
-            bounded.write_all(b"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPING\r\n").await.expect("write");
-            server.write_all(b"+PONG\r\n+PONG\r\n").await.expect("write");
+        exchange(b"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPING\r\n", b"+PONG\r\n+PONG\r\n", |mut bounded, mut server, tripwire| async move {
             let mut got = [0u8; 14];
             bounded.read_exact(&mut got).await.expect("two replies for two commands");
             server.write_all(b"+PONG\r\n").await.expect("write");
@@ -136,11 +140,7 @@ mod tests {
 
     #[test]
     fn an_oversized_reply_trips_the_wire() {
-        rt().block_on(async {
-            let (client, mut server) = tokio::io::duplex(1 << 16);
-            let (mut bounded, tripwire) = BoundedStream::new(client);
-            bounded.write_all(b"*2\r\n$7\r\nEVALSHA\r\n$1\r\nx\r\n").await.expect("write");
-            server.write_all(b"$2000000000\r\n").await.expect("write");
+        exchange(b"*2\r\n$7\r\nEVALSHA\r\n$1\r\nx\r\n", b"$2000000000\r\n", |mut bounded, _server, tripwire| async move {
             let e = bounded.read(&mut [0u8; 64]).await.expect_err("refused at the header");
             assert!(e.to_string().contains("larger than 16 KiB"), "{e}");
             assert_eq!(tripwire.get(), Some(&Violation::TooLarge));
