@@ -124,10 +124,7 @@ impl Redis {
 
     /// A command was answered: the next failure backs off from 1 s again.
     pub fn succeeded(&self) {
-        let mut s = self.lock();
-        if s.backoff.is_some() {
-            s.backoff = None;
-        }
+        self.lock().backoff = None;
     }
 
     /// `Some(connection)` when open, `Some(None)` during the backoff, `None`: try now.
