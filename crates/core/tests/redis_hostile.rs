@@ -247,10 +247,13 @@ fn child_hangs() {
     println!("figures hangs: {stalled} stalled sends of {sends} in 9.5 s; connections {}, ms between them {gaps:?}", accepted.len());
     assert_eq!(emu.messages().len(), sends + 1, "every send was delivered");
     assert_eq!(warnings.len(), 1, "one warning per process: {warnings:?}");
-    // 0 s, 1.5 s, 4 s, 8.5 s (a 0.5 s stall plus 1, 2, 4 s of backoff); the next at 17 s.
-    assert!(stalled <= 4, "{stalled} sends stalled in 9.5 s (backoff 1 s -> 30 s allows 4)");
+    // Tries at 0 s, 1.5 s, 4 s, 8.5 s (a 0.5 s stall plus 1, 2, 4 s of backoff), the next
+    // at 17 s; each try is a new connection. One stalled send more for a slow machine.
+    assert!(accepted.len() <= 4, "{} tries in 9.5 s (backoff 1 s -> 30 s allows 4): {gaps:?} ms apart", accepted.len());
+    assert!(stalled <= 5, "{stalled} sends stalled in 9.5 s (backoff 1 s -> 30 s allows 4)");
     for w in gaps.windows(2) {
-        assert!(w[1] * 10 >= w[0] * 15, "the backoff did not grow between tries: {gaps:?} ms");
+        // 2.5 / 1.5 and 4.5 / 2.5 when doubling; 1.0 when the backoff restarts each time.
+        assert!(w[1] * 10 >= w[0] * 13, "the backoff did not grow between tries: {gaps:?} ms");
     }
     println!("ok");
 }
