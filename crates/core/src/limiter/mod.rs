@@ -17,11 +17,13 @@
 mod bounded_stream;
 mod connection;
 mod dial;
+mod discover;
 mod key;
 mod limits;
 mod limits_env;
 mod local;
 mod resp_frame;
+mod route;
 mod shared;
 
 use std::sync::Arc;
@@ -80,9 +82,11 @@ impl MailboxLimiter {
         let limits = limits::current()?;
         // The lease's id, and the waiter's in the mailbox's queue while it waits.
         let id = uuid::Uuid::new_v4().simple().to_string();
+        // Redis Cluster redirections followed in a row (a resharding moves a slot once).
+        let mut redirects = 0;
         loop {
             let Some(redis) = &self.redis else { break };
-            let Some(conn) = redis.connection().await else { break };
+            let Some(conn) = redis.connection(&self.key.redis_key("leases")).await else { break };
             match shared::acquire(redis, conn.clone(), &self.key, &id, (&limits, self.lease, ask.upload_bytes)).await {
                 Ok(Acquired::Granted(lease)) => return Ok(Slot::Shared(lease)),
                 Ok(Acquired::Refused(why, wait)) => {
@@ -106,6 +110,7 @@ impl MailboxLimiter {
                         tokio::time::sleep(nap.min(jittered(limits::POLL))).await;
                     }
                 }
+                Err(e) if redirects < 3 && redis.redirected(&e) => redirects += 1,
                 Err(e) => {
                     redis.failed(&e);
                     break;
