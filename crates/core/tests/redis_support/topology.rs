@@ -21,7 +21,7 @@ impl Cluster {
     /// covered and every node agreeing the cluster is ok.
     pub fn start() -> Option<Cluster> {
         let args: Vec<String> =
-            ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000"].iter().map(|s| s.to_string()).collect();
+            ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0"].iter().map(|s| s.to_string()).collect();
         let mut nodes = Vec::new();
         for _ in 0..6 {
             nodes.push(RedisServer::start_args(&args)?);
@@ -35,6 +35,13 @@ impl Cluster {
         assert!(out.status.success(), "redis-cli --cluster create: {}", String::from_utf8_lossy(&out.stdout));
         let cluster = Cluster { nodes };
         cluster.wait_ok(Duration::from_secs(15));
+        // Replicas in sync, so that a killed primary has a replica to fail over to.
+        let until = Instant::now() + Duration::from_secs(15);
+        let synced = |n: &RedisServer| n.command(&["INFO", "replication"]).is_some_and(|i| i.contains("role:master") || i.contains("master_link_status:up"));
+        while !cluster.nodes.iter().all(synced) {
+            assert!(Instant::now() < until, "the replicas did not sync");
+            std::thread::sleep(Duration::from_millis(100));
+        }
         Some(cluster)
     }
 
@@ -70,6 +77,22 @@ impl Cluster {
 
     /// The index in `nodes` of the running primary that serves `slot`.
     pub fn primary_of(&self, slot: u16) -> usize {
+        self.owner(slot).unwrap_or_else(|| panic!("no running primary serves slot {slot}"))
+    }
+
+    /// Waits until a running primary serves `slot` (a replica promoted after a kill).
+    pub fn wait_for_primary(&self, slot: u16, max: Duration) -> usize {
+        let until = Instant::now() + max;
+        loop {
+            match self.owner(slot) {
+                Some(i) => return i,
+                None if Instant::now() < until => std::thread::sleep(Duration::from_millis(100)),
+                None => panic!("no replica took over slot {slot} within {max:?}"),
+            }
+        }
+    }
+
+    fn owner(&self, slot: u16) -> Option<usize> {
         for (i, n) in self.nodes.iter().enumerate() {
             let Some(all) = n.command(&["CLUSTER", "NODES"]) else { continue };
             let Some(me) = all.lines().find(|l| l.contains("myself")) else { continue };
@@ -82,10 +105,10 @@ impl Cluster {
                 None => r.parse::<u16>() == Ok(slot),
             });
             if serves {
-                return i;
+                return Some(i);
             }
         }
-        panic!("no running primary serves slot {slot}");
+        None
     }
 
     /// The cluster node id of node `i`.
