@@ -49,6 +49,8 @@ use crate::redis_url::{RedisUrl, Topology};
 pub const TIMEOUT: Duration = Duration::from_millis(500);
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// MOVED answers followed in a row for one call (a resharding moves a slot once).
+const MAX_REDIRECTS: usize = 3;
 
 /// One Redis as this process sees it.
 pub(crate) struct Redis {
@@ -134,6 +136,29 @@ impl Redis {
                 None
             }
         }
+    }
+
+    /// Runs `script` (its keys and arguments set) on the node serving `key`, following
+    /// MOVED, loading the script on that node when it does not know it (NOSCRIPT); marks
+    /// Redis as answering, or as failing. `None`: no Redis now (in its backoff, or a slot
+    /// moving on and on): the caller falls back to what it does without Redis. The one
+    /// entry point for scripts, whatever the topology of `redis_url`.
+    pub async fn invoke<T: redis::FromRedisValue>(&self, key: &str, script: &redis::ScriptInvocation<'_>) -> Option<redis::RedisResult<T>> {
+        for _ in 0..MAX_REDIRECTS {
+            let mut conn = self.connection(key).await?;
+            match script.invoke_async(&mut conn).await {
+                Ok(v) => {
+                    self.succeeded();
+                    return Some(Ok(v));
+                }
+                Err(e) if self.redirected(&e) => {}
+                Err(e) => {
+                    self.failed(&e);
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
     }
 
     /// A command was answered: the next failure backs off from 1 s again.
