@@ -53,11 +53,15 @@ impl FederatedToken {
 
     fn error(&self, what: String) -> Error {
         Error::config("federated_token_file", format!("the federated token file `{}` (from {}) {what}", self.path.display(), self.origin()))
-            .with_hint(format!(
-                "check `federated_token_file` or {ENV_TOKEN_FILE}: with Azure Workload Identity the pod needs the label \
-                 azure.workload.identity/use: \"true\" and a service account annotated with the app's client id; \
-                 elsewhere the file must hold the identity provider's current JWT and be readable by the PHP process"
-            ))
+            .with_hint(Self::hint())
+    }
+
+    fn hint() -> String {
+        format!(
+            "check `federated_token_file` or {ENV_TOKEN_FILE}: with Azure Workload Identity the pod needs the label \
+             azure.workload.identity/use: \"true\" and a service account annotated with the app's client id; \
+             elsewhere the file must be a regular file holding the identity provider's current JWT, readable by the PHP process"
+        )
     }
 
     /// Reads the current assertion (on the calling thread: construction, diagnostics).
@@ -67,6 +71,7 @@ impl FederatedToken {
             let origin = self.origin();
             if !e.message.contains(&origin) {
                 e.message = format!("{} (from {origin})", e.message);
+                e.hint = Some(Self::hint());
             }
             e
         })?;
