@@ -186,4 +186,41 @@ mod tests {
         let e = Named { max: 3, ..f }.read().unwrap_err();
         assert!(e.to_string().contains("is 4 bytes; at most 3"), "{e}");
     }
+
+    #[test]
+    fn parsed_once_per_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "one").unwrap();
+        let cache: Cache<String> = Cache::new();
+        let parses = std::cell::Cell::new(0);
+        let get = || {
+            let file = Named { key: "ca_file", path: &path, max: 16 };
+            cache.get(file, |b| {
+                parses.set(parses.get() + 1);
+                Ok(String::from_utf8_lossy(b).into_owned())
+            })
+        };
+        assert_eq!(*get().unwrap(), "one");
+        assert_eq!(*get().unwrap(), "one");
+        assert_eq!(parses.get(), 1);
+        std::fs::write(&path, "two").unwrap();
+        assert_eq!(*get().unwrap(), "two");
+        assert_eq!(parses.get(), 2);
+    }
+
+    /// A hung mount blocks `stat` in the kernel; a sleeping closure stands in for it.
+    #[tokio::test]
+    async fn work_that_hangs_is_given_up_at_the_deadline() {
+        let started = Instant::now();
+        let deadline = started + std::time::Duration::from_millis(200);
+        let hung = || -> Result<()> {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            Ok(())
+        };
+        let e = off_runtime("federated_token_file", Path::new("/mnt/hung/token"), deadline, hung).await.unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_millis(900), "{:?}", started.elapsed());
+        assert_eq!(e.config_key.as_deref(), Some("federated_token_file"));
+        assert!(e.to_string().contains("/mnt/hung/token") && e.to_string().contains("deadline"), "{e}");
+    }
 }
