@@ -197,7 +197,13 @@ fn certificate_rotated_in_place_is_used_by_a_long_lived_mailer() {
     rewrite_in_place(&path, &"x".repeat(len));
     let other_tenant = [("client_secret", ConfigValue::Null), ("client_certificate", s(&p)), ("tenant_id", s("other.example"))];
     let mailer = Mailer::new(emu.config_with(&other_tenant).expect("built with the previous key"));
-    emu.send(&mailer, "kept key").expect("signed with the previous key");
+    let send = |subject: &str| {
+        let mime = common::mime(common::MAILBOX, "ann@example.com", subject);
+        mailer.send_mime_with(&mime, Some(common::MAILBOX), &[], None).expect("signed with the previous key").warnings
+    };
+    let said = |w: &Vec<String>| w.iter().filter(|w| w.contains(&p) && w.contains("previous key")).count();
+    assert_eq!(said(&send("kept key")), 1, "the first receipt says it");
+    assert_eq!(said(&send("kept key again")), 0, "once");
     let d = mailer.diagnose().expect("diagnose");
     let broken: Vec<&String> = d.warnings.iter().filter(|w| w.contains(&p) && w.contains("previous key")).collect();
     assert_eq!(broken.len(), 1, "{:?}", d.warnings);
