@@ -31,7 +31,8 @@ pub struct Cli {
     /// limits; flags given on the command line override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Tenant id of the app (default: the app answers in any tenant).
+    /// Tenant id of the app: a GUID, or a domain that gets a derived GUID (tokens carry
+    /// the GUID as `tid`) [default: the app answers in any tenant].
     #[arg(long, value_name = "ID")]
     pub tenant_id: Option<String>,
     /// Client id of the app [default: 00000000-0000-0000-0000-000000000001].
