@@ -15,7 +15,7 @@ use std::collections::HashMap;
 /// Resources whose `/.default` scope yields a Graph token: the four clouds' Graph hosts
 /// and Graph's well-known app id. A loopback URL counts too, for clients that derive the
 /// scope from a Graph endpoint pointed at the emulator. A token for another cloud's
-/// Graph name is issued too (Microsoft documents no different answer from global Entra;
+/// Graph name is issued too (as reported in msgraph-sdk-python#229;
 /// see docs/emulator.md); its `aud` is the name asked for, and the emulator's Graph,
 /// standing in for graph.microsoft.com, refuses it with 401 as Graph refuses a token
 /// whose `aud` is not its own. Other resources get
