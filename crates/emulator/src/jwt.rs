@@ -2,8 +2,8 @@
 //! RSA), and issuing/verifying our own access tokens. Access tokens are RS256 under a
 //! `kid` the tenant's JWKS (`/{tenant}/discovery/v2.0/keys`) publishes, as Entra signs
 //! them, so code that validates or inspects tokens behaves as with Entra. One RSA key
-//! serves the whole process (generating a 2048-bit key costs tens of milliseconds, and
-//! test suites start hundreds of emulators); each emulator's `kid` comes from its own
+//! serves the whole process (generating a 2048-bit key took 0.5-1 s on this project's busy
+//! 2-core machine, and test suites start hundreds of emulators); each emulator's `kid` comes from its own
 //! random secret and Graph accepts only its own `kid`, so a token of another emulator
 //! (or a hand-made one) still fails as forged.
 
@@ -12,6 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 use std::sync::OnceLock;
+
 /// A decoded (not yet verified) JWT.
 pub struct Jwt {
     pub header: Value,
