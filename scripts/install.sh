@@ -7,6 +7,7 @@
 #   scripts/install.sh                      the PHP of the php-config in PATH (`make install`)
 #   PHP_CONFIG=/usr/bin/php-config8.4 scripts/install.sh
 #   scripts/install.sh path/to/o365.so      install a prebuilt build (it must match this PHP)
+#   scripts/install.sh php_o365-...zip      the same, straight from a `make dist` / release archive
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -25,7 +26,7 @@ ver=$("$php" -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;')
 say "PHP $ver ($php, API $("$php_config" --phpapi))"
 
 if [ -z "$prebuilt" ]; then
-  command -v cargo >/dev/null || die "cargo not found: o365 is written in Rust; install the toolchain (https://rustup.rs: curl --proto '=https' -sSf https://sh.rustup.rs | sh), then run again"
+  command -v cargo >/dev/null || die "cargo not found: o365 is written in Rust; $(cargo_hint), then run again"
   if [ -z "${LIBCLANG_PATH:-}" ] && ! ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so'; then
     die "libclang not found (ext-php-rs generates its PHP bindings with bindgen): install clang and libclang-dev (Debian/Ubuntu), clang-devel (Fedora/RHEL), or set LIBCLANG_PATH"
   fi
@@ -36,6 +37,12 @@ if [ -z "$prebuilt" ]; then
   prebuilt="target/release/php$ver/o365.so"
 fi
 [ -f "$prebuilt" ] || die "no such file: $prebuilt"
+if [[ "$prebuilt" == *.zip ]]; then
+  command -v unzip >/dev/null || die "unzip not found: install it (apt-get install unzip) or unzip $prebuilt yourself and pass its o365.so"
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  unzip -q -o "$prebuilt" o365.so -d "$tmp" || die "$prebuilt holds no o365.so: is it a php_o365-<version>_php<8.x>-...zip release archive?"
+  prebuilt="$tmp/o365.so"
+fi
 # Refuse a build for another PHP before installing it (PHP would refuse it at startup).
 "$php" -n -d extension="$(realpath "$prebuilt")" -r 'exit(extension_loaded("o365") ? 0 : 1);' \
   || die "PHP $ver does not load $prebuilt (see PHP's message above): it was built for another PHP version; build it for this one (scripts/install.sh without an argument)"
