@@ -15,15 +15,19 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 prebuilt="${1:-}"
 
 php_config="${PHP_CONFIG:-$(command -v php-config || true)}"
-if [ -z "$php_config" ] || ! "$php_config" --version >/dev/null 2>&1; then
+if [ -n "$php_config" ] && "$php_config" --version >/dev/null 2>&1; then
+  php_config=$(command -v "$php_config")
+  php=$("$php_config" --php-binary)
+  [ -x "$php" ] || die "$php_config names PHP binary '$php', which does not exist: install that PHP's CLI"
+elif [ -n "$prebuilt" ] && command -v "${PHP:-php}" >/dev/null; then
+  # A prebuilt build needs no development files: the PHP in PATH (or PHP=...) takes it.
+  php_config=""; php=$(command -v "${PHP:-php}")
+else
   ver=$(php -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;' 2>/dev/null || echo "8.x")
   die "php-config not found: install the development files of your PHP (Debian/Ubuntu: apt-get install php$ver-dev; Fedora/RHEL: dnf install php-devel; Alpine: apk add php${ver/./}-dev), or point PHP_CONFIG at its php-config"
 fi
-php_config=$(command -v "$php_config")
-php=$("$php_config" --php-binary)
-[ -x "$php" ] || die "$php_config names PHP binary '$php', which does not exist: install that PHP's CLI"
 ver=$("$php" -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;')
-say "PHP $ver ($php, API $("$php_config" --phpapi))"
+say "PHP $ver ($php)"
 
 if [ -z "$prebuilt" ]; then
   command -v cargo >/dev/null || die "cargo not found: o365 is written in Rust; $(cargo_hint), then run again"
@@ -48,7 +52,8 @@ fi
   || die "PHP $ver does not load $prebuilt (see PHP's message above): it was built for another PHP version; build it for this one (scripts/install.sh without an argument)"
 
 ext_dir=$("$php" -r 'echo ini_get("extension_dir");')
-[ -n "$ext_dir" ] || ext_dir=$("$php_config" --extension-dir)
+[ -n "$ext_dir" ] || [ -z "$php_config" ] || ext_dir=$("$php_config" --extension-dir)
+[ -n "$ext_dir" ] || die "PHP $ver names no extension_dir: set extension_dir in its php.ini"
 $SUDO mkdir -p "$ext_dir"
 $SUDO install -m 0644 "$prebuilt" "$ext_dir/o365.so"
 say "installed $ext_dir/o365.so"
