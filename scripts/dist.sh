@@ -22,9 +22,10 @@ DIST="$ROOT/dist"
 beds=()
 for v in "${PHPS[@]}"; do case "$v" in 8.2) beds+=(laravel10);; *) beds+=("php$v");; esac; done
 scripts/setup.sh "${beds[@]}"
-scripts/build-ext.sh --release "${PHPS[@]}"
-# Built on the host (Debian 12's glibc 2.36), so it runs on that and every newer glibc.
+# The emulator first, on the host (Debian 12's glibc 2.36, so it runs on that and every newer
+# glibc), before the forky root builds anything the host could pick up.
 cargo build --release --locked -p o365-emulator
+scripts/build-ext.sh --release "${PHPS[@]}"
 
 # How to run PHP $1: the host's for 8.2, the forky root's otherwise.
 php_of() { if [ "$1" = 8.2 ]; then echo php8.2; else echo "$ROOT/scripts/root.sh run php$1"; fi; }
