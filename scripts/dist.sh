@@ -66,7 +66,7 @@ start_emulator "$bin"
 say "  the emulator runs on the host: $("$bin" --version 2>/dev/null || echo "$emulator"), $EMULATOR_URL"
 if [[ " ${PHPS[*]} " = *" 8.4 "* ]]; then
   scripts/root.sh run bash -c '"$1" --listen 127.0.0.1:0 > "$2/root-emulator.out" 2>&1 & pid=$!
-    for _ in $(seq 1 100); do url=$(head -n1 "$2/root-emulator.out"); [ -n "$url" ] && break; sleep 0.1; done
+    for _ in $(seq 1 100); do url=$(head -n1 "$2/root-emulator.out" 2>/dev/null); [ -n "$url" ] && break; sleep 0.1; done
     php8.4 -r "exit(json_decode((string) @file_get_contents(\$argv[1].\"/_emulator/messages\")) === [] ? 0 : 1);" "$url"; s=$?
     kill $pid; wait $pid 2>/dev/null; exit $s' _ "$bin" "$CHECK" \
     || die "the archived emulator does not start and answer in the Debian forky root: $(cat "$CHECK/root-emulator.out")"
