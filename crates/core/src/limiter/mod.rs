@@ -82,10 +82,10 @@ impl MailboxLimiter {
         let limits = limits::current()?;
         // The lease's id, and the waiter's in the mailbox's queue while it waits.
         let id = uuid::Uuid::new_v4().simple().to_string();
-        loop {
-            let Some(redis) = &self.redis else { break };
-            // `None`: Redis failed (and says so once) or is in its backoff.
-            let Some(acquired) = shared::acquire(redis, &self.key, &id, (&limits, self.lease, ask.upload_bytes)).await else { break };
+        // `None` from the script: Redis failed (and says so once) or is in its backoff.
+        while let Some(redis) = &self.redis
+            && let Some(acquired) = shared::acquire(redis, &self.key, &id, (&limits, self.lease, ask.upload_bytes)).await
+        {
             match acquired {
                 Acquired::Granted(lease) => return Ok(Slot::Shared(lease)),
                 Acquired::Refused(why, wait) => {
