@@ -1,7 +1,8 @@
 //! The shared per-mailbox limiter (`redis_url`) through a real Redis Cluster (3
 //! primaries, 3 replicas, `redis-cli --cluster create`) and the emulator over HTTP:
 //! several processes never have more than 4 requests in flight for one mailbox; a slot
-//! moved to another primary is followed (MOVED) without a warning; the primary of the
+//! moved to another primary is followed (MOVED) without a warning, and a send during the
+//! migration waits for it (ASK, TRYAGAIN); the primary of the
 //! mailbox's slot killed mid-run: every send goes out, one warning, at most the
 //! documented overrun (docs/sender.md), and the promoted replica is used after.
 
@@ -130,6 +131,33 @@ fn a_slot_moved_to_another_primary_is_followed_without_a_warning() {
     }
     assert_eq!(window_count(&cluster, to, &key), 4, "the window moved with its slot and counts on");
     assert_eq!(window_count(&cluster, from, &key), 0);
+}
+
+#[test]
+fn a_send_during_a_slot_migration_waits_for_it_and_follows_the_slot() {
+    let Some(cluster) = Cluster::start() else { return };
+    let emu = common::start_default();
+    let mailer = Mailer::new(config(&emu.base, &cluster.url()));
+    let key = window_key(&mailer);
+    for i in 0..2 {
+        assert!(send(&mailer, &format!("before-{i}")).expect("sent").warnings.is_empty());
+    }
+    let slot = cluster.slot(&key);
+    let from = cluster.primary_of(slot);
+    let to = (0..cluster.nodes.len()).find(|i| *i != from && cluster.nodes[*i].command(&["ROLE"]).is_some_and(|r| r.starts_with("master"))).expect("another primary");
+    // Half-way: the window already on `to`, the slot still `from`'s (ASK / TRYAGAIN).
+    cluster.begin_migration(slot, from, to, 1);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(100));
+            cluster.finish_migration(slot, from, to);
+        });
+        let started = Instant::now();
+        let sent = send(&mailer, "during").expect("sent");
+        assert!(sent.warnings.is_empty(), "a migration is no failure: {:?}", sent.warnings);
+        assert!(started.elapsed() >= Duration::from_millis(90), "the send waited for the migration ({:?})", started.elapsed());
+    });
+    assert_eq!(window_count(&cluster, to, &key), 3, "counted on the slot's new node");
 }
 
 #[test]

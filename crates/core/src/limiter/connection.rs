@@ -49,8 +49,9 @@ use crate::redis_url::{RedisUrl, Topology};
 pub const TIMEOUT: Duration = Duration::from_millis(500);
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// MOVED answers followed in a row for one call (a resharding moves a slot once).
-const MAX_REDIRECTS: usize = 3;
+/// Redirections (MOVED) and migration pauses (ASK, TRYAGAIN) in a row for one call.
+const MAX_REDIRECTS: usize = 8;
+const MIGRATION_PAUSE: Duration = Duration::from_millis(50);
 
 /// One Redis as this process sees it.
 pub(crate) struct Redis {
@@ -140,9 +141,12 @@ impl Redis {
 
     /// Runs `script` (its keys and arguments set) on the node serving `key`, following
     /// MOVED, loading the script on that node when it does not know it (NOSCRIPT); marks
-    /// Redis as answering, or as failing. `None`: no Redis now (in its backoff, or a slot
-    /// moving on and on): the caller falls back to what it does without Redis. The one
-    /// entry point for scripts, whatever the topology of `redis_url`.
+    /// Redis as answering, or as failing. A slot in the middle of a migration (ASK, or
+    /// TRYAGAIN when its keys are split between the two nodes, as for the scripts' several
+    /// keys) is tried again after [`MIGRATION_PAUSE`]: moving one mailbox's few keys takes
+    /// milliseconds, and the MOVED that follows is followed. `None`: no Redis now (in its
+    /// backoff, or a slot moving on and on): the caller falls back to what it does
+    /// without Redis. The one entry point for scripts, whatever the topology of `redis_url`.
     pub async fn invoke<T: redis::FromRedisValue>(&self, key: &str, script: &redis::ScriptInvocation<'_>) -> Option<redis::RedisResult<T>> {
         for _ in 0..MAX_REDIRECTS {
             let mut conn = self.connection(key).await?;
@@ -152,6 +156,7 @@ impl Redis {
                     return Some(Ok(v));
                 }
                 Err(e) if self.redirected(&e) => {}
+                Err(e) if matches!(e.code(), Some("ASK" | "TRYAGAIN")) => tokio::time::sleep(MIGRATION_PAUSE).await,
                 Err(e) => {
                     self.failed(&e);
                     return Some(Err(e));

@@ -119,22 +119,37 @@ impl Cluster {
     /// Moves `slot` with its keys from primary `from` to primary `to` (the steps of
     /// `redis-cli --cluster reshard`: IMPORTING, MIGRATING, MIGRATE, SETSLOT NODE).
     pub fn migrate(&self, slot: u16, from: usize, to: usize) {
-        let (src, dst) = (&self.nodes[from], &self.nodes[to]);
+        self.begin_migration(slot, from, to, usize::MAX);
+        self.finish_migration(slot, from, to);
+    }
+
+    /// The first half of a migration: the slot IMPORTING on `to` and MIGRATING on
+    /// `from`, and at most `keys` of its keys moved (clients get ASK or TRYAGAIN).
+    pub fn begin_migration(&self, slot: u16, from: usize, to: usize, keys: usize) {
         let s = slot.to_string();
-        assert_eq!(dst.command(&["CLUSTER", "SETSLOT", &s, "IMPORTING", &self.id(from)]).as_deref(), Some("OK"));
-        assert_eq!(src.command(&["CLUSTER", "SETSLOT", &s, "MIGRATING", &self.id(to)]).as_deref(), Some("OK"));
-        let keys = src.command(&["CLUSTER", "GETKEYSINSLOT", &s, "1000"]).unwrap_or_default();
-        let port = dst.port.to_string();
-        let mut migrate = vec!["MIGRATE", "127.0.0.1", &port, "", "0", "5000", "KEYS"];
-        migrate.extend(keys.lines().filter(|k| !k.is_empty()));
-        if migrate.len() > 7 {
-            assert_eq!(src.command(&migrate).as_deref(), Some("OK"), "MIGRATE");
-        }
-        let to_id = self.id(to);
+        assert_eq!(self.nodes[to].command(&["CLUSTER", "SETSLOT", &s, "IMPORTING", &self.id(from)]).as_deref(), Some("OK"));
+        assert_eq!(self.nodes[from].command(&["CLUSTER", "SETSLOT", &s, "MIGRATING", &self.id(to)]).as_deref(), Some("OK"));
+        self.move_keys(slot, from, to, keys);
+    }
+
+    /// The rest of the keys moved, and the slot given to `to` on every node.
+    pub fn finish_migration(&self, slot: u16, from: usize, to: usize) {
+        self.move_keys(slot, from, to, usize::MAX);
+        let (s, to_id) = (slot.to_string(), self.id(to));
         for n in self.running() {
             let _ = n.command(&["CLUSTER", "SETSLOT", &s, "NODE", &to_id]);
         }
         self.wait_ok(Duration::from_secs(10));
+    }
+
+    fn move_keys(&self, slot: u16, from: usize, to: usize, max: usize) {
+        let listed = self.nodes[from].command(&["CLUSTER", "GETKEYSINSLOT", &slot.to_string(), "1000"]).unwrap_or_default();
+        let port = self.nodes[to].port.to_string();
+        let mut migrate = vec!["MIGRATE", "127.0.0.1", &port, "", "0", "5000", "KEYS"];
+        migrate.extend(listed.lines().filter(|k| !k.is_empty()).take(max));
+        if migrate.len() > 7 {
+            assert_eq!(self.nodes[from].command(&migrate).as_deref(), Some("OK"), "MIGRATE");
+        }
     }
 }
 
