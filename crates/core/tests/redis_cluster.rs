@@ -186,6 +186,7 @@ fn the_killed_primary_of_the_mailbox_slot_is_replaced_without_an_abort() {
     let promoted = cluster.wait_for_primary(cluster.slot(&key), Duration::from_secs(15));
     assert_ne!(promoted, owner);
     let before = window_count(&cluster, promoted, &key);
+    eprintln!("replica promoted {:?} after the kill", killed.elapsed());
     let until = killed + Duration::from_secs(40);
     while window_count(&cluster, promoted, &key) == before && Instant::now() < until {
         assert!(send(&mailer, "after").expect("sent").warnings.is_empty(), "said once only");

@@ -49,6 +49,10 @@ use crate::redis_url::{RedisUrl, Topology};
 pub const TIMEOUT: Duration = Duration::from_millis(500);
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// With a Redis Cluster or Sentinels a failure is most often a failover, over within
+/// seconds: the route is looked for again at least this often, so that the new primary
+/// is used soon after (each try costs a send at most [`TIMEOUT`]).
+const MAX_FAILOVER_BACKOFF: Duration = Duration::from_secs(4);
 /// Redirections (MOVED) and migration pauses (ASK, TRYAGAIN) in a row for one call.
 const MAX_REDIRECTS: usize = 8;
 const MIGRATION_PAUSE: Duration = Duration::from_millis(50);
@@ -301,7 +305,8 @@ impl Redis {
         let mut s = self.lock();
         s.conns.clear();
         s.route = None;
-        let backoff = s.backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF));
+        let max = if *self.url.topology() == Topology::Single { MAX_BACKOFF } else { MAX_FAILOVER_BACKOFF };
+        let backoff = s.backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(max));
         s.backoff = Some(backoff);
         s.retry_at = Some(Instant::now() + backoff);
         drop(s);
@@ -310,7 +315,7 @@ impl Redis {
              limits (4 requests in flight per mailbox in this process, no shared window or hold) and tries Redis again \
              within {} s. Fix: make that Redis reachable from every worker, or remove `redis_url`",
             self.url.address(),
-            MAX_BACKOFF.as_secs()
+            max.as_secs()
         ));
     }
 
