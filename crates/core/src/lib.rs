@@ -18,6 +18,8 @@ mod graph_client;
 mod mailbox_graph;
 mod graph_error;
 mod key_suggestion;
+/// The send ledger (`ledger::key` names a message's Redis key; tests read it).
+pub mod ledger;
 pub mod limiter;
 mod graph_request;
 mod json_message;
