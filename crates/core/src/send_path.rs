@@ -141,9 +141,12 @@ pub(crate) fn send_input(
             message_id.as_deref().unwrap_or_default()
         ));
     }
-    // Redis of `redis_url` failing: said once per process, on the first receipt after.
-    warnings.extend(crate::limiter::take_warning());
-    warnings.extend(ledger::take_warning());
+    // Redis of `redis_url` failing: said once per process, on the first receipt after;
+    // the limiter and the ledger share the Redis, so one failure is one warning.
+    match (crate::limiter::take_warning(), ledger::take_warning()) {
+        (Some(limiter), Some(ledger)) => warnings.push(format!("{limiter}. Also: {ledger}")),
+        (one, other) => warnings.extend(one.or(other)),
+    }
     Ok(Sent { receipt, route, warnings })
 }
 
