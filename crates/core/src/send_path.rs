@@ -134,7 +134,7 @@ pub(crate) fn send_input(
     let message_id = ledger::message_id(head);
     let client = GraphClient::for_config(Arc::clone(config))?;
     let graph = Graph::new(&client, &mailbox);
-    let receipt = run(&graph, plan, progress, message_id.as_deref(), route)?;
+    let receipt = run(&graph, plan, progress, message_id.as_deref(), route).map_err(|e| settle_hint(e, config))?;
     if receipt.already_sent {
         warnings.push(format!(
             "not sent again: Graph accepted this message (Message-ID {}) before; this is that send's receipt",
@@ -148,6 +148,14 @@ pub(crate) fn send_input(
         (one, other) => warnings.extend(one.or(other)),
     }
     Ok(Sent { receipt, route, warnings })
+}
+
+/// An unknown outcome without `exactly_once` names it as the way to have it settled.
+fn settle_hint(mut e: crate::error::Error, config: &Config) -> crate::error::Error {
+    if e.kind == ErrorKind::OutcomeUnknown && !config.exactly_once && e.hint.as_deref().is_some_and(|h| !h.contains("exactly_once")) {
+        e.hint = e.hint.map(|h| format!("{h}; set `exactly_once` (env O365_EXACTLY_ONCE) to have the sender settle such sends itself"));
+    }
+    e
 }
 
 /// Checks the recipients and chooses the route; every refusal that needs no server
