@@ -43,7 +43,7 @@ pub(crate) async fn send(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Rep
     if let Some(r) = record.as_deref_mut() {
         r.in_flight(Some(&id)).await;
     }
-    match send_draft(graph, &id).await {
+    match send_draft(graph, &id, reporter).await {
         Ok(receipt) => Ok(receipt),
         Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
             let note = format!("the draft {id} was kept: it may be on its way; check Sent Items before sending again");
@@ -63,7 +63,7 @@ pub(crate) async fn send_once(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter:
     loop {
         let id = create(graph, plan, reporter, true).await?;
         record.in_flight(Some(&id)).await;
-        let lost = match send_draft(graph, &id).await {
+        let lost = match send_draft(graph, &id, reporter).await {
             Ok(receipt) => return Ok(receipt),
             Err(e) if e.kind == ErrorKind::OutcomeUnknown => e,
             Err(e) => {
@@ -135,7 +135,8 @@ async fn create(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Reporter, on
 }
 
 /// `POST .../messages/{id}/send`; its 202 is the receipt.
-async fn send_draft(graph: &Graph<'_>, id: &str) -> Result<Receipt> {
+async fn send_draft(graph: &Graph<'_>, id: &str, reporter: &Reporter) -> Result<Receipt> {
+    reporter.phase(Phase::Send);
     let req = GraphRequest::new(reqwest::Method::POST, graph.url(&["messages", id, "send"]), "sending the draft")
         .with_replay(Replay::NotIdempotent);
     graph.send(req).await
