@@ -35,6 +35,7 @@ mod mime_cut_props;
 #[cfg(test)]
 mod parse_fuzz;
 mod progress;
+mod process_warning;
 mod retry;
 /// The per-process runtime (tests drive `GraphClient` futures on it).
 pub mod runtime;

@@ -17,13 +17,14 @@ mod entry;
 mod memory;
 mod shared;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::limiter::{MailboxKey, Redis};
 use crate::mailbox_graph::Receipt;
+use crate::process_warning::ProcessWarning;
 pub(crate) use entry::{Entry, State};
 
 /// The prefix of the ledger's Redis keys.
@@ -231,36 +232,21 @@ fn in_flight(config: &Config, message_id: &str, entry: &Entry) -> Error {
     ))
 }
 
-/// The ledger's Redis warning of this process (pid), and whether it was handed out.
-static WARNING: Mutex<Option<(u32, Option<String>, bool)>> = Mutex::new(None);
+/// The ledger's Redis warning, once per process.
+static WARNING: ProcessWarning = ProcessWarning::new();
 
 fn warn_once(redis: &Redis, why: &str) {
-    let pid = std::process::id();
-    let mut w = WARNING.lock().unwrap_or_else(PoisonError::into_inner);
-    if w.as_ref().is_some_and(|(p, _, _)| *p == pid) {
-        return;
-    }
-    *w = Some((
-        pid,
-        Some(format!(
+    WARNING.set(|| {
+        format!(
             "redis_url: the send ledger could not use Redis ({}: {why}); this process remembers the messages it sent itself and \
              never sends one twice, but a retry of the same message in another process is not recognised until Redis is back. \
              Fix: make that Redis reachable from every worker",
             redis.address()
-        )),
-        false,
-    ));
+        )
+    });
 }
 
 /// The ledger's Redis warning, once per process: the first receipt after a failure carries it.
 pub(crate) fn take_warning() -> Option<String> {
-    let pid = std::process::id();
-    let mut w = WARNING.lock().unwrap_or_else(PoisonError::into_inner);
-    match &mut *w {
-        Some((p, pending, given)) if *p == pid && !*given => {
-            *given = true;
-            pending.take()
-        }
-        _ => None,
-    }
+    WARNING.take()
 }
