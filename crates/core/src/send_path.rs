@@ -131,14 +131,14 @@ pub(crate) fn send_input(
         Plan::Json(_) => Route::Json,
         Plan::Draft(_) => Route::Draft,
     };
-    let message_id = ledger::message_id(head);
+    let identity = ledger::identify(head, recipients);
     let client = GraphClient::for_config(Arc::clone(config))?;
     let graph = Graph::new(&client, &mailbox);
-    let receipt = run(&graph, plan, progress, message_id.as_deref(), route).map_err(|e| settle_hint(e, config))?;
+    let receipt = run(&graph, plan, progress, identity.as_ref(), route).map_err(|e| settle_hint(e, config))?;
     if receipt.already_sent {
         warnings.push(format!(
             "not sent again: Graph accepted this message (Message-ID {}) before; this is that send's receipt",
-            message_id.as_deref().unwrap_or_default()
+            identity.as_ref().map_or("", |i| i.message_id.as_str())
         ));
     }
     // Redis of `redis_url` failing: said once per process, on the first receipt after;
@@ -207,13 +207,13 @@ fn plan<'a>(config: &Config, input: &Input<'a>, head: &[u8], recipients: &[Strin
 /// Runs the planned route on the process's runtime, through the ledger when the
 /// message has a Message-ID; progress events are handed to the callback on this thread,
 /// and a `false` from it asks the route to stop.
-fn run(graph: &Graph<'_>, plan: Plan<'_>, progress: Option<ProgressFn<'_>>, message_id: Option<&str>, route: Route) -> Result<Receipt> {
+fn run(graph: &Graph<'_>, plan: Plan<'_>, progress: Option<ProgressFn<'_>>, identity: Option<&ledger::Identity>, route: Route) -> Result<Receipt> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let reporter = if progress.is_some() { Reporter::new(Some(tx)) } else { Reporter::silent() };
     let cancel = reporter.cancel_flag();
     let work = async {
         reporter.phase(Phase::Prepare);
-        let receipt = match message_id {
+        let receipt = match identity {
             Some(id) => recorded(graph, &plan, &reporter, id, route).await?,
             None => run_route(graph, &plan, &reporter, None).await?,
         };
@@ -258,9 +258,10 @@ async fn run_route(graph: &Graph<'_>, plan: &Plan<'_>, reporter: &Reporter, reco
 }
 
 /// A send through the ledger: asks it first, then writes back what became of the message.
-async fn recorded(graph: &Graph<'_>, plan: &Plan<'_>, reporter: &Reporter, message_id: &str, route: Route) -> Result<Receipt> {
+async fn recorded(graph: &Graph<'_>, plan: &Plan<'_>, reporter: &Reporter, id: &ledger::Identity, route: Route) -> Result<Receipt> {
     let config = graph.client.config();
-    let mut record = match ledger::check(config, graph.mailbox, message_id, route.name()).await {
+    let message_id = &id.message_id;
+    let mut record = match ledger::check(config, graph.mailbox, id, route.name()).await {
         Verdict::Send(record) => record,
         Verdict::AlreadySent(receipt) => return Ok(receipt),
         Verdict::Refuse(e) => return Err(e),

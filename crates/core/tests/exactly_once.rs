@@ -63,6 +63,18 @@ fn the_same_message_sent_again_is_not_sent_twice() {
 }
 
 #[test]
+fn one_message_id_to_other_recipients_is_another_message() {
+    let emu = start_default();
+    let mailer = emu.mailer();
+    send(&mailer, "newsletter").expect("sent");
+    // The same rendered message to another envelope recipient (an application that reuses
+    // its Message-ID per recipient): not a retry, so not held back.
+    let other = mailer.send_mime_with(&mime(MAILBOX, "ann@example.com", "newsletter"), Some(MAILBOX), &["bob@example.com".into()], None).expect("sent");
+    assert!(!other.receipt.already_sent);
+    assert_eq!(emu.messages().len(), 2);
+}
+
+#[test]
 fn a_message_without_message_id_is_sent_as_before() {
     let emu = start_default();
     let mailer = emu.mailer();
@@ -224,7 +236,7 @@ fn another_process_sharing_redis_does_not_send_it_again() {
     assert!(send(&redis_mailer(&emu, &redis.url(), false), "shared").expect("receipt").receipt.already_sent);
     assert_eq!(emu.messages().len(), 1);
     // One key, under the mailbox's hash tag, for at least 24 h.
-    let key = o365_core::ledger::key(&emu.config(), MAILBOX, "<shared@test>");
+    let key = o365_core::ledger::key(&emu.config(), MAILBOX, "<shared@test>", &["ann@example.com".to_string()]);
     assert!(key.starts_with("o365:sent:{global/contoso.onmicrosoft.com/"), "{key}");
     let ttl: u64 = redis.command(&["PTTL", &key]).expect("PTTL").parse().expect("ms");
     assert!(ttl > 86_000_000, "{ttl}");

@@ -1,5 +1,5 @@
 //! The send ledger: every message with a Message-ID is recorded, keyed by the app, the
-//! sending mailbox and the Message-ID, as in flight (with its draft, on the draft
+//! sending mailbox and the Message-ID (with its recipients: see [`Identity`]), as in flight (with its draft, on the draft
 //! route), accepted (with Graph's receipt) or unknown (the request that could have sent
 //! it got no clear answer). A message the ledger knows as accepted is not sent again: the
 //! caller gets the original receipt, marked `already_sent`. One whose outcome is unknown
@@ -33,19 +33,37 @@ pub const KEY_PREFIX: &str = "o365:sent:";
 /// hosts, a request finishing at the deadline).
 const IN_FLIGHT_MARGIN: Duration = Duration::from_secs(10);
 
-/// The trimmed Message-ID header of a header block, if it has one.
-pub(crate) fn message_id(head: &[u8]) -> Option<String> {
-    let headers = crate::envelope::parse_headers(head).ok()?;
-    let id = headers.get_all("message-id").next()?.trim().to_string();
-    (!id.is_empty()).then_some(id)
+/// What makes one message to the ledger: its Message-ID and its recipients (lowercased,
+/// sorted, without repeats: the To, Cc and Bcc headers and the envelope's). An
+/// application that sends one Message-ID to several recipient lists sends several
+/// messages; a retry has the same recipients.
+pub(crate) struct Identity {
+    pub message_id: String,
+    pub recipients: Vec<String>,
 }
 
-/// The ledger key of `message_id` sent from `mailbox` to `config`'s Graph: the limiter's
-/// hash tag of the mailbox, then a SHA-256 of the Graph endpoint and the Message-ID
-/// (bounded length, and the id is not readable from a key listing).
-pub fn key(config: &Config, mailbox: &str, message_id: &str) -> String {
+/// The identity of a message with a Message-ID header (`None` without one).
+pub(crate) fn identify(head: &[u8], envelope: &[String]) -> Option<Identity> {
+    let headers = crate::envelope::parse_headers(head).ok()?;
+    let message_id = headers.get_all("message-id").next()?.trim().to_string();
+    if message_id.is_empty() {
+        return None;
+    }
+    let listed = headers.addresses(&["to", "cc", "bcc"]).into_iter();
+    let mut recipients: Vec<String> = listed.chain(envelope.iter().map(|r| r.trim().to_string())).map(|a| a.to_ascii_lowercase()).collect();
+    recipients.sort();
+    recipients.dedup();
+    Some(Identity { message_id, recipients })
+}
+
+/// The ledger key of a message sent from `mailbox` to `config`'s Graph: the limiter's
+/// hash tag of the mailbox, then a SHA-256 of the Graph endpoint, the Message-ID and the
+/// recipients (as [`Identity`] holds them): bounded length, and neither the id nor an
+/// address is readable from a key listing.
+pub fn key(config: &Config, mailbox: &str, message_id: &str, recipients: &[String]) -> String {
     let tag = MailboxKey::new(config, mailbox);
-    let digest = ring::digest::digest(&ring::digest::SHA256, format!("{}\n{message_id}", config.graph_endpoint).as_bytes());
+    let material = format!("{}\n{message_id}\n{}", config.graph_endpoint, recipients.join(","));
+    let digest = ring::digest::digest(&ring::digest::SHA256, material.as_bytes());
     let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
     format!("{KEY_PREFIX}{{{}}}:{hex}", tag.local())
 }
@@ -74,10 +92,10 @@ pub(crate) enum Verdict {
 }
 
 impl Record {
-    fn new(config: &Config, mailbox: &str, message_id: &str, route: &str) -> Record {
+    fn new(config: &Config, mailbox: &str, id: &Identity, route: &str) -> Record {
         let redis = config.redis_url.as_ref().map(|u| crate::limiter::redis(u, config.ca_file.as_ref()));
         Record {
-            key: key(config, mailbox, message_id),
+            key: key(config, mailbox, &id.message_id, &id.recipients),
             redis,
             ttl: config.ledger_ttl,
             hold: config.deadline + IN_FLIGHT_MARGIN,
@@ -150,10 +168,11 @@ impl Record {
     }
 }
 
-/// Looks `message_id` up for a send from `mailbox` by `route`, and claims it when it may
+/// Looks the message up for a send from `mailbox` by `route`, and claims it when it may
 /// be sent.
-pub(crate) async fn check(config: &Config, mailbox: &str, message_id: &str, route: &str) -> Verdict {
-    let record = Record::new(config, mailbox, message_id, route);
+pub(crate) async fn check(config: &Config, mailbox: &str, id: &Identity, route: &str) -> Verdict {
+    let record = Record::new(config, mailbox, id, route);
+    let message_id = id.message_id.as_str();
     // Three rounds: a lost race re-reads what the winner wrote.
     for _ in 0..3 {
         let fresh = Entry::in_flight(route, None, record.hold).encode();
