@@ -16,7 +16,7 @@ impl ProcessWarning {
     pub fn set(&self, message: impl FnOnce() -> String) {
         let pid = std::process::id();
         let mut w = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if !w.as_ref().is_some_and(|(p, _, _)| *p == pid) {
+        if w.as_ref().is_none_or(|(p, _, _)| *p != pid) {
             *w = Some((pid, Some(message()), false));
         }
     }

@@ -38,9 +38,9 @@ pub(crate) enum Settled {
 
 /// Sends `plan` as draft + attachments + send. `record` (a message with a Message-ID)
 /// learns the draft's id before its `/send`.
-pub(crate) async fn send(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Reporter, mut record: Option<&mut Record>) -> Result<Receipt> {
+pub(crate) async fn send(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Reporter, record: Option<&mut Record>) -> Result<Receipt> {
     let id = create(graph, plan, reporter, false).await?;
-    if let Some(r) = record.as_deref_mut() {
+    if let Some(r) = record {
         r.in_flight(Some(&id)).await;
     }
     match send_draft(graph, &id, reporter).await {
