@@ -59,10 +59,12 @@ pub(crate) async fn send(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Rep
 /// `exactly_once`: sends `plan` as a draft, settling every ambiguous `/send` by deleting
 /// its draft, and sending a new draft while that proves the last one unsent. Bounded by
 /// the send's deadline: every request of the loop draws on it.
-pub(crate) async fn send_once(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Reporter, record: &mut Record) -> Result<Receipt> {
+pub(crate) async fn send_once(graph: &Graph<'_>, plan: &DraftPlan<'_>, reporter: &Reporter, mut record: Option<&mut Record>) -> Result<Receipt> {
     loop {
         let id = create(graph, plan, reporter, true).await?;
-        record.in_flight(Some(&id)).await;
+        if let Some(r) = record.as_mut() {
+            r.in_flight(Some(&id)).await;
+        }
         let lost = match send_draft(graph, &id, reporter).await {
             Ok(receipt) => return Ok(receipt),
             Err(e) if e.kind == ErrorKind::OutcomeUnknown => e,

@@ -252,7 +252,7 @@ async fn run_route(graph: &Graph<'_>, plan: &Plan<'_>, reporter: &Reporter, reco
     match (plan, record) {
         (Plan::Mime(mime), _) => crate::route_mime::send(graph, mime, reporter).await,
         (Plan::Json(body), _) => crate::route_json::send(graph, body.clone(), reporter).await,
-        (Plan::Draft(draft), Some(r)) if graph.client.config().exactly_once => crate::route_draft::send_once(graph, draft, reporter, r).await,
+        (Plan::Draft(draft), record) if graph.client.config().exactly_once => crate::route_draft::send_once(graph, draft, reporter, record).await,
         (Plan::Draft(draft), record) => crate::route_draft::send(graph, draft, reporter, record).await,
     }
 }

@@ -179,6 +179,16 @@ fn exactly_once_a_failed_settle_is_settled_by_the_next_send() {
 }
 
 #[test]
+fn exactly_once_settles_a_message_without_message_id_too() {
+    let emu = start_default();
+    emu.faults(json!([{ "match": { "path": "/send", "method": "POST" }, "status": 504, "deliver": true, "times": 1 }]));
+    let raw = String::from_utf8(mime(DESK, "ann@example.com", "no-id")).unwrap().replace("Message-ID: <no-id@test>\r\n", "");
+    once(&emu).send_mime_with(raw.as_bytes(), Some(DESK), &[], None).expect("settled: sent");
+    assert_eq!(statuses(&emu, "DELETE", "/messages/"), vec![404]);
+    assert_eq!(emu.messages().len(), 1);
+}
+
+#[test]
 fn exactly_once_needs_mail_readwrite_and_says_so() {
     let emu = start(EmulatorConfig {
         apps: vec![AppConfig { roles: vec!["Mail.Send".into()], ..AppConfig::default() }],
