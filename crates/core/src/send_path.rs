@@ -147,6 +147,8 @@ pub(crate) fn send_input(
         (Some(limiter), Some(ledger)) => warnings.push(format!("{limiter}. Also: {ledger}")),
         (one, other) => warnings.extend(one.or(other)),
     }
+    // A rotated certificate that could not be used (the previous key signs): said once.
+    warnings.extend(crate::credential::take_warning());
     Ok(Sent { receipt, route, warnings })
 }
 
