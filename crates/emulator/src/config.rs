@@ -49,6 +49,9 @@ pub struct EmulatorConfig {
     /// clients that attach tokens per host (the Graph SDKs) send none there; a second
     /// name for the emulator reproduces that. `None`: the base URL's host.
     pub upload_host: Option<String>,
+    /// Host names served besides loopback names, the bind address and the upload host
+    /// (`--allow-host`): any other `Host` is refused, against DNS rebinding.
+    pub allowed_hosts: Vec<String>,
     /// Managed identities served at the IMDS path (`/metadata/identity/oauth2/token`,
     /// header `Metadata: true`) and the App Service path (`/msi/token`, header
     /// `X-IDENTITY-HEADER`). Default: one system-assigned identity.
@@ -130,6 +133,7 @@ impl Default for EmulatorConfig {
             limits: Limits::default(),
             throttle: ThrottleConfig::default(),
             upload_host: None,
+            allowed_hosts: Vec::new(),
             managed_identities: vec![ManagedIdentityConfig::default()],
             identity_header: DEFAULT_IDENTITY_HEADER.to_string(),
         }

@@ -231,7 +231,7 @@ mod tests {
     /// the same size and bytes.
     fn same_as_part_bytes(text: &[u8], chunk: usize) {
         let whole = PartBytes::new(text, TransferEncoding::Base64).expect("valid base64");
-        let mut spool = Spool::create(None).expect("spool");
+        let mut spool = Spool::create(None, u64::MAX, || unreachable!()).expect("spool");
         let mut d = Decoder::new(TransferEncoding::Base64);
         for c in text.chunks(chunk) {
             d.feed(c, &mut spool).expect("feed");
