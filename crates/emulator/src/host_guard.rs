@@ -10,23 +10,31 @@
 
 use crate::http::{self, Resp};
 use crate::state::Shared;
-use hyper::StatusCode;
+use hyper::{HeaderMap, StatusCode, Uri};
 use hyper::http::request::Parts;
 use std::net::IpAddr;
 
 /// The host the request names (`Host`, or the HTTP/2 `:authority`), as sent (with port).
 pub fn request_host(parts: &Parts) -> Option<&str> {
-    parts.uri.authority().map(|a| a.as_str()).or_else(|| parts.headers.get(hyper::header::HOST).and_then(|v| v.to_str().ok()))
+    host_of(&parts.uri, &parts.headers)
+}
+
+fn host_of<'a>(uri: &'a Uri, headers: &'a HeaderMap) -> Option<&'a str> {
+    uri.authority().map(|a| a.as_str()).or_else(|| headers.get(hyper::header::HOST).and_then(|v| v.to_str().ok()))
+}
+
+/// Whether the request names a host the emulator serves (no `Host` at all: an HTTP/1.0
+/// client, never a browser).
+pub fn serves(shared: &Shared, uri: &Uri, headers: &HeaderMap) -> bool {
+    host_of(uri, headers).is_none_or(|raw| allowed(shared, &name_of(raw)))
 }
 
 /// The refusal when the request names a host the emulator does not serve.
 pub fn refuse(shared: &Shared, parts: &Parts) -> Option<Resp> {
-    // No Host at all: an HTTP/1.0 client, never a browser.
-    let raw = request_host(parts)?;
-    let host = name_of(raw);
-    if allowed(shared, &host) {
+    if serves(shared, &parts.uri, &parts.headers) {
         return None;
     }
+    let host = name_of(request_host(parts).unwrap_or_default());
     let shown: String = host.chars().filter(|c| !c.is_control()).take(253).collect();
     let message = format!(
         "o365-emulator does not serve the host name `{shown}` (a guard against DNS rebinding: a web page must not read the captured mail through a \

@@ -16,6 +16,8 @@ use std::io::{Read, Write};
 /// Sends one request; (status, body).
 fn raw(env: &Env, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
     let mut tcp = std::net::TcpStream::connect(env.emu.local_addr()).unwrap();
+    // An answer that never ends (the event stream served to a foreign host) fails here.
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -27,7 +29,7 @@ fn raw(env: &Env, method: &str, path: &str, headers: &[(&str, &str)], body: &str
     req.push_str(body);
     tcp.write_all(req.as_bytes()).unwrap();
     let mut out = Vec::new();
-    tcp.read_to_end(&mut out).unwrap();
+    tcp.read_to_end(&mut out).expect("the answer ends");
     let text = String::from_utf8_lossy(&out).into_owned();
     let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
