@@ -4,6 +4,7 @@
 //! Knows nothing of PHP; the extension crate binds it.
 
 mod attachment_bytes;
+mod bounded_file;
 mod ca_file;
 mod capped_body;
 mod cloud;
@@ -16,6 +17,7 @@ mod envelope;
 mod error;
 mod graph_client;
 mod mailbox_graph;
+mod preconnect;
 mod graph_error;
 mod key_suggestion;
 pub mod limiter;
