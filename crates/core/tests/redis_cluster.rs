@@ -110,18 +110,26 @@ fn three_processes_share_four_slots_through_the_cluster() {
     assert_eq!(window_count(&cluster, owner, &key), 72);
 }
 
+/// After two sends (the process knows the route): the window key, its slot, the primary
+/// serving it and another primary to move it to.
+fn slot_to_move(cluster: &Cluster, mailer: &Mailer) -> (String, u16, usize, usize) {
+    let key = window_key(mailer);
+    for i in 0..2 {
+        assert!(send(mailer, &format!("before-{i}")).expect("sent").warnings.is_empty());
+    }
+    let slot = cluster.slot(&key);
+    let from = cluster.primary_of(slot);
+    let is_primary = |i: &usize| cluster.nodes[*i].command(&["ROLE"]).is_some_and(|r| r.starts_with("master"));
+    let to = (0..cluster.nodes.len()).filter(|i| *i != from).find(is_primary).expect("another primary");
+    (key, slot, from, to)
+}
+
 #[test]
 fn a_slot_moved_to_another_primary_is_followed_without_a_warning() {
     let Some(cluster) = Cluster::start() else { return };
     let emu = common::start_default();
     let mailer = Mailer::new(config(&emu.base, &cluster.url()));
-    let key = window_key(&mailer);
-    for i in 0..2 {
-        assert!(send(&mailer, &format!("before-{i}")).expect("sent").warnings.is_empty());
-    }
-    let slot = cluster.slot(&key);
-    let from = cluster.primary_of(slot);
-    let to = (0..cluster.nodes.len()).find(|i| *i != from && cluster.nodes[*i].command(&["ROLE"]).is_some_and(|r| r.starts_with("master"))).expect("another primary");
+    let (key, slot, from, to) = slot_to_move(&cluster, &mailer);
     cluster.migrate(slot, from, to);
     assert_eq!(cluster.primary_of(slot), to);
     // The process still routes the slot to `from`, which answers MOVED.
@@ -138,13 +146,7 @@ fn a_send_during_a_slot_migration_waits_for_it_and_follows_the_slot() {
     let Some(cluster) = Cluster::start() else { return };
     let emu = common::start_default();
     let mailer = Mailer::new(config(&emu.base, &cluster.url()));
-    let key = window_key(&mailer);
-    for i in 0..2 {
-        assert!(send(&mailer, &format!("before-{i}")).expect("sent").warnings.is_empty());
-    }
-    let slot = cluster.slot(&key);
-    let from = cluster.primary_of(slot);
-    let to = (0..cluster.nodes.len()).find(|i| *i != from && cluster.nodes[*i].command(&["ROLE"]).is_some_and(|r| r.starts_with("master"))).expect("another primary");
+    let (key, slot, from, to) = slot_to_move(&cluster, &mailer);
     // Half-way: the window already on `to`, the slot still `from`'s (ASK / TRYAGAIN).
     cluster.begin_migration(slot, from, to, 1);
     std::thread::scope(|scope| {
