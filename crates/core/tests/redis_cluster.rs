@@ -178,8 +178,11 @@ fn the_killed_primary_of_the_mailbox_slot_is_replaced_without_an_abort() {
     cluster.nodes[owner].stop();
     let warnings = senders.join().expect("senders");
     assert_eq!(emu.messages().len(), 60, "every send went out");
-    assert_eq!(warnings.len(), 1, "one warning per process: {warnings:?}");
-    assert!(warnings[0].contains("redis_url") && warnings[0].contains("redis+cluster://"), "{}", warnings[0]);
+    // One from the limiter; the send ledger (its keys on the same nodes) says its own once.
+    let limiter: Vec<_> = warnings.iter().filter(|w| w.contains("shared mailbox limiter")).collect();
+    assert_eq!(limiter.len(), 1, "one limiter warning per process: {warnings:?}");
+    assert!(warnings.len() <= 2, "{warnings:?}");
+    assert!(limiter[0].contains("redis_url") && limiter[0].contains("redis+cluster://"), "{}", limiter[0]);
     // The documented overrun: this process's own 4 on top of the shared 4, while it
     // falls back (docs/sender.md, "Redis Cluster and Sentinel").
     let max = max_in_flight(&emu);
@@ -190,8 +193,12 @@ fn the_killed_primary_of_the_mailbox_slot_is_replaced_without_an_abort() {
     let before = window_count(&cluster, promoted, &key);
     eprintln!("replica promoted {:?} after the kill", killed.elapsed());
     let until = killed + Duration::from_secs(40);
-    while window_count(&cluster, promoted, &key) == before && Instant::now() < until {
-        assert!(send(&mailer, "after").expect("sent").warnings.is_empty(), "said once only");
+    for n in 0.. {
+        if window_count(&cluster, promoted, &key) != before || Instant::now() >= until {
+            break;
+        }
+        let late = send(&mailer, &format!("after-{n}")).expect("sent").warnings;
+        assert!(late.is_empty(), "said once only: {late:?}");
         std::thread::sleep(Duration::from_millis(250));
     }
     assert!(window_count(&cluster, promoted, &key) > before, "the promoted replica is used");
