@@ -40,6 +40,59 @@ final class RedisConnectionTest extends LaravelTestCase
         $this->assertSame('redis://:p%40ss%3Aw%2Frd@redis.internal:6380/2', MailerFactory::settings(['transport' => 'o365'], ['redis_connection' => 'default'], self::REDIS)['redis_url']);
     }
 
+    public function testAClusterEntryBecomesARedisClusterUrlOfItsNodes(): void
+    {
+        $redis = self::REDIS + ['clusters' => [
+            'default' => [
+                ['host' => '10.0.0.1', 'password' => 'TOP/SECRET', 'port' => 7000, 'database' => 0],
+                ['host' => '10.0.0.2', 'password' => 'TOP/SECRET', 'port' => 7001, 'database' => 0],
+            ],
+            'elasticache' => [['url' => 'tls://cfg.cache.amazonaws.com:6379'], 'options' => ['parameters' => ['password' => 'pw']]],
+            'empty' => ['options' => ['cluster' => 'redis']],
+        ]];
+        $url = static fn (string $name) => RedisUrl::fromConnection($name, $redis);
+
+        $this->assertSame('redis+cluster://:TOP%2FSECRET@10.0.0.1:7000,10.0.0.2:7001/', RedisUrl::fromConnection('default', ['clusters' => $redis['clusters']]));
+        $this->assertSame('redis://:p%40ss%3Aw%2Frd@redis.internal:6380/2', $url('default'), 'a connection wins over a cluster of the same name, as in Laravel');
+        $this->assertSame('rediss+cluster://:pw@cfg.cache.amazonaws.com:6379/', $url('elasticache'), "the cluster's options give the password");
+        try {
+            $url('empty');
+            $this->fail('expected a ConfigurationException');
+        } catch (\O365\ConfigurationException $e) {
+            $this->assertStringContainsString('`redis.clusters.empty`', $e->getMessage());
+        }
+        try {
+            $url('nope');
+            $this->fail('expected a ConfigurationException');
+        } catch (\O365\ConfigurationException $e) {
+            $this->assertStringContainsString('clusters: default, elasticache, empty', $e->getMessage());
+            $this->assertStringNotContainsString('TOP', $e->getMessage());
+        }
+    }
+
+    public function testPredisSentinelOptionsBecomeARedisSentinelUrl(): void
+    {
+        $redis = [
+            'client' => 'predis',
+            'sentinel' => [
+                'tcp://10.0.0.5:26379', ['host' => '10.0.0.6'],
+                'options' => ['replication' => 'sentinel', 'service' => 'cache-primary', 'parameters' => ['password' => 'TOP-SECRET', 'database' => 3]],
+            ],
+            'global' => ['tcp://10.0.0.7:26380'],
+            'options' => ['replication' => 'sentinel', 'service' => 'mymaster'],
+            'none' => ['options' => ['replication' => 'sentinel']],
+        ];
+
+        $this->assertSame('redis+sentinel://:TOP-SECRET@10.0.0.5:26379,10.0.0.6:26379/cache-primary/3', RedisUrl::fromConnection('sentinel', $redis));
+        $this->assertSame('redis+sentinel://10.0.0.7:26380/mymaster/0', RedisUrl::fromConnection('global', $redis), 'the options of database.redis apply too');
+        try {
+            RedisUrl::fromConnection('none', $redis);
+            $this->fail('expected a ConfigurationException');
+        } catch (\O365\ConfigurationException $e) {
+            $this->assertStringContainsString('lists no Sentinel', $e->getMessage());
+        }
+    }
+
     public function testTheExtensionTakesTheUrlAndStillSendsWhenThatRedisIsDown(): void
     {
         // A port nobody listens on: the limiter falls back to per-process limits and warns

@@ -1,7 +1,9 @@
 //! The ledger in the Redis of `redis_url`, shared by every process that uses it: one key
 //! per message, changed by one Lua script (compare and set, with the TTL), so two
 //! workers that pick up the same message never both start it. Uses the limiter's
-//! connection of this process (one per `redis_url`, with its timeouts and backoff).
+//! connection of this process (one per node of `redis_url`, with its timeouts and
+//! backoff; `connection(key)` picks the node serving the key: the one node, the
+//! Sentinels' primary, or the cluster node owning the key's slot).
 //! `Err(Down)`: Redis cannot be used now; the caller falls back to process memory.
 
 use std::sync::LazyLock;
@@ -23,27 +25,20 @@ pub(super) async fn swap(
     value: Option<&str>,
     ttl: Duration,
 ) -> Result<Result<(), Option<String>>, Down> {
-    let mut conn = redis.connection().await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
-    let answer = SWAP
-        .key(key)
-        .arg(expect.unwrap_or(""))
-        .arg(value.unwrap_or(""))
-        .arg(ttl.as_millis().max(1) as u64)
-        .invoke_async::<(i64, String)>(&mut conn)
-        .await;
+    let mut script = SWAP.prepare_invoke();
+    script.key(key).arg(expect.unwrap_or("")).arg(value.unwrap_or("")).arg(ttl.as_millis().max(1) as u64);
+    // Routed to the key's node, MOVED followed, failures marked (`Redis::invoke`).
+    let answer = redis.invoke::<(i64, String)>(key, &script).await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
     match answer {
         Ok((1, _)) => Ok(Ok(())),
         Ok((_, current)) => Ok(Err(Some(current).filter(|c| !c.is_empty()))),
-        Err(e) => {
-            redis.failed(&e);
-            Err(Down(if e.is_timeout() { "no answer in time".into() } else { "the command failed".into() }))
-        }
+        Err(e) => Err(Down(if e.is_timeout() { "no answer in time".into() } else { "the command failed".into() })),
     }
 }
 
 /// Writes `value` (`None`: deletes) whatever the key holds.
 pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Duration) -> Result<(), Down> {
-    let mut conn = redis.connection().await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
+    let mut conn = redis.connection(key).await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
     let done = match value {
         Some(v) => redis::cmd("SET").arg(key).arg(v).arg("PX").arg(ttl.as_millis().max(1) as u64).query_async::<()>(&mut conn).await,
         None => redis::cmd("DEL").arg(key).query_async::<()>(&mut conn).await,
@@ -56,7 +51,7 @@ pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Dura
 
 /// The key's value.
 pub(super) async fn get(redis: &Redis, key: &str) -> Result<Option<String>, Down> {
-    let mut conn = redis.connection().await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
+    let mut conn = redis.connection(key).await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
     redis::cmd("GET").arg(key).query_async::<Option<String>>(&mut conn).await.map_err(|e| {
         redis.failed(&e);
         Down(if e.is_timeout() { "no answer in time".into() } else { "the command failed".into() })

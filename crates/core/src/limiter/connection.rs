@@ -1,5 +1,9 @@
-//! The Redis connection of this process: one multiplexed connection per `redis_url`
-//! (and `ca_file`), opened on first use and shared by every send, like the HTTP pool.
+//! The Redis connection of this process: one multiplexed connection per node of
+//! `redis_url` (and `ca_file`), opened on first use and shared by every send, like the
+//! HTTP pool. Callers ask for the connection of a key ([`Redis::connection`]): the one
+//! node, the primary the Sentinels name (checked with ROLE), or the Redis Cluster node
+//! owning the key's slot (`route.rs`, `discover.rs`); a MOVED answer updates the route
+//! ([`Redis::redirected`]) and the caller tries again.
 //! Fork-safe the same way (see `runtime.rs`): the map is keyed by process id, and a child
 //! of a fork leaks the inherited connections and opens its own, because the parent's
 //! connection is driven by a task of a runtime that does not exist in the child.
@@ -18,6 +22,10 @@
 //! bytes while no command is pending close that connection, which then counts as a
 //! failure like any other.
 //!
+//! A failure of any node (it went away, a failover, READONLY from a demoted primary)
+//! drops every connection and the route: after the backoff the route is found afresh
+//! from the seed nodes or the Sentinels, so a failover is followed within a few seconds.
+//!
 //! A second connection per process is opened when a send first has to wait for a slot:
 //! waiters block on it (BLPOP on their wake list) until a release hands them the slot.
 //! A blocked client holds up every command sent after it on the same connection, so the
@@ -32,13 +40,22 @@ use redis::aio::MultiplexedConnection;
 
 use super::bounded_stream::Tripwire;
 use super::dial::{self, Opened};
+use super::discover;
+use super::route::Route;
 use crate::ca_file::CaFile;
-use crate::redis_url::RedisUrl;
+use crate::redis_url::{RedisUrl, Topology};
 
 /// Longest wait for a connection (TCP + TLS + handshake) and for any one command.
 pub const TIMEOUT: Duration = Duration::from_millis(500);
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// With a Redis Cluster or Sentinels a failure is most often a failover, over within
+/// seconds: the route is looked for again at least this often, so that the new primary
+/// is used soon after (each try costs a send at most [`TIMEOUT`]).
+const MAX_FAILOVER_BACKOFF: Duration = Duration::from_secs(4);
+/// Redirections (MOVED) and migration pauses (ASK, TRYAGAIN) in a row for one call.
+const MAX_REDIRECTS: usize = 8;
+const MIGRATION_PAUSE: Duration = Duration::from_millis(50);
 
 /// One Redis as this process sees it.
 pub(crate) struct Redis {
@@ -53,14 +70,18 @@ pub(crate) struct Redis {
 
 #[derive(Default)]
 struct Waiter {
-    conn: Option<MultiplexedConnection>,
+    /// The node (`host:port`) and the connection.
+    conn: Option<(String, MultiplexedConnection)>,
     /// After a failure, not tried again before this (the waiter polls meanwhile).
     retry_at: Option<Instant>,
 }
 
 #[derive(Default)]
 struct State {
-    conn: Option<(MultiplexedConnection, Tripwire)>,
+    /// Per node `host:port`.
+    conns: HashMap<String, (MultiplexedConnection, Tripwire)>,
+    /// Where keys go; `None`: to be found (again).
+    route: Option<Route>,
     retry_at: Option<Instant>,
     /// The last backoff; `None` once a command succeeded.
     backoff: Option<Duration>,
@@ -91,23 +112,23 @@ pub(crate) fn redis(url: &RedisUrl, ca_file: Option<&CaFile>) -> Arc<Redis> {
 }
 
 impl Redis {
-    /// The connection, opened if needed; `None` while Redis is in its backoff after a
-    /// failure, or when connecting fails now.
-    pub async fn connection(&self) -> Option<MultiplexedConnection> {
-        if let Some(c) = self.ready() {
+    /// The connection of the node serving `key`, opened if needed; `None` while Redis
+    /// is in its backoff after a failure, or when connecting fails now.
+    pub async fn connection(&self, key: &str) -> Option<MultiplexedConnection> {
+        if let Some(c) = self.ready(key) {
             return c;
         }
         // Concurrent first requests wait for the one connect (bounded by TIMEOUT), so that
         // none of them falls back to the per-process limits while Redis is fine.
         let _one = self.connecting.lock().await;
-        if let Some(c) = self.ready() {
+        if let Some(c) = self.ready(key) {
             return c;
         }
-        match tokio::time::timeout(TIMEOUT, self.connect(TIMEOUT)).await {
-            Ok(Ok(Opened { conn, tripwire })) => {
+        match tokio::time::timeout(TIMEOUT, self.open_for(key)).await {
+            Ok(Ok((node, Opened { conn, tripwire }))) => {
                 // The backoff stays until a command succeeds (see the module doc).
                 let mut s = self.lock();
-                s.conn = Some((conn.clone(), tripwire));
+                s.conns.insert(node, (conn.clone(), tripwire));
                 s.retry_at = None;
                 Some(conn)
             }
@@ -122,21 +143,51 @@ impl Redis {
         }
     }
 
+    /// Runs `script` (its keys and arguments set) on the node serving `key`, following
+    /// MOVED, loading the script on that node when it does not know it (NOSCRIPT); marks
+    /// Redis as answering, or as failing. A slot in the middle of a migration (ASK, or
+    /// TRYAGAIN when its keys are split between the two nodes, as for the scripts' several
+    /// keys) is tried again after [`MIGRATION_PAUSE`]: moving one mailbox's few keys takes
+    /// milliseconds, and the MOVED that follows is followed. `None`: no Redis now (in its
+    /// backoff, or a slot moving on and on): the caller falls back to what it does
+    /// without Redis. The one entry point for scripts, whatever the topology of `redis_url`.
+    pub async fn invoke<T: redis::FromRedisValue>(&self, key: &str, script: &redis::ScriptInvocation<'_>) -> Option<redis::RedisResult<T>> {
+        for _ in 0..MAX_REDIRECTS {
+            let mut conn = self.connection(key).await?;
+            match script.invoke_async(&mut conn).await {
+                Ok(v) => {
+                    self.succeeded();
+                    return Some(Ok(v));
+                }
+                Err(e) if self.redirected(&e) => {}
+                Err(e) if matches!(e.code(), Some("ASK" | "TRYAGAIN")) => tokio::time::sleep(MIGRATION_PAUSE).await,
+                Err(e) => {
+                    self.failed(&e);
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
+
     /// A command was answered: the next failure backs off from 1 s again.
     pub fn succeeded(&self) {
         self.lock().backoff = None;
     }
 
     /// `Some(connection)` when open, `Some(None)` during the backoff, `None`: try now.
-    fn ready(&self) -> Option<Option<MultiplexedConnection>> {
+    fn ready(&self, key: &str) -> Option<Option<MultiplexedConnection>> {
         let s = self.lock();
-        if let Some((c, tripwire)) = &s.conn {
-            let Some(why) = tripwire.get() else { return Some(Some(c.clone())) };
-            // The peer broke the bound while the connection sat idle.
+        if let Some(why) = s.conns.values().find_map(|(_, tripwire)| tripwire.get()) {
+            // A peer broke the bound while its connection sat idle.
             let why = why.to_string();
             drop(s);
             self.failed_because(&why);
             return Some(None);
+        }
+        let node = s.route.as_ref().and_then(|r| r.node_for(key));
+        if let Some((c, _)) = node.and_then(|n| s.conns.get(n)) {
+            return Some(Some(c.clone()));
         }
         match s.retry_at {
             Some(at) if Instant::now() < at => Some(None),
@@ -144,9 +195,41 @@ impl Redis {
         }
     }
 
-    /// A new (bounded) connection whose commands may take up to `response` to be answered.
-    async fn connect(&self, response: Duration) -> redis::RedisResult<Opened> {
-        dial::open(&self.url, self.ca_file.as_ref(), response).await
+    /// Finds the node of `key` (the route first, when not known) and connects to it.
+    async fn open_for(&self, key: &str) -> redis::RedisResult<(String, Opened)> {
+        let known = self.lock().route.clone();
+        let route = match known {
+            Some(r) => r,
+            None => discover::route(&self.url, self.ca_file.as_ref(), TIMEOUT).await?,
+        };
+        let node = route.node_for(key).ok_or_else(|| redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "no node of the Redis Cluster serves the mailbox's slot")))?.to_string();
+        self.lock().route = Some(route);
+        let mut opened = self.connect(&node, TIMEOUT).await?;
+        if matches!(self.url.topology(), Topology::Sentinel { .. }) {
+            discover::is_primary(&mut opened.conn).await?;
+        }
+        Ok((node, opened))
+    }
+
+    /// The node serving `key` when the route is known.
+    fn node_for(&self, key: &str) -> Option<String> {
+        self.lock().route.as_ref().and_then(|r| r.node_for(key)).map(str::to_string)
+    }
+
+    /// A new (bounded) connection to `node` whose commands may take up to `response` to
+    /// be answered.
+    async fn connect(&self, node: &str, response: Duration) -> redis::RedisResult<Opened> {
+        dial::open(&self.url.node_url(node), self.ca_file.as_ref(), response).await
+    }
+
+    /// A MOVED answer (a Redis Cluster moved the key's slot): the route is updated and
+    /// `true` says to try again at once; any other error: `false`.
+    pub fn redirected(&self, e: &redis::RedisError) -> bool {
+        let Some((node, slot)) = e.redirect_node().filter(|_| e.code() == Some("MOVED")) else { return false };
+        if let Some(route) = self.lock().route.as_mut() {
+            route.moved(slot, node);
+        }
+        true
     }
 
     /// Waits up to `max` for a release to push a token onto the wake list `key`, on the
@@ -155,20 +238,25 @@ impl Redis {
     /// had now, so the caller polls instead.
     pub async fn wait_for_wake(&self, key: &str, max: Duration) -> Option<bool> {
         let Ok(mut waiter) = self.waiter.try_lock() else { return None };
+        // The wake list lives on the node of the mailbox's other keys (same hash tag).
+        let node = self.node_for(key)?;
+        if waiter.conn.as_ref().is_some_and(|(n, _)| *n != node) {
+            waiter.conn = None;
+        }
         if waiter.conn.is_none() {
             if waiter.retry_at.is_some_and(|at| Instant::now() < at) {
                 return None;
             }
-            let connect = tokio::time::timeout(TIMEOUT, self.connect(super::limits::WAKE_MAX + TIMEOUT));
+            let connect = tokio::time::timeout(TIMEOUT, self.connect(&node, super::limits::WAKE_MAX + TIMEOUT));
             match connect.await {
-                Ok(Ok(opened)) => waiter.conn = Some(opened.conn),
+                Ok(Ok(opened)) => waiter.conn = Some((node, opened.conn)),
                 _ => {
                     waiter.retry_at = Some(Instant::now() + FIRST_BACKOFF);
                     return None;
                 }
             }
         }
-        let conn = waiter.conn.as_mut()?;
+        let (_, conn) = waiter.conn.as_mut()?;
         // BLPOP takes seconds with decimals (Redis >= 6); 0 would block for ever.
         let secs = max.min(super::limits::WAKE_MAX).as_secs_f64().max(0.001);
         match redis::cmd("BLPOP").arg(key).arg(secs).query_async::<Option<(String, String)>>(conn).await {
@@ -189,7 +277,9 @@ impl Redis {
     /// `Err` says why Redis cannot be used, in words without the URL.
     pub async fn probe(&self) -> std::result::Result<(), String> {
         let ping = async {
-            let mut conn = self.connect(TIMEOUT).await?.conn;
+            let route = discover::route(&self.url, self.ca_file.as_ref(), TIMEOUT).await?;
+            let node = route.node_for("o365:limit:probe").map(str::to_string).unwrap_or_default();
+            let mut conn = self.connect(&node, TIMEOUT).await?.conn;
             redis::cmd("PING").query_async::<String>(&mut conn).await
         };
         match tokio::time::timeout(TIMEOUT * 2, ping).await {
@@ -199,7 +289,7 @@ impl Redis {
         }
     }
 
-    /// `redis[s]://host:port`.
+    /// `scheme://host:port[,...]`.
     pub fn address(&self) -> &str {
         self.url.address()
     }
@@ -207,14 +297,16 @@ impl Redis {
     /// A command or the connection failed: drop the connection and back off.
     pub fn failed(&self, e: &redis::RedisError) {
         // When the peer broke the bound, that is the reason, not the lost connection.
-        let tripped = self.lock().conn.as_ref().and_then(|(_, t)| t.get().map(ToString::to_string));
+        let tripped = self.lock().conns.values().find_map(|(_, t)| t.get().map(ToString::to_string));
         self.failed_because(&tripped.unwrap_or_else(|| describe(e)));
     }
 
     fn failed_because(&self, why: &str) {
         let mut s = self.lock();
-        s.conn = None;
-        let backoff = s.backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF));
+        s.conns.clear();
+        s.route = None;
+        let max = if *self.url.topology() == Topology::Single { MAX_BACKOFF } else { MAX_FAILOVER_BACKOFF };
+        let backoff = s.backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(max));
         s.backoff = Some(backoff);
         s.retry_at = Some(Instant::now() + backoff);
         drop(s);
@@ -223,7 +315,7 @@ impl Redis {
              limits (4 requests in flight per mailbox in this process, no shared window or hold) and tries Redis again \
              within {} s. Fix: make that Redis reachable from every worker, or remove `redis_url`",
             self.url.address(),
-            MAX_BACKOFF.as_secs()
+            max.as_secs()
         ));
     }
 

@@ -23,7 +23,7 @@ use tokio::net::TcpStream;
 
 use super::bounded_stream::{BoundedStream, Tripwire};
 use crate::ca_file::CaFile;
-use crate::redis_url::RedisUrl;
+use crate::secret::Secret;
 
 /// An open connection, and what tells whether the peer broke the bound on it.
 pub(crate) struct Opened {
@@ -31,9 +31,10 @@ pub(crate) struct Opened {
     pub tripwire: Tripwire,
 }
 
-/// A new connection to `url` whose commands may take up to `response` to be answered.
-/// The caller bounds the whole (TCP, TLS and setup) with its own timeout.
-pub(crate) async fn open(url: &RedisUrl, ca_file: Option<&CaFile>, response: Duration) -> RedisResult<Opened> {
+/// A new connection to the node at `url` (one node's URL: see `RedisUrl::node_url`) whose
+/// commands may take up to `response` to be answered. The caller bounds the whole (TCP,
+/// TLS and setup) with its own timeout.
+pub(crate) async fn open(url: &Secret, ca_file: Option<&CaFile>, response: Duration) -> RedisResult<Opened> {
     let info = redis::IntoConnectionInfo::into_connection_info(url.expose())?;
     let config = redis::AsyncConnectionConfig::new().set_response_timeout(Some(response));
     match info.addr() {

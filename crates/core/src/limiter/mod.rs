@@ -17,11 +17,13 @@
 mod bounded_stream;
 mod connection;
 mod dial;
+mod discover;
 mod key;
 mod limits;
 mod limits_env;
 mod local;
 mod resp_frame;
+mod route;
 mod shared;
 
 use std::sync::Arc;
@@ -82,12 +84,13 @@ impl MailboxLimiter {
         let limits = limits::current()?;
         // The lease's id, and the waiter's in the mailbox's queue while it waits.
         let id = uuid::Uuid::new_v4().simple().to_string();
-        loop {
-            let Some(redis) = &self.redis else { break };
-            let Some(conn) = redis.connection().await else { break };
-            match shared::acquire(redis, conn.clone(), &self.key, &id, (&limits, self.lease, ask.upload_bytes)).await {
-                Ok(Acquired::Granted(lease)) => return Ok(Slot::Shared(lease)),
-                Ok(Acquired::Refused(why, wait)) => {
+        // `None` from the script: Redis failed (and says so once) or is in its backoff.
+        while let Some(redis) = &self.redis
+            && let Some(acquired) = shared::acquire(redis, &self.key, &id, (&limits, self.lease, ask.upload_bytes)).await
+        {
+            match acquired {
+                Acquired::Granted(lease) => return Ok(Slot::Shared(lease)),
+                Acquired::Refused(why, wait) => {
                     let left = crate::retry::left(ask.deadline);
                     if why != Refusal::Concurrency {
                         if wait >= left {
@@ -98,7 +101,7 @@ impl MailboxLimiter {
                     }
                     if left.is_zero() {
                         // A concurrency wait has no known end: report the deadline.
-                        shared::leave(conn, &self.key, &id).await;
+                        shared::leave(redis, &self.key, &id).await;
                         return Err(refused(ask, why, Duration::ZERO, left, &limits));
                     }
                     // Woken by the release that frees a slot for this waiter, else after
@@ -107,10 +110,6 @@ impl MailboxLimiter {
                     if redis.wait_for_wake(&shared::wake_key(&self.key, &id), nap).await.is_none() {
                         tokio::time::sleep(nap.min(jittered(limits::POLL))).await;
                     }
-                }
-                Err(e) => {
-                    redis.failed(&e);
-                    break;
                 }
             }
         }

@@ -18,8 +18,6 @@
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
-
 use super::connection::Redis;
 use super::key::MailboxKey;
 use super::limits::{BUCKETS, Limits, WAITER_STALE, WAKE_MAX, WINDOW_MARGIN};
@@ -50,7 +48,6 @@ pub(crate) enum Acquired {
 /// send was abandoned), it is released in the background, and failing that it expires.
 pub(crate) struct Lease {
     redis: Arc<Redis>,
-    conn: MultiplexedConnection,
     keys: ReleaseKeys,
     id: Option<String>,
 }
@@ -66,15 +63,10 @@ struct ReleaseKeys {
     concurrency: u32,
 }
 
-/// One try of an acquire: one script call. `id` names the lease, and the waiter in the
-/// mailbox's queue: the same for every try of one acquire, so that it keeps its place.
-pub(crate) async fn acquire(
-    redis: &Arc<Redis>,
-    mut conn: MultiplexedConnection,
-    key: &MailboxKey,
-    id: &str,
-    ask: (&Limits, Duration, u64),
-) -> redis::RedisResult<Acquired> {
+/// One try of an acquire: one script call, on the node of the mailbox's keys. `id`
+/// names the lease, and the waiter in the mailbox's queue: the same for every try of one
+/// acquire, so that it keeps its place. `None`: Redis cannot be used now (marked failing).
+pub(crate) async fn acquire(redis: &Arc<Redis>, key: &MailboxKey, id: &str, ask: (&Limits, Duration, u64)) -> Option<Acquired> {
     let (limits, lease, upload_bytes) = ask;
     let keys = ReleaseKeys {
         leases: key.redis_key("leases"),
@@ -83,7 +75,8 @@ pub(crate) async fn acquire(
         wake_prefix: wake_key(key, ""),
         concurrency: limits.concurrency,
     };
-    let (wait_ms, reason): (u64, u8) = ACQUIRE
+    let mut script = ACQUIRE.prepare_invoke();
+    script
         .key(&keys.leases)
         .key(key.redis_key("window"))
         .key(key.redis_key("upload"))
@@ -100,14 +93,11 @@ pub(crate) async fn acquire(
         .arg(upload_bytes)
         .arg(BUCKETS)
         .arg(millis(WINDOW_MARGIN))
-        .arg(millis(WAITER_STALE))
-        .invoke_async(&mut conn)
-        .await?;
-    // Redis answered: its next failure backs off from the start again.
-    redis.succeeded();
+        .arg(millis(WAITER_STALE));
+    let (wait_ms, reason): (u64, u8) = redis.invoke(&keys.leases, &script).await?.ok()?;
     let wait = Duration::from_millis(wait_ms);
-    Ok(match reason {
-        0 => Acquired::Granted(Lease { redis: Arc::clone(redis), conn, keys, id: Some(id.to_string()) }),
+    Some(match reason {
+        0 => Acquired::Granted(Lease { redis: Arc::clone(redis), keys, id: Some(id.to_string()) }),
         1 => Acquired::Refused(Refusal::Concurrency, wait),
         2 => Acquired::Refused(Refusal::Window, wait),
         3 => Acquired::Refused(Refusal::Upload, wait),
@@ -117,7 +107,8 @@ pub(crate) async fn acquire(
 
 /// Leaves the mailbox's queue (a waiter that gives up), so that it does not hold up the
 /// waiters behind it until it counts as silent. Best effort: one pipelined round trip.
-pub(crate) async fn leave(mut conn: MultiplexedConnection, key: &MailboxKey, id: &str) {
+pub(crate) async fn leave(redis: &Redis, key: &MailboxKey, id: &str) {
+    let Some(mut conn) = redis.connection(&key.redis_key("queue")).await else { return };
     let _: redis::RedisResult<()> =
         redis::pipe().zrem(key.redis_key("queue"), id).ignore().hdel(key.redis_key("seen"), id).ignore().query_async(&mut conn).await;
 }
@@ -143,17 +134,15 @@ impl Lease {
     /// expiry and marks Redis as failing.
     pub async fn release(mut self, hold: Option<Duration>) {
         if let Some(id) = self.id.take() {
-            let r = release(self.conn.clone(), &self.keys, &id, hold).await;
-            if let Err(e) = r {
-                self.redis.failed(&e);
-            }
+            release(&self.redis, &self.keys, &id, hold).await;
         }
     }
 }
 
-async fn release(mut conn: MultiplexedConnection, keys: &ReleaseKeys, id: &str, hold: Option<Duration>) -> redis::RedisResult<()> {
+async fn release(redis: &Redis, keys: &ReleaseKeys, id: &str, hold: Option<Duration>) {
     let hold_ms = hold.map_or(0, millis);
-    let _: i64 = RELEASE
+    let mut script = RELEASE.prepare_invoke();
+    script
         .key(&keys.leases)
         .key(&keys.hold)
         .key(&keys.queue)
@@ -161,19 +150,15 @@ async fn release(mut conn: MultiplexedConnection, keys: &ReleaseKeys, id: &str, 
         .arg(hold_ms)
         .arg(keys.concurrency)
         .arg(&keys.wake_prefix)
-        .arg(wake_ttl())
-        .invoke_async(&mut conn)
-        .await?;
-    Ok(())
+        .arg(wake_ttl());
+    let _: Option<redis::RedisResult<i64>> = redis.invoke(&keys.leases, &script).await;
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
         if let (Some(id), Ok(rt)) = (self.id.take(), tokio::runtime::Handle::try_current()) {
-            let (conn, keys) = (self.conn.clone(), self.keys.clone());
-            rt.spawn(async move {
-                let _ = release(conn, &keys, &id, None).await;
-            });
+            let (redis, keys) = (Arc::clone(&self.redis), self.keys.clone());
+            rt.spawn(async move { release(&redis, &keys, &id, None).await });
         }
     }
 }

@@ -11,6 +11,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod topology;
+
 pub struct RedisServer {
     child: Option<Child>,
     dir: tempfile::TempDir,
@@ -20,13 +22,15 @@ pub struct RedisServer {
     /// TLS: the port clients use, and the CA that signed the server's certificate.
     tls_port: Option<u16>,
     pub ca_file: Option<PathBuf>,
+    /// More `redis-server` arguments (cluster mode, replication).
+    args: Vec<String>,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port()
 }
 
-fn binary() -> Option<PathBuf> {
+pub fn binary() -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path).chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")]).map(|d| d.join("redis-server")).find(|p| p.is_file())
 }
@@ -60,7 +64,7 @@ impl RedisServer {
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut r = RedisServer { child: None, dir, port: free_port(), password: password.map(str::to_string), tls_port: None, ca_file: None };
+        let mut r = RedisServer { child: None, dir, port: free_port(), password: password.map(str::to_string), tls_port: None, ca_file: None, args: Vec::new() };
         r.launch();
         Some(r)
     }
@@ -74,9 +78,25 @@ impl RedisServer {
         let dir = tempfile::tempdir().expect("temp dir");
         write_certificates(dir.path());
         let ca_file = Some(dir.path().join("ca.pem"));
-        let mut r = RedisServer { child: None, dir, port: free_port(), password: None, tls_port: Some(free_port()), ca_file };
+        let mut r = RedisServer { child: None, dir, port: free_port(), password: None, tls_port: Some(free_port()), ca_file, args: Vec::new() };
         r.launch();
         Some(r)
+    }
+
+    /// A Redis started with `args` added (e.g. `--cluster-enabled yes`).
+    pub fn start_args(args: &[String]) -> Option<RedisServer> {
+        if !Self::available() {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut r = RedisServer { child: None, dir, port: free_port(), password: None, tls_port: None, ca_file: None, args: args.to_vec() };
+        r.launch();
+        Some(r)
+    }
+
+    /// The server's own directory (its config files).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     fn launch(&mut self) {
@@ -88,6 +108,7 @@ impl RedisServer {
         if let Some(p) = &self.password {
             cmd.args(["--requirepass", p]);
         }
+        cmd.args(&self.args);
         if let Some(tls) = self.tls_port {
             let file = |name: &str| self.dir.path().join(name);
             cmd.args(["--tls-port", &tls.to_string(), "--tls-auth-clients", "no"])

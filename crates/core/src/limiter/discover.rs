@@ -1,0 +1,62 @@
+//! Finds the route of a `redis_url` (see `route.rs`): for a Redis Cluster, CLUSTER SLOTS
+//! from the first seed node that answers; for Sentinel, the primary the first Sentinel
+//! that knows the service names (SENTINEL get-master-addr-by-name). Every connection
+//! made here is bounded like the others (`dial.rs`). The caller bounds the whole with
+//! its timeout; a seed or Sentinel that refuses is passed over at once.
+
+use std::time::Duration;
+
+use redis::{ErrorKind, RedisResult, Value};
+
+use super::dial;
+use super::route::{Route, SlotMap};
+use crate::ca_file::CaFile;
+use crate::redis_url::{RedisUrl, Topology};
+
+/// The route of `url` now.
+pub(crate) async fn route(url: &RedisUrl, ca_file: Option<&CaFile>, response: Duration) -> RedisResult<Route> {
+    let mut last = None;
+    for node in url.nodes() {
+        let found = match url.topology() {
+            Topology::Single => return Ok(Route::One(node.clone())),
+            Topology::Cluster => cluster_slots(url, node, ca_file, response).await,
+            Topology::Sentinel { service } => primary(url, node, service, ca_file, response).await,
+        };
+        match found {
+            Ok(route) => return Ok(route),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| refused("`redis_url` names no node")))
+}
+
+async fn cluster_slots(url: &RedisUrl, seed: &str, ca_file: Option<&CaFile>, response: Duration) -> RedisResult<Route> {
+    let mut conn = dial::open(&url.node_url(seed), ca_file, response).await?.conn;
+    let answer: Value = redis::cmd("CLUSTER").arg("SLOTS").query_async(&mut conn).await?;
+    let host = seed.rsplit_once(':').map_or(seed, |(h, _)| h);
+    SlotMap::parse(&answer, host)
+        .map(Route::Slots)
+        .ok_or_else(|| refused("a node of `redis_url` answered CLUSTER SLOTS with something that is not a slot map"))
+}
+
+async fn primary(url: &RedisUrl, sentinel: &str, service: &str, ca_file: Option<&CaFile>, response: Duration) -> RedisResult<Route> {
+    let mut conn = dial::open(&url.sentinel_url(sentinel), ca_file, response).await?.conn;
+    let named: Option<(String, u16)> = redis::cmd("SENTINEL").arg("get-master-addr-by-name").arg(service).query_async(&mut conn).await?;
+    let (host, port) = named.ok_or_else(|| refused("the Sentinels of `redis_url` know no primary of its service name (check the name after the last `/`)"))?;
+    Ok(Route::One(if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }))
+}
+
+/// Whether the node behind `conn` is a primary (ROLE), for the node a Sentinel named:
+/// during a failover it may still be, or have become, a replica.
+pub(crate) async fn is_primary(conn: &mut redis::aio::MultiplexedConnection) -> RedisResult<()> {
+    let role: Value = redis::cmd("ROLE").query_async(conn).await?;
+    match role {
+        Value::Array(fields) if matches!(fields.first(), Some(Value::BulkString(r)) if r == b"master") => Ok(()),
+        _ => Err(refused("the node the Sentinels of `redis_url` name as primary is not one (a failover is under way)")),
+    }
+}
+
+/// A setup the limiter cannot use; the text (static, so never the URL) reaches the warning.
+fn refused(why: &'static str) -> redis::RedisError {
+    redis::RedisError::from((ErrorKind::InvalidClientConfig, why))
+}
