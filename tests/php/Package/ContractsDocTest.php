@@ -6,7 +6,7 @@ namespace O365\Tests\Package;
 
 use PHPUnit\Framework\TestCase;
 
-/** docs/contracts.md names what the loaded extension has: every config key, every exception class, every function. */
+/** docs/contracts.md names what the loaded extension has: every config key, class, Mailer method and function. */
 final class ContractsDocTest extends TestCase
 {
     private const DOC = __DIR__.'/../../../docs/contracts.md';
@@ -36,6 +36,9 @@ final class ContractsDocTest extends TestCase
         foreach ([...$classes, ...get_extension_funcs('o365')] as $name) {
             $named = preg_match('/(?<![\\\\\w])'.preg_quote($name, '/').'(?!\w)/', $doc) === 1;
             $this->assertTrue($named, "docs/contracts.md does not name $name");
+        }
+        foreach (get_class_methods(\O365\Mailer::class) as $method) {
+            $this->assertStringContainsString("$method(", $doc, "docs/contracts.md does not describe O365\\Mailer::$method()");
         }
     }
 }
