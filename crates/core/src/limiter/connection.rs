@@ -7,8 +7,16 @@
 //! Redis must never stall or lose a send: connecting and each command time out after
 //! [`TIMEOUT`]; after a failure the connection is dropped and Redis is not tried again
 //! until a backoff (1 s doubling to 30 s) has passed; meanwhile the limiter falls back to
-//! this process's own limits. The first failure is reported once per process as a
-//! warning of the next successful send's receipt ([`take_warning`]).
+//! this process's own limits. The backoff starts again at 1 s only once a command was
+//! answered ([`Redis::succeeded`]), not when a connection opens: a Redis that accepts
+//! connections and then never answers is tried ever less often, not every 1.5 s.
+//! The first failure is reported once per process as a warning of the next successful
+//! send's receipt ([`take_warning`]).
+//!
+//! Redis must not be able to take the worker down either: every connection is bounded
+//! (`dial.rs`, `bounded_stream.rs`): a reply over 16 KiB, bytes that are not RESP, or
+//! bytes while no command is pending close that connection, which then counts as a
+//! failure like any other.
 //!
 //! A second connection per process is opened when a send first has to wait for a slot:
 //! waiters block on it (BLPOP on their wake list) until a release hands them the slot.
@@ -22,8 +30,10 @@ use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
 
-use crate::redis_url::RedisUrl;
+use super::bounded_stream::Tripwire;
+use super::dial::{self, Opened};
 use crate::ca_file::CaFile;
+use crate::redis_url::RedisUrl;
 
 /// Longest wait for a connection (TCP + TLS + handshake) and for any one command.
 pub const TIMEOUT: Duration = Duration::from_millis(500);
@@ -50,8 +60,9 @@ struct Waiter {
 
 #[derive(Default)]
 struct State {
-    conn: Option<MultiplexedConnection>,
+    conn: Option<(MultiplexedConnection, Tripwire)>,
     retry_at: Option<Instant>,
+    /// The last backoff; `None` once a command succeeded.
     backoff: Option<Duration>,
 }
 
@@ -93,11 +104,11 @@ impl Redis {
             return c;
         }
         match tokio::time::timeout(TIMEOUT, self.connect(TIMEOUT)).await {
-            Ok(Ok(conn)) => {
+            Ok(Ok(Opened { conn, tripwire })) => {
+                // The backoff stays until a command succeeds (see the module doc).
                 let mut s = self.lock();
-                s.conn = Some(conn.clone());
+                s.conn = Some((conn.clone(), tripwire));
                 s.retry_at = None;
-                s.backoff = None;
                 Some(conn)
             }
             Ok(Err(e)) => {
@@ -111,11 +122,21 @@ impl Redis {
         }
     }
 
+    /// A command was answered: the next failure backs off from 1 s again.
+    pub fn succeeded(&self) {
+        self.lock().backoff = None;
+    }
+
     /// `Some(connection)` when open, `Some(None)` during the backoff, `None`: try now.
     fn ready(&self) -> Option<Option<MultiplexedConnection>> {
         let s = self.lock();
-        if let Some(c) = &s.conn {
-            return Some(Some(c.clone()));
+        if let Some((c, tripwire)) = &s.conn {
+            let Some(why) = tripwire.get() else { return Some(Some(c.clone())) };
+            // The peer broke the bound while the connection sat idle.
+            let why = why.to_string();
+            drop(s);
+            self.failed_because(&why);
+            return Some(None);
         }
         match s.retry_at {
             Some(at) if Instant::now() < at => Some(None),
@@ -123,21 +144,9 @@ impl Redis {
         }
     }
 
-    /// A new connection whose commands may take up to `response` to be answered.
-    async fn connect(&self, response: Duration) -> redis::RedisResult<MultiplexedConnection> {
-        // The same rustls provider as the HTTP client (ring; see runtime.rs).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = match (&self.ca_file, self.url.tls()) {
-            (Some(ca), true) => redis::Client::build_with_tls(
-                self.url.expose(),
-                redis::TlsCertificates { client_tls: None, root_cert: Some(trust_store_with(ca)) },
-            )?,
-            _ => redis::Client::open(self.url.expose())?,
-        };
-        let config = redis::AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(TIMEOUT))
-            .set_response_timeout(Some(response));
-        client.get_multiplexed_async_connection_with_config(&config).await
+    /// A new (bounded) connection whose commands may take up to `response` to be answered.
+    async fn connect(&self, response: Duration) -> redis::RedisResult<Opened> {
+        dial::open(&self.url, self.ca_file.as_ref(), response).await
     }
 
     /// Waits up to `max` for a release to push a token onto the wake list `key`, on the
@@ -152,7 +161,7 @@ impl Redis {
             }
             let connect = tokio::time::timeout(TIMEOUT, self.connect(super::limits::WAKE_MAX + TIMEOUT));
             match connect.await {
-                Ok(Ok(conn)) => waiter.conn = Some(conn),
+                Ok(Ok(opened)) => waiter.conn = Some(opened.conn),
                 _ => {
                     waiter.retry_at = Some(Instant::now() + FIRST_BACKOFF);
                     return None;
@@ -180,7 +189,7 @@ impl Redis {
     /// `Err` says why Redis cannot be used, in words without the URL.
     pub async fn probe(&self) -> std::result::Result<(), String> {
         let ping = async {
-            let mut conn = self.connect(TIMEOUT).await?;
+            let mut conn = self.connect(TIMEOUT).await?.conn;
             redis::cmd("PING").query_async::<String>(&mut conn).await
         };
         match tokio::time::timeout(TIMEOUT * 2, ping).await {
@@ -197,7 +206,9 @@ impl Redis {
 
     /// A command or the connection failed: drop the connection and back off.
     pub fn failed(&self, e: &redis::RedisError) {
-        self.failed_because(&describe(e));
+        // When the peer broke the bound, that is the reason, not the lost connection.
+        let tripped = self.lock().conn.as_ref().and_then(|(_, t)| t.get().map(ToString::to_string));
+        self.failed_because(&tripped.unwrap_or_else(|| describe(e)));
     }
 
     fn failed_because(&self, why: &str) {
@@ -229,6 +240,9 @@ fn describe(e: &redis::RedisError) -> String {
         "connection refused".into()
     } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
         "authentication failed (check the user and password in `redis_url`)".into()
+    } else if e.kind() == redis::ErrorKind::InvalidClientConfig {
+        // Only the static description (never the URL), not the detail.
+        e.to_string().split(" - ").next().unwrap_or_default().to_string()
     } else if e.is_io_error() {
         "connection lost or not possible".into()
     } else if let Some(code) = e.code() {
@@ -236,17 +250,6 @@ fn describe(e: &redis::RedisError) -> String {
     } else {
         format!("{:?} error", e.kind())
     }
-}
-
-/// The system trust store plus `ca_file`, as PEM: redis-rs replaces the system roots
-/// when it is given any, and `ca_file` adds to them for the HTTP client, so it does here.
-fn trust_store_with(ca: &CaFile) -> Vec<u8> {
-    let mut pem = Vec::new();
-    for der in rustls_native_certs::load_native_certs().certs {
-        pem.extend_from_slice(pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec())).as_bytes());
-    }
-    pem.extend_from_slice(ca.pem());
-    pem
 }
 
 /// The warning of this process (pid), and whether it was handed out already.

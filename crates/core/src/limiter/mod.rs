@@ -14,11 +14,14 @@
 //! before it (a long Retry-After, a full window) fails at once with a throttling error
 //! that carries the wait, so a queue can retry the mail when the mailbox is free again.
 
+mod bounded_stream;
 mod connection;
+mod dial;
 mod key;
 mod limits;
 mod limits_env;
 mod local;
+mod resp_frame;
 mod shared;
 
 use std::sync::Arc;

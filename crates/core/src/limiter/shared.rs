@@ -103,6 +103,8 @@ pub(crate) async fn acquire(
         .arg(millis(WAITER_STALE))
         .invoke_async(&mut conn)
         .await?;
+    // Redis answered: its next failure backs off from the start again.
+    redis.succeeded();
     let wait = Duration::from_millis(wait_ms);
     Ok(match reason {
         0 => Acquired::Granted(Lease { redis: Arc::clone(redis), conn, keys, id: Some(id.to_string()) }),
