@@ -1,13 +1,18 @@
-//! `ca_file`: an extra trusted CA (PEM), read and validated once, when the config is
-//! built, so that a wrong path fails at construction and the HTTP client is built from
-//! the bytes checked then. Only a regular file of at most [`MAX_CA_FILE_BYTES`] is read:
-//! `/dev/zero`, a FIFO or a huge file would otherwise exhaust memory or block.
+//! `ca_file`: an extra trusted CA (PEM), read and validated when the config is built, so
+//! that a wrong path fails at construction and the HTTP client is built from the
+//! certificates checked then. Read by [`crate::bounded_file`] (a regular file of at most
+//! [`MAX_CA_FILE_BYTES`]: `/dev/zero`, a FIFO or a huge file would exhaust memory or
+//! block) and parsed once per process: PHP-FPM builds a config on every request, and the
+//! system bundle (~200 KiB) would otherwise be parsed each time. The parse is kept by
+//! path and file identity, so a replaced file is read again. Two `CaFile`s are equal when
+//! their contents are (a SHA-256 digest): the per-process HTTP clients are keyed by it,
+//! 32 bytes to hash instead of the whole file.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::bounded_file::{Cache, Named};
+use crate::error::Result;
 
 /// Largest CA file read. A CA bundle is well under 1 MiB (Mozilla's whole root store
 /// is about 220 KiB).
@@ -17,15 +22,22 @@ pub const MAX_CA_FILE_BYTES: u64 = 4 * 1024 * 1024;
 #[derive(Clone)]
 pub struct CaFile {
     path: PathBuf,
-    /// The bytes read, which identify the file's content (the per-process HTTP clients
-    /// are keyed by it).
-    pem: Arc<[u8]>,
-    certs: Arc<[reqwest::Certificate]>,
+    parsed: Arc<Parsed>,
 }
+
+/// One version of a CA file, parsed.
+struct Parsed {
+    /// SHA-256 of the bytes read: what identifies the trust it adds.
+    digest: [u8; 32],
+    pem: Box<[u8]>,
+    certs: Box<[reqwest::Certificate]>,
+}
+
+static PARSED: Cache<Parsed> = Cache::new();
 
 impl PartialEq for CaFile {
     fn eq(&self, other: &Self) -> bool {
-        self.pem == other.pem
+        self.parsed.digest == other.parsed.digest
     }
 }
 
@@ -33,7 +45,7 @@ impl Eq for CaFile {}
 
 impl std::hash::Hash for CaFile {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.pem.hash(state);
+        self.parsed.digest.hash(state);
     }
 }
 
@@ -44,34 +56,12 @@ impl std::fmt::Debug for CaFile {
 }
 
 impl CaFile {
-    /// Reads and checks `path`: a regular file, at most 4 MiB, holding at least one PEM
-    /// certificate that parses.
+    /// The CA file at `path`: a regular file of at most 4 MiB holding at least one PEM
+    /// certificate that parses; parsed once per process and version of the file.
     pub fn load(path: &str) -> Result<CaFile> {
-        let p = Path::new(path);
-        let fail = |why: String| Error::config("ca_file", format!("config key `ca_file`: `{path}` {why}"));
-        let meta = std::fs::metadata(p).map_err(|e| fail(format!("cannot be read: {e}")))?;
-        if !meta.is_file() {
-            return Err(fail("is not a regular file".into())
-                .with_hint("point `ca_file` at a PEM file (-----BEGIN CERTIFICATE-----), not a device, directory or pipe"));
-        }
-        if meta.len() > MAX_CA_FILE_BYTES {
-            return Err(fail(format!("is {} bytes; a CA file may hold at most {MAX_CA_FILE_BYTES} bytes", meta.len()))
-                .with_hint("point `ca_file` at the PEM file of the one CA to trust, not at a whole data file"));
-        }
-        let mut pem = Vec::new();
-        // `take` as well: the file may grow between the metadata check and the read.
-        std::fs::File::open(p)
-            .and_then(|f| f.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut pem))
-            .map_err(|e| fail(format!("cannot be read: {e}")))?;
-        if pem.len() as u64 > MAX_CA_FILE_BYTES {
-            return Err(fail(format!("is larger than {MAX_CA_FILE_BYTES} bytes")));
-        }
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
-        if certs.is_empty() || !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-            return Err(fail("holds no PEM certificate".into())
-                .with_hint("point `ca_file` at a PEM file (-----BEGIN CERTIFICATE-----) of the CA that signed the server's certificate"));
-        }
-        Ok(CaFile { path: p.to_path_buf(), pem: pem.into(), certs: certs.into() })
+        let file = Named { key: "ca_file", path: Path::new(path), max: MAX_CA_FILE_BYTES };
+        let parsed = PARSED.get(file, |pem| parse(file, pem))?;
+        Ok(CaFile { path: file.path.to_path_buf(), parsed })
     }
 
     /// The file's path, as configured.
@@ -81,11 +71,23 @@ impl CaFile {
 
     /// The PEM bytes read (the Redis connection's trust store adds them).
     pub(crate) fn pem(&self) -> &[u8] {
-        &self.pem
+        &self.parsed.pem
     }
 
-    /// The certificates, parsed once at load time.
+    /// The certificates, parsed once per process.
     pub(crate) fn certificates(&self) -> &[reqwest::Certificate] {
-        &self.certs
+        &self.parsed.certs
     }
+}
+
+fn parse(file: Named<'_>, pem: &[u8]) -> Result<Parsed> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem).unwrap_or_default();
+    if certs.is_empty() || !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(file
+            .error("holds no PEM certificate")
+            .with_hint("point `ca_file` at a PEM file (-----BEGIN CERTIFICATE-----) of the CA that signed the server's certificate"));
+    }
+    let mut digest = [0u8; 32];
+    digest.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, pem).as_ref());
+    Ok(Parsed { digest, pem: pem.into(), certs: certs.into() })
 }

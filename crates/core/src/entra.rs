@@ -28,7 +28,7 @@ pub(crate) async fn request_token(client: &reqwest::Client, config: &Config, dea
     let policy = Policy { max_retries: credential.max_retries(app), timeout: config.timeout, deadline, budget: config.deadline };
     let client_request_id = &client_request_id;
     crate::retry::run(policy, "the token request", |a| async move {
-        let request = match credential.token_request(app) {
+        let request = match credential.token_request(app, deadline).await {
             Ok(r) => r,
             Err(e) => return Verdict::Fail(e),
         };

@@ -4,6 +4,7 @@
 //! Knows nothing of PHP; the extension crate binds it.
 
 mod attachment_bytes;
+mod bounded_file;
 mod ca_file;
 mod capped_body;
 mod cloud;

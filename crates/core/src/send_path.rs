@@ -123,6 +123,8 @@ pub(crate) fn send_input(
     let receipt = run(&graph, plan, progress)?;
     // Redis of `redis_url` failing: said once per process, on the first receipt after.
     warnings.extend(crate::limiter::take_warning());
+    // A rotated certificate that could not be used (the previous key signs): said once.
+    warnings.extend(crate::credential::take_warning());
     Ok(Sent { receipt, route, warnings })
 }
 

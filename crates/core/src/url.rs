@@ -74,32 +74,59 @@ pub fn check_mailbox(key: &str, value: &str) -> Result<()> {
 /// characters (parsers disagree on them), a path, query or fragment. The value is not
 /// echoed: user info may hold a password.
 pub fn base_url(key: &str, value: &str) -> Result<String> {
-    let refuse = |why: String| {
-        Error::config(key, format!("`{key}` {why}"))
-            .with_hint(format!("set `{key}` to a base URL without a path, like https://graph.microsoft.com or http://127.0.0.1:8080"))
-    };
+    let v = value.trim_end_matches('/');
+    match fault(v, false) {
+        Some(why) => Err(Error::config(key, format!("`{key}` {why}"))
+            .with_hint(format!("set `{key}` to a base URL without a path, like https://graph.microsoft.com or http://127.0.0.1:8080"))),
+        None => Ok(v.to_string()),
+    }
+}
+
+/// Checks a full endpoint URL (`managed_identity_endpoint`, a token URL: path and query
+/// allowed) by the rules of [`base_url`] otherwise. `origin` says where the value came
+/// from (the config key or an env variable); the value itself is not echoed.
+pub fn endpoint_url(key: &str, value: &str, origin: &str, example: &str) -> Result<String> {
+    match fault(value, true) {
+        Some(why) => Err(Error::config(key, format!("`{key}` (from {origin}) {why}"))
+            .with_hint(format!("set `{key}` to the full token URL, like {example}, or remove it"))),
+        None => Ok(value.to_string()),
+    }
+}
+
+/// What is wrong with `value` as an http(s) URL, if anything; `with_path`: a path and a
+/// query may follow the authority.
+fn fault(value: &str, with_path: bool) -> Option<String> {
     if value.chars().any(char::is_control) {
-        return Err(refuse("contains a control character (NUL, line break, tab)".into()));
+        return Some("contains a control character (NUL, line break, tab)".into());
     }
     if value.contains('\\') {
-        return Err(refuse("contains a backslash".into()));
+        return Some("contains a backslash".into());
     }
-    let v = value.trim_end_matches('/');
-    let lower = v.to_ascii_lowercase();
-    let Some(authority) = ["https://", "http://"].iter().find(|p| lower.starts_with(*p)).map(|p| &v[p.len()..]) else {
-        return Err(refuse("must start with https:// (or http:// for a local emulator)".into()));
+    let lower = value.to_ascii_lowercase();
+    let Some(rest) = ["https://", "http://"].iter().find(|p| lower.starts_with(*p)).map(|p| &value[p.len()..]) else {
+        return Some("is not an http(s) URL: it must start with https:// (or http:// for a local emulator)".into());
     };
+    let authority = if with_path { rest.split(['/', '?']).next().unwrap_or_default() } else { rest };
     if authority.contains('@') {
-        return Err(refuse("contains user info (`user@host`); credentials never go into the URL".into()));
+        return Some("contains user info (`user@host`); credentials never go into the URL".into());
     }
-    if authority.is_empty() || authority.contains(['/', '?', '#']) || authority.chars().any(char::is_whitespace) {
-        return Err(refuse("must be a base URL without a path, query or fragment".into()));
+    if !with_path && authority.contains(['/', '?', '#']) {
+        return Some("must be a base URL without a path, query or fragment".into());
     }
-    let url = reqwest::Url::parse(v).map_err(|e| refuse(format!("is not a valid URL: {e}")))?;
+    if value.chars().any(char::is_whitespace) || authority.is_empty() || authority.contains('#') {
+        return Some("must be a URL without spaces or a fragment, naming a host".into());
+    }
+    if with_path && rest.contains('#') {
+        return Some("must not have a fragment (`#`)".into());
+    }
+    let url = match reqwest::Url::parse(value) {
+        Ok(url) => url,
+        Err(e) => return Some(format!("is not a valid URL: {e}")),
+    };
     if url.host_str().is_none_or(str::is_empty) || !url.username().is_empty() || url.password().is_some() {
-        return Err(refuse("must name a host and nothing else".into()));
+        return Some("must name a host and nothing else".into());
     }
-    Ok(v.to_string())
+    None
 }
 
 #[cfg(test)]

@@ -229,25 +229,30 @@ fn construction_errors_name_the_file_and_the_fix() {
 }
 
 #[test]
-fn key_is_read_once_per_process_and_a_replaced_file_is_noticed() {
+fn key_is_read_once_per_process_and_a_broken_replacement_keeps_the_previous_key() {
     let dir = certs().join(format!("once-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("app.pem");
     std::fs::copy(certs().join("app.pem"), &path).unwrap();
     let p = path.to_str().unwrap().to_string();
-    let pairs = || vec![("tenant_id", s("t")), ("client_id", s("c")), ("client_certificate", s(&p))];
-    let first = o365_core::Config::from_pairs(pairs()).expect("loads");
-    // Same size and mtime, garbage inside: a second config is built from memory.
+    let pairs = |p: &str| vec![("tenant_id", s("t")), ("client_id", s("c")), ("client_certificate", s(p))];
+    let first = o365_core::Config::from_pairs(pairs(&p)).expect("loads");
+    assert!(first.credential.warnings().is_empty());
+    // Garbage of the same size and mtime: noticed (the ctime changed); the previous key
+    // stays in use and the config says why.
     let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
     let len = std::fs::metadata(&path).unwrap().len() as usize;
     std::fs::write(&path, vec![b'x'; len]).unwrap();
     std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
-    let second = o365_core::Config::from_pairs(pairs()).expect("served from the process's table, not re-read");
+    let second = o365_core::Config::from_pairs(pairs(&p)).expect("the previous key is kept");
     assert_eq!(first.credential, second.credential);
-    // A newer file is read again (rotation).
-    std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime + std::time::Duration::from_secs(5)).unwrap();
-    let e = o365_core::Config::from_pairs(pairs()).expect_err("garbage now");
-    assert!(e.to_string().contains(&p), "{e}");
+    let warnings = second.credential.warnings();
+    assert!(warnings.len() == 1 && warnings[0].contains(&p) && warnings[0].contains("previous key"), "{warnings:?}");
+    // A file that never held a usable key fails the config, naming it.
+    let fresh = dir.join("garbage.pem");
+    std::fs::write(&fresh, vec![b'x'; len]).unwrap();
+    let e = o365_core::Config::from_pairs(pairs(fresh.to_str().unwrap())).expect_err("garbage");
+    assert!(e.to_string().contains(fresh.to_str().unwrap()), "{e}");
     // Debug output of a config shows the file and thumbprint, never the key.
     let dbg = format!("{first:?}");
     assert!(dbg.contains("thumbprint_sha256") && !dbg.contains(&key_body("app.pem")), "{dbg}");

@@ -48,19 +48,26 @@ fn bad_cloud_or_endpoint_names_the_key() {
 }
 
 #[test]
-fn a_national_cloud_token_through_the_emulator() {
+fn a_national_cloud_token_is_refused_by_the_global_graph_and_names_cloud() {
+    // The emulator's Graph stands in for graph.microsoft.com: like Graph, it answers 401 to a
+    // token whose `aud` is another cloud's Graph, so a wrong `cloud` shows at the first send.
     let emu = start_default();
     let mut scopes = Vec::new();
     for cloud in ["usgov", "usgov-dod", "china"] {
         let mailer = emu.mailer_with(&[("cloud", s(cloud))]);
-        let d = mailer.diagnose().expect("token for the cloud's scope");
+        let d = mailer.diagnose().expect("Entra issues a token for the cloud's scope");
         assert_eq!(d.cloud, cloud);
-        emu.send(&mailer, cloud).expect("sent");
+        let e = emu.send(&mailer, cloud).expect_err("another cloud's token is refused");
+        assert_eq!(e.kind, o365_core::ErrorKind::GraphClient, "{e}");
+        assert_eq!((e.status, e.code.as_deref()), (Some(401), Some("InvalidAuthenticationToken")), "{e}");
+        assert!(e.hint.as_deref().unwrap_or("").contains("`cloud`"), "the hint names the key to fix: {e:?}");
         scopes.push(mailer.config().scope());
     }
-    // One token per cloud: their scopes differ. The emulator saw each cloud's scope asked for.
-    assert_eq!(emu.token_requests(), 3);
+    assert!(emu.messages().is_empty());
+    // Each cloud's scope was asked for twice: the token diagnose cached, and a fresh one
+    // after Graph's 401, which Graph refused again.
     let asked: Vec<_> = emu.requests_to("/oauth2/v2.0/token").iter().map(|r| r["scope"].as_str().unwrap_or("").to_string()).collect();
-    assert_eq!(asked, scopes);
+    let twice: Vec<_> = scopes.iter().flat_map(|s| [s.clone(), s.clone()]).collect();
+    assert_eq!(asked, twice);
     assert_eq!(scopes, ["https://graph.microsoft.us/.default", "https://dod-graph.microsoft.us/.default", "https://microsoftgraph.chinacloudapi.cn/.default"]);
 }

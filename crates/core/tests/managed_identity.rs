@@ -152,3 +152,64 @@ fn exactly_one_credential_kind() {
     let e = config(&emu, vec![("tenant_id", s("t")), ("client_id", s("c"))], &[]).expect_err("none");
     assert!(e.to_string().contains("managed_identity") && e.to_string().contains("client_certificate"), "{e}");
 }
+
+#[test]
+fn endpoint_is_validated_like_login_endpoint_at_construction() {
+    let emu = emulator();
+    let password = "hunter2-secret";
+    let bad = [
+        format!("http://user:{password}@127.0.0.1:9{IMDS}"),
+        format!("http://127.0.0.1:99999{IMDS}"),
+        format!("http://[::1{IMDS}"),
+        format!("http://127.0.0.1:9{IMDS}\0"),
+        format!("http://127.0.0.1:9{IMDS}#frag"),
+        format!("http://127.0.0.1:9\\{IMDS}"),
+        "http://".to_string(),
+    ];
+    for endpoint in &bad {
+        let pairs = vec![("managed_identity", ConfigValue::Bool(true)), ("managed_identity_endpoint", s(endpoint))];
+        let from_config = config(&emu, pairs, &[]).expect_err(endpoint);
+        let from_env = config(&emu, vec![("managed_identity", ConfigValue::Bool(true))], &[("IDENTITY_ENDPOINT", endpoint.clone())]).expect_err(endpoint);
+        for e in [&from_config, &from_env] {
+            assert_eq!(e.kind, ErrorKind::Configuration, "{endpoint:?}: {e}");
+            assert_eq!(e.config_key.as_deref(), Some("managed_identity_endpoint"), "{endpoint:?}: {e}");
+            common::assert_secret_free(e, password);
+        }
+        assert!(from_env.to_string().contains("IDENTITY_ENDPOINT"), "{from_env}");
+    }
+    // A path and a query are part of a token URL and stay allowed.
+    let ok = format!("{}{IMDS}?x=1", emu.base);
+    config(&emu, vec![("managed_identity", ConfigValue::Bool(true)), ("managed_identity_endpoint", s(&ok))], &[]).expect("a token URL with a query");
+}
+
+/// A managed identity endpoint answering 200 with the given `expires_on`.
+fn hostile_imds(expires_on: serde_json::Value) -> common::hostile::Hostile {
+    common::hostile::Hostile::start(move |_, _| {
+        common::hostile::Reply::json(200, serde_json::json!({"access_token": "mi-token", "expires_on": expires_on.clone(), "resource": "https://graph.microsoft.com"}))
+    })
+}
+
+#[test]
+fn absurd_expiry_is_refused_never_cached() {
+    let emu = emulator();
+    for (expires_on, words) in [
+        (serde_json::json!("-9223372036854775808"), "in the past"),
+        (serde_json::json!(-9223372036854775807i64), "in the past"),
+        (serde_json::json!("100"), "in the past"),
+        (serde_json::json!("9223372036854775807"), "too far in the future"),
+        (serde_json::json!(1e300), "too far in the future"),
+    ] {
+        let imds = hostile_imds(expires_on.clone());
+        let endpoint = format!("{}{IMDS}", imds.base);
+        let pairs = || vec![("managed_identity", ConfigValue::Bool(true)), ("managed_identity_endpoint", s(&endpoint)), ("max_retries", ConfigValue::Int(0))];
+        for attempt in 0..2 {
+            let mailer = Mailer::new(config(&emu, pairs(), &[]).expect("config"));
+            let e = emu.send(&mailer, "absurd expiry").expect_err(&format!("{expires_on} is refused"));
+            assert_eq!(e.kind, ErrorKind::Authentication, "{expires_on}: {e}");
+            assert!(e.to_string().contains("expires_on") && e.to_string().contains(words), "{expires_on}: {e}");
+            assert!(!e.to_string().contains("mi-token"), "{e}");
+            assert_eq!(imds.seen_to(IMDS).len(), attempt + 1, "{expires_on}: never cached");
+        }
+    }
+    assert!(emu.messages().is_empty());
+}

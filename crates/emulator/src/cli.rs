@@ -31,7 +31,8 @@ pub struct Cli {
     /// limits; flags given on the command line override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Tenant id of the app (default: the app answers in any tenant).
+    /// Tenant id of the app: a GUID, or a domain that gets a derived GUID (tokens carry
+    /// the GUID as `tid`) [default: the app answers in any tenant].
     #[arg(long, value_name = "ID")]
     pub tenant_id: Option<String>,
     /// Client id of the app [default: 00000000-0000-0000-0000-000000000001].
@@ -137,8 +138,9 @@ pub struct Cli {
     /// (bytes of upload-session PUTs; KB, MB, GB are powers of 1024) [default: 150MB/5m].
     #[arg(long, value_name = "SIZE/DURATION", value_parser = parse_upload_budget)]
     pub upload_budget: Option<(u64, u64)>,
-    /// Host name for upload URLs (e.g. localhost), so that clients see them on another
-    /// host than Graph, as with outlook.office.com [default: the base URL's host].
+    /// Host name for upload URLs, so that clients see them on another host than Graph, as
+    /// with outlook.office.com [default: localhost when serving on 127.0.0.1, 127.0.0.1
+    /// when serving on localhost, else the base URL's host].
     #[arg(long, value_name = "HOST")]
     pub upload_host: Option<String>,
     /// Exit when stdin reaches end of file (lets a test harness stop the emulator by

@@ -47,7 +47,8 @@ pub struct EmulatorConfig {
     /// Host name to put in upload URLs instead of the base URL's host (e.g. `localhost`).
     /// Graph's upload URLs point at another host (outlook.office.com), which is why
     /// clients that attach tokens per host (the Graph SDKs) send none there; a second
-    /// name for the emulator reproduces that. `None`: the base URL's host.
+    /// name for the emulator reproduces that. `None`: `localhost` when the base URL is on
+    /// 127.0.0.1 (and 127.0.0.1 when on localhost); other addresses keep their own host.
     pub upload_host: Option<String>,
     /// Managed identities served at the IMDS path (`/metadata/identity/oauth2/token`,
     /// header `Metadata: true`) and the App Service path (`/msi/token`, header
@@ -71,7 +72,7 @@ pub struct ManagedIdentityConfig {
     pub client_id: String,
     /// User-assigned (requested by client id) or the resource's system-assigned identity.
     pub user_assigned: bool,
-    /// Tenant of the tokens (`tid`).
+    /// Tenant of the tokens (`tid`): a GUID, or a name from which one is derived.
     pub tenant_id: String,
     /// Application permissions granted to the identity's service principal.
     pub roles: Vec<String>,
@@ -140,10 +141,11 @@ impl Default for EmulatorConfig {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AppConfig {
-    /// Directory (tenant) id. `None`: the app answers in any tenant (then `tid` is
-    /// whatever tenant the client asked for).
+    /// Directory (tenant) id: a GUID, or a name from which the emulator derives one
+    /// (tokens always carry a GUID as `tid`). `None`: the app answers in any tenant (then
+    /// `tid` is the tenant the client asked for: its GUID, or one derived from its domain).
     pub tenant_id: Option<String>,
-    /// Other names of the tenant, e.g. `contoso.onmicrosoft.com`.
+    /// Other names of the tenant, e.g. `contoso.onmicrosoft.com`; they map to its GUID.
     pub tenant_domains: Vec<String>,
     /// Application (client) id.
     pub client_id: String,

@@ -227,7 +227,7 @@ async fn handle(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, extra: Duration)
             tokio::time::sleep(latency).await;
             crate::entra::discovery::openid_configuration(shared, ctx, tenant)
         }
-        Route::Jwks => crate::entra::discovery::jwks(),
+        Route::Jwks => crate::entra::discovery::jwks(shared),
         Route::ManagedIdentity(style) => {
             tokio::time::sleep(latency).await;
             crate::entra::managed_identity::handle(shared, ctx, *style)

@@ -53,8 +53,6 @@ pub struct State {
     pub uploads: HashMap<String, UploadSession>,
     pub requests: Vec<RequestLog>,
     pub faults: Vec<FaultRule>,
-    /// Client assertion `jti`s seen, with their expiry, to refuse replays.
-    pub used_jtis: HashMap<String, u64>,
     pub throttle: Throttle,
     /// The messages' count and newest id when the inbox was last told of a change.
     pub inbox_mark: (usize, Option<String>),

@@ -1,7 +1,9 @@
 //! `--tls`: a CA generated for this run signs a server certificate for localhost,
 //! 127.0.0.1 and ::1 (plus the listen address). Clients trust the CA (written to
 //! `--ca-out`, or `Emulator::ca_pem()`), so HTTPS is tested with verification on.
-//! Both HTTP/2 and HTTP/1.1 are offered over ALPN, like Graph.
+//! Both HTTP/2 and HTTP/1.1 are offered over ALPN, like Graph. Each CA has a name of its
+//! own (a random suffix): verifiers look issuers up by name, so two emulators' CAs with
+//! one name in one bundle would fail each other's chains ("certificate signature failure").
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use std::net::IpAddr;
@@ -20,7 +22,10 @@ fn err(e: impl std::fmt::Display) -> std::io::Error {
 /// Generates the CA and the server certificate.
 pub fn generate(listen_ip: IpAddr) -> std::io::Result<Tls> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
-    ca_params.distinguished_name.push(DnType::CommonName, "o365-emulator test CA");
+    let mut suffix = [0u8; 6];
+    aws_lc_rs::rand::fill(&mut suffix).map_err(err)?;
+    let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+    ca_params.distinguished_name.push(DnType::CommonName, format!("o365-emulator test CA {suffix}"));
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().map_err(err)?).map_err(err)?;

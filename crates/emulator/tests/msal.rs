@@ -1,6 +1,8 @@
-//! Microsoft's own Python clients against the emulator: MSAL (secret and certificate),
-//! the Graph SDK with Azure Identity, and Azure Identity's managed identity (App Service,
-//! IMDS) and workload identity credentials. Installs them into a venv under
+//! Microsoft's own Python clients against the emulator, unchanged, checked against what
+//! Microsoft documents: MSAL (secret, certificate with its assertion reused, managed
+//! identity, workload identity), the Graph SDK with Azure Identity (JSON send, file
+//! attachment, upload session with raw PUTs, Graph's errors), and Azure Identity's
+//! managed identity (App Service, IMDS) and workload identity credentials. Installs them into a venv under
 //! `.build/msal-venv` once (idempotent), and skips with a message only when PyPI cannot
 //! be reached.
 
@@ -106,14 +108,20 @@ fn msal_python_gets_tokens_with_secret_and_certificate() {
         .env("CERT_PEM", &cert_file)
         .env("KEY_PEM", &key_file)
         .env("MAILBOX", common::MAILBOX)
+        .env("IDENTITY_HEADER", o365_emulator::DEFAULT_IDENTITY_HEADER)
+        .env_remove("IDENTITY_ENDPOINT")
+        .env_remove("MSI_ENDPOINT")
         .output()
         .expect("run python");
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
     assert!(out.status.success(), "MSAL script failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("PS256") && stdout.contains("RS256"));
-    assert_eq!(emu.messages().as_array().unwrap().len(), 1);
-    assert!(emu.token_requests() >= 4);
+    assert!(stdout.contains("ok: the same certificate assertion twice"), "{stdout}");
+    // The MSAL token's send and the managed identity's; the other cloud's was refused.
+    let subjects: Vec<_> = emu.messages().as_array().unwrap().iter().map(|m| m["subject"].clone()).collect();
+    assert_eq!(subjects, ["from MSAL", "from a managed identity"]);
+    assert!(emu.token_requests() >= 7);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -150,8 +158,8 @@ fn graph_sdk_for_python_sends_through_the_emulator() {
     let emu = Emulator::start(EmulatorConfig {
         tls: true,
         ca_out: Some(ca_file.clone()),
-        // Upload URLs on another host name, as in Graph: the SDK attaches no token there.
-        upload_host: Some("localhost".into()),
+        // By default upload URLs are on another name (localhost), as in Graph: the SDK
+        // attaches no token there.
         ..EmulatorConfig::default()
     })
     .unwrap();
@@ -169,8 +177,13 @@ fn graph_sdk_for_python_sends_through_the_emulator() {
     println!("{stdout}");
     assert!(out.status.success(), "Graph SDK script failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     let msgs = emu.messages();
+    assert_eq!(msgs.as_array().unwrap().len(), 3, "{msgs}");
     assert_eq!(msgs[0]["subject"], "from the Graph SDK");
     assert_eq!(msgs[0]["save_to_sent_items"], false);
+    assert_eq!(msgs[1]["attachments"][0]["name"], "note.txt");
+    assert_eq!(msgs[1]["attachments"][0]["size"], "attached by the SDK".len());
+    assert_eq!(msgs[2]["attachments"][0]["source"], "upload_session");
+    assert_eq!(msgs[2]["attachments"][0]["size"], 5 * 1024 * 1024);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -219,8 +232,8 @@ fn azure_identity_managed_and_workload_identity_credentials() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
     assert!(out.status.success(), "Azure Identity script failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(stdout.matches("ok: ").count(), 3, "{stdout}");
+    assert_eq!(stdout.matches("ok: ").count(), 4, "{stdout}");
     assert_eq!(mi.token_requests(), 2);
-    assert_eq!(wi.token_requests(), 1);
+    assert_eq!(wi.token_requests(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }

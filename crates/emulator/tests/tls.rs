@@ -37,3 +37,37 @@ fn https_with_the_generated_ca() {
     assert!(untrusting.get(format!("{base}/_emulator/stats")).send().is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The subject of a PEM certificate, as OpenSSL prints it.
+fn subject(pem: &str) -> String {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();
+    pem.parse_x509().unwrap().subject().to_string()
+}
+
+#[test]
+fn two_emulators_cas_can_be_trusted_from_one_bundle() {
+    let a = Emulator::start(EmulatorConfig { tls: true, ..EmulatorConfig::default() }).unwrap();
+    let b = Emulator::start(EmulatorConfig { tls: true, ..EmulatorConfig::default() }).unwrap();
+    let (ca_a, ca_b) = (a.ca_pem().unwrap(), b.ca_pem().unwrap());
+    // OpenSSL looks a certificate's issuer up by name: with one name for both CAs it
+    // picks the first and fails the other's chain ("certificate signature failure").
+    assert_ne!(subject(&ca_a), subject(&ca_b));
+    let dir = std::env::temp_dir().join(format!("o365-emu-bundle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("bundle.pem");
+    std::fs::write(&bundle, format!("{ca_a}{ca_b}")).unwrap();
+    for emu in [&a, &b] {
+        // curl is OpenSSL's client here, as PHP's and Python's are.
+        let out = std::process::Command::new("curl")
+            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+            .arg(&bundle)
+            .arg(format!("{}/_emulator/stats", emu.base_url()))
+            .output();
+        let Ok(out) = out else {
+            eprintln!("SKIP: no curl to check the bundle with OpenSSL");
+            break;
+        };
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "200", "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

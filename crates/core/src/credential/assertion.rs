@@ -7,21 +7,22 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::json;
 
-use super::certificate::{Algorithm, Certificate, now};
+use super::certificate::{Algorithm, Certificate, Loaded, now};
 use crate::error::Result;
 use crate::secret::Secret;
 
 /// Lifetime of an assertion (MSAL's choice; Entra's limit is higher).
 pub(crate) const LIFETIME_SECS: i64 = 600;
 
-/// Signs a fresh assertion for `client_id` at the token endpoint `aud`.
-pub(crate) fn sign(cert: &Certificate, client_id: &str, aud: &str) -> Result<Secret> {
+/// Signs a fresh assertion for `client_id` at the token endpoint `aud` with `key`, the
+/// version of the certificate's files in use now.
+pub(crate) fn sign(cert: &Certificate, key: &Loaded, client_id: &str, aud: &str) -> Result<Secret> {
     let mut header = match cert.algorithm {
-        Algorithm::Ps256 => json!({"alg": "PS256", "typ": "JWT", "x5t#S256": URL_SAFE_NO_PAD.encode(cert.sha256())}),
-        Algorithm::Rs256 => json!({"alg": "RS256", "typ": "JWT", "x5t": URL_SAFE_NO_PAD.encode(cert.sha1())}),
+        Algorithm::Ps256 => json!({"alg": "PS256", "typ": "JWT", "x5t#S256": URL_SAFE_NO_PAD.encode(key.sha256())}),
+        Algorithm::Rs256 => json!({"alg": "RS256", "typ": "JWT", "x5t": URL_SAFE_NO_PAD.encode(key.sha1())}),
     };
     if cert.send_chain {
-        header["x5c"] = json!(cert.chain().iter().map(|der| STANDARD.encode(der)).collect::<Vec<_>>());
+        header["x5c"] = json!(key.chain().iter().map(|der| STANDARD.encode(der)).collect::<Vec<_>>());
     }
     let now = now();
     let claims = json!({
@@ -34,6 +35,6 @@ pub(crate) fn sign(cert: &Certificate, client_id: &str, aud: &str) -> Result<Sec
         "exp": now + LIFETIME_SECS,
     });
     let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
-    let signature = cert.sign(input.as_bytes())?;
+    let signature = key.sign(cert.algorithm, input.as_bytes())?;
     Ok(Secret::new(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))))
 }

@@ -5,28 +5,41 @@
 //! Accepted files: PEM holding the certificate (+ chain) and, unless a separate key file
 //! is named, the key (PKCS#8 `PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`, or an encrypted
 //! PKCS#8 `ENCRYPTED PRIVATE KEY` with the password); or PKCS#12 (.pfx/.p12) with the
-//! password. Keys are read once per process: a process-wide table keyed by the files'
-//! paths, sizes and modification times (and the password's hash) hands every later
-//! config the already-parsed certificate, and notices a replaced file.
+//! password. The files are read by [`crate::bounded_file`] (regular files only, opened
+//! without blocking, at most [`MAX_CERTIFICATE_FILE_BYTES`] / [`MAX_KEY_FILE_BYTES`]) and
+//! parsed once per process and version of the files (`certificate_table`): every later
+//! config gets the parsed certificate, and a rotated file is read again when the next
+//! token is fetched, also by a `Certificate` that lives on (a queue worker's).
 //!
 //! The private key is kept as DER in zeroize-on-drop memory and parsed into ring's key
 //! type only for the moment of signing (ring's own key type does not wipe itself).
 //! `Debug` shows paths and thumbprints, never key material; errors name the file.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use zeroize::Zeroizing;
 
+use super::certificate_table::{self, Ids};
+use crate::bounded_file::Named;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
 /// A certificate expiring within this many days is reported as a warning.
 pub const EXPIRY_WARNING_DAYS: u64 = 30;
 
-const KEY_CONFIG: &str = "client_certificate";
+/// Largest certificate file (PEM or PKCS#12) read: a certificate with a chain of a few
+/// dozen certificates, even with openssl's text dumps beside each, fits well under it.
+pub const MAX_CERTIFICATE_FILE_BYTES: u64 = 256 * 1024;
+/// Largest key file read (an RSA 4096 key in PEM is about 3.3 KiB).
+pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+/// Most certificates accepted in one file: the certificate and its chain, which
+/// `client_certificate_send_chain` sends with every token request (`x5c`).
+pub const MAX_CHAIN_CERTIFICATES: usize = 32;
+
+pub(super) const KEY_CONFIG: &str = "client_certificate";
+const KEY_FILE_CONFIG: &str = "client_certificate_key";
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_ED25519: &str = "1.3.101.112";
@@ -63,6 +76,7 @@ impl Algorithm {
 }
 
 /// What to load, from the config keys.
+#[derive(Clone)]
 pub(crate) struct Source {
     pub cert: String,
     pub key: Option<String>,
@@ -73,7 +87,13 @@ pub(crate) struct Source {
 
 /// A loaded, validated certificate credential.
 pub struct Certificate {
-    loaded: Arc<Loaded>,
+    source: Source,
+    /// The version of the files in use: the one loaded at construction, then the newest
+    /// good one seen when a token was fetched.
+    current: Mutex<Arc<Loaded>>,
+    /// The thumbprint at construction: what the token cache keys on (it must not change
+    /// while the credential is a key in a map).
+    first_sha256: [u8; 32],
     /// The assertion's algorithm.
     pub algorithm: Algorithm,
     /// Whether the assertion carries the chain (`x5c`), for subject name + issuer auth.
@@ -81,7 +101,7 @@ pub struct Certificate {
 }
 
 /// The parsed files, shared by every config that names them.
-struct Loaded {
+pub(super) struct Loaded {
     cert_path: PathBuf,
     key_path: Option<PathBuf>,
     /// The certificate (DER), then the rest of the chain found in the file.
@@ -96,57 +116,24 @@ struct Loaded {
     bits: usize,
 }
 
-#[derive(Clone, Copy)]
-enum KeyFormat {
-    Pkcs8,
-    Pkcs1,
-}
-
-impl Certificate {
-    /// Loads (or takes from the process's table) and validates the certificate.
-    pub(crate) fn load(source: Source) -> Result<Certificate> {
-        let loaded = cached_or_load(&source)?;
-        check_validity(&loaded, now())?;
-        Ok(Certificate { loaded, algorithm: source.algorithm, send_chain: source.send_chain })
+impl Loaded {
+    pub(super) fn sha1(&self) -> &[u8] {
+        &self.sha1
     }
 
-    /// SHA-1 thumbprint, upper-case hex (as the Entra portal shows it).
-    pub fn sha1_thumbprint(&self) -> String {
-        hex(&self.loaded.sha1)
+    pub(super) fn sha256(&self) -> &[u8] {
+        &self.sha256
     }
 
-    /// SHA-256 thumbprint, upper-case hex.
-    pub fn sha256_thumbprint(&self) -> String {
-        hex(&self.loaded.sha256)
-    }
-
-    /// The certificate file.
-    pub fn path(&self) -> &Path {
-        &self.loaded.cert_path
-    }
-
-    /// Expiry as Unix seconds.
-    pub fn not_after(&self) -> i64 {
-        self.loaded.not_after
-    }
-
-    pub(crate) fn sha1(&self) -> &[u8] {
-        &self.loaded.sha1
-    }
-
-    pub(crate) fn sha256(&self) -> &[u8] {
-        &self.loaded.sha256
-    }
-
-    pub(crate) fn chain(&self) -> &[Vec<u8>] {
-        &self.loaded.chain
+    pub(super) fn chain(&self) -> &[Vec<u8>] {
+        &self.chain
     }
 
     /// Signs `message` with the private key. The ring key lives only for this call.
-    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let pair = parse_key(&self.loaded.key, self.loaded.key_format)
+    pub(super) fn sign(&self, algorithm: Algorithm, message: &[u8]) -> Result<Vec<u8>> {
+        let pair = parse_key(&self.key, self.key_format)
             .map_err(|_| Error::config(KEY_CONFIG, "the certificate's private key could not be used for signing"))?;
-        let alg: &dyn ring::signature::RsaEncoding = match self.algorithm {
+        let alg: &dyn ring::signature::RsaEncoding = match algorithm {
             Algorithm::Ps256 => &ring::signature::RSA_PSS_SHA256,
             Algorithm::Rs256 => &ring::signature::RSA_PKCS1_SHA256,
         };
@@ -156,8 +143,77 @@ impl Certificate {
         Ok(sig)
     }
 
+    /// SHA-1 thumbprint, upper-case hex.
+    pub(super) fn thumbprint(&self) -> String {
+        hex(&self.sha1)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum KeyFormat {
+    Pkcs8,
+    Pkcs1,
+}
+
+impl Certificate {
+    /// Loads (or takes from the process's table) and validates the certificate.
+    pub(crate) fn load(source: Source) -> Result<Certificate> {
+        let loaded = certificate_table::lookup(&source)?;
+        check_validity(&loaded, now())?;
+        Ok(Certificate {
+            first_sha256: loaded.sha256,
+            current: Mutex::new(loaded),
+            algorithm: source.algorithm,
+            send_chain: source.send_chain,
+            source,
+        })
+    }
+
+    /// The version of the files in use (no file-system access).
+    fn loaded(&self) -> Arc<Loaded> {
+        Arc::clone(&self.current.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The files as they are now: read again if they changed (rotation); the version in
+    /// use if the new one cannot be used (the table keeps it and warns).
+    pub(super) fn refresh(&self) -> Arc<Loaded> {
+        match certificate_table::lookup(&self.source) {
+            Ok(now) => {
+                *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&now);
+                now
+            }
+            Err(_) => self.loaded(),
+        }
+    }
+
+    /// [`Certificate::refresh`] during a send: off the async runtime, within `deadline`.
+    pub(super) async fn refresh_before(self: Arc<Self>, deadline: Instant) -> Result<Arc<Loaded>> {
+        let path = PathBuf::from(&self.source.cert);
+        crate::bounded_file::off_runtime(KEY_CONFIG, &path, deadline, move || Ok(self.refresh())).await
+    }
+
+    /// SHA-1 thumbprint, upper-case hex (as the Entra portal shows it).
+    pub fn sha1_thumbprint(&self) -> String {
+        self.loaded().thumbprint()
+    }
+
+    /// SHA-256 thumbprint, upper-case hex.
+    pub fn sha256_thumbprint(&self) -> String {
+        hex(&self.loaded().sha256)
+    }
+
+    /// The certificate file.
+    pub fn path(&self) -> &Path {
+        Path::new(&self.source.cert)
+    }
+
+    /// Expiry as Unix seconds.
+    pub fn not_after(&self) -> i64 {
+        self.loaded().not_after
+    }
+
     pub(crate) fn details(&self) -> Vec<(&'static str, String)> {
-        let l = &self.loaded;
+        let l = &self.loaded();
         let mut d = vec![
             ("certificate", l.cert_path.display().to_string()),
             ("subject", l.subject.clone()),
@@ -177,27 +233,28 @@ impl Certificate {
     }
 
     pub(crate) fn warnings(&self) -> Vec<String> {
-        let left = self.loaded.not_after - now();
+        let l = self.loaded();
+        let left = l.not_after.saturating_sub(now());
+        let mut warnings: Vec<String> = certificate_table::broken(&self.source).into_iter().collect();
         if left < (EXPIRY_WARNING_DAYS * 86400) as i64 {
-            vec![format!(
+            warnings.push(format!(
                 "the certificate {} (thumbprint {}) expires on {} ({} days left): create a new certificate, upload it under \
                  Certificates & secrets of the app registration, then point `client_certificate` at it",
-                self.loaded.cert_path.display(),
-                self.sha1_thumbprint(),
-                iso(self.loaded.not_after),
+                l.cert_path.display(),
+                l.thumbprint(),
+                iso(l.not_after),
                 left.max(0) / 86400
-            )]
-        } else {
-            Vec::new()
+            ));
         }
+        warnings
     }
 }
 
 impl std::fmt::Debug for Certificate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Certificate")
-            .field("path", &self.loaded.cert_path)
-            .field("key_path", &self.loaded.key_path)
+            .field("path", &self.source.cert)
+            .field("key_path", &self.source.key)
             .field("thumbprint_sha256", &self.sha256_thumbprint())
             .field("algorithm", &self.algorithm)
             .field("send_chain", &self.send_chain)
@@ -206,10 +263,11 @@ impl std::fmt::Debug for Certificate {
     }
 }
 
-// Two configs share tokens when they sign with the same certificate the same way.
+// Two configs share tokens when they sign with the same certificate the same way (as
+// loaded at construction: a key in the token cache must not change).
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.loaded.sha256 == other.loaded.sha256 && self.algorithm == other.algorithm && self.send_chain == other.send_chain
+        self.first_sha256 == other.first_sha256 && self.algorithm == other.algorithm && self.send_chain == other.send_chain
     }
 }
 
@@ -217,63 +275,32 @@ impl Eq for Certificate {}
 
 impl std::hash::Hash for Certificate {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.loaded.sha256.hash(state);
+        self.first_sha256.hash(state);
         self.algorithm.hash(state);
         self.send_chain.hash(state);
     }
 }
 
-/// Table key: which files, as they are now, with which password.
-#[derive(PartialEq, Eq, Hash, Clone)]
-struct TableKey {
-    cert: (PathBuf, u64, Option<SystemTime>),
-    key: Option<(PathBuf, u64, Option<SystemTime>)>,
-    password: Option<[u8; 32]>,
+/// The certificate file of `source`, as the bounded reader sees it.
+pub(super) fn cert_file(source: &Source) -> Named<'_> {
+    Named { key: KEY_CONFIG, path: Path::new(&source.cert), max: MAX_CERTIFICATE_FILE_BYTES }
 }
 
-static TABLE: LazyLock<Mutex<HashMap<TableKey, Arc<Loaded>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn stat(key: &'static str, path: &str) -> Result<(PathBuf, u64, Option<SystemTime>)> {
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(key, path, &e))?;
-    Ok((PathBuf::from(path), meta.len(), meta.modified().ok()))
+/// The key file of `source`, if one is named.
+pub(super) fn key_file(source: &Source) -> Option<Named<'_>> {
+    source.key.as_deref().map(|k| Named { key: KEY_FILE_CONFIG, path: Path::new(k), max: MAX_KEY_FILE_BYTES })
 }
 
-fn cached_or_load(source: &Source) -> Result<Arc<Loaded>> {
-    let key = TableKey {
-        cert: stat(KEY_CONFIG, &source.cert)?,
-        key: source.key.as_deref().map(|k| stat("client_certificate_key", k)).transpose()?,
-        password: source.password.as_ref().map(|p| {
-            let d = ring::digest::digest(&ring::digest::SHA256, p.expose().as_bytes());
-            let mut out = [0u8; 32];
-            out.copy_from_slice(d.as_ref());
-            out
-        }),
-    };
-    if let Some(found) = TABLE.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
-        return Ok(Arc::clone(found));
-    }
-    let loaded = Arc::new(read(source)?);
-    let mut table = TABLE.lock().unwrap_or_else(PoisonError::into_inner);
-    // A replaced file (new size or mtime) supersedes the old entry of the same path.
-    table.retain(|k, _| k.cert.0 != key.cert.0);
-    table.insert(key, Arc::clone(&loaded));
-    Ok(loaded)
-}
-
-fn unreadable(key: &str, path: &str, e: &std::io::Error) -> Error {
-    Error::config(key, format!("config key `{key}`: cannot read `{path}`: {e}"))
-        .with_hint(format!("point `{key}` at the file and make it readable by the PHP process's user (and nobody else)"))
-}
-
-/// Reads and checks the files.
-fn read(source: &Source) -> Result<Loaded> {
-    let data = Zeroizing::new(std::fs::read(&source.cert).map_err(|e| unreadable(KEY_CONFIG, &source.cert, &e))?);
+/// Reads and checks the files; returns them with the identities of the versions read.
+pub(super) fn read(source: &Source) -> Result<(Ids, Loaded)> {
+    let (cert_id, data) = cert_file(source).read()?;
+    let key_read = key_file(source).map(|f| f.read()).transpose()?;
+    let key_id = key_read.as_ref().map(|(id, _)| *id);
     let is_pem = data.windows(11).any(|w| w == b"-----BEGIN ");
     let (certs, key) = if is_pem {
         let (certs, mut keys) = pem_blocks(&data, &source.cert, source.password.as_ref(), "client_certificate")?;
-        let key = match &source.key {
-            Some(kp) => {
-                let kdata = Zeroizing::new(std::fs::read(kp).map_err(|e| unreadable("client_certificate_key", kp, &e))?);
+        let key = match (&source.key, key_read) {
+            (Some(kp), Some((_, kdata))) => {
                 let (_, mut ks) = pem_blocks(&kdata, kp, source.password.as_ref(), "client_certificate_key")?;
                 if ks.is_empty() {
                     return Err(Error::config("client_certificate_key", format!("config key `client_certificate_key`: `{kp}` holds no PEM private key"))
@@ -281,11 +308,11 @@ fn read(source: &Source) -> Result<Loaded> {
                 }
                 ks.remove(0)
             }
-            None if keys.is_empty() => {
+            _ if keys.is_empty() => {
                 return Err(Error::config(KEY_CONFIG, format!("config key `client_certificate`: `{}` holds no private key", source.cert))
                     .with_hint("put the private key into the same PEM file, or name the key file in `client_certificate_key` (env O365_CLIENT_CERTIFICATE_KEY)"));
             }
-            None => keys.remove(0),
+            _ => keys.remove(0),
         };
         if certs.is_empty() {
             return Err(Error::config(KEY_CONFIG, format!("config key `client_certificate`: `{}` holds no certificate", source.cert))
@@ -299,7 +326,12 @@ fn read(source: &Source) -> Result<Loaded> {
         }
         pkcs12(&data, &source.cert, source.password.as_ref())?
     };
-    assemble(source, certs, key)
+    if certs.len() > MAX_CHAIN_CERTIFICATES {
+        return Err(cert_file(source)
+            .error(format_args!("holds {} certificates; at most {MAX_CHAIN_CERTIFICATES} are accepted (the certificate and its chain)", certs.len()))
+            .with_hint("keep only the app's certificate and the CAs that issued it in the file"));
+    }
+    Ok(((cert_id, key_id), assemble(source, certs, key)?))
 }
 
 /// A private key as found in a file.

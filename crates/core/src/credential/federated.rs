@@ -5,16 +5,32 @@
 //! rewrites it (the kubelet rotates projected service account tokens), so a cached copy
 //! would expire. Errors name the file and where its name came from (config key or
 //! AZURE_FEDERATED_TOKEN_FILE).
+//!
+//! "Read" means [`crate::bounded_file`]: a regular file of at most
+//! [`MAX_TOKEN_FILE_BYTES`], opened without blocking, checked again for every token
+//! request but parsed again only when it changed; during a send on tokio's blocking pool
+//! and within the send's deadline (a FIFO or a hung CSI mount cannot stall the runtime).
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use base64::Engine as _;
 
+use crate::bounded_file::{Cache, Named};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
 /// The env variable Azure Workload Identity sets.
 pub const ENV_TOKEN_FILE: &str = "AZURE_FEDERATED_TOKEN_FILE";
+
+/// Largest token file read: a projected service account token or a CI's OIDC token is
+/// one to a few KiB.
+pub const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+
+const KEY: &str = "federated_token_file";
+
+/// The tokens read, per path and version of the file.
+static TOKENS: Cache<Secret> = Cache::new();
 
 /// A token file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -37,16 +53,43 @@ impl FederatedToken {
 
     fn error(&self, what: String) -> Error {
         Error::config("federated_token_file", format!("the federated token file `{}` (from {}) {what}", self.path.display(), self.origin()))
-            .with_hint(format!(
-                "check `federated_token_file` or {ENV_TOKEN_FILE}: with Azure Workload Identity the pod needs the label \
-                 azure.workload.identity/use: \"true\" and a service account annotated with the app's client id; \
-                 elsewhere the file must hold the identity provider's current JWT and be readable by the PHP process"
-            ))
+            .with_hint(Self::hint())
     }
 
-    /// Reads the current assertion.
+    fn hint() -> String {
+        format!(
+            "check `federated_token_file` or {ENV_TOKEN_FILE}: with Azure Workload Identity the pod needs the label \
+             azure.workload.identity/use: \"true\" and a service account annotated with the app's client id; \
+             elsewhere the file must be a regular file holding the identity provider's current JWT, readable by the PHP process"
+        )
+    }
+
+    /// Reads the current assertion (on the calling thread: construction, diagnostics).
     pub(crate) fn read(&self) -> Result<Secret> {
-        let text = std::fs::read_to_string(&self.path).map_err(|e| self.error(format!("cannot be read: {e}")))?;
+        let file = Named { key: KEY, path: &self.path, max: MAX_TOKEN_FILE_BYTES };
+        let token = TOKENS.get(file, |bytes| self.parse(bytes)).map_err(|mut e| {
+            let origin = self.origin();
+            if !e.message.contains(&origin) {
+                e.message = format!("{} (from {origin})", e.message);
+                e.hint = Some(Self::hint());
+            }
+            e
+        })?;
+        Ok(Secret::clone(&token))
+    }
+
+    /// Reads the current assertion during a send: off the async runtime, given up at
+    /// `deadline`.
+    pub(crate) async fn read_before(&self, deadline: Instant) -> Result<Secret> {
+        let this = self.clone();
+        let path = self.path.clone();
+        crate::bounded_file::off_runtime(KEY, &path, deadline, move || this.read()).await
+    }
+
+    fn parse(&self, bytes: &[u8]) -> Result<Secret> {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Err(self.error("is not text (a JWT is ASCII)".to_string()));
+        };
         let token = text.trim();
         if token.is_empty() {
             return Err(self.error("is empty".to_string()));

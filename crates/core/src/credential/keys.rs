@@ -237,11 +237,9 @@ fn managed_identity(identity: Identity, endpoint: Option<String>, env: &dyn Env)
             None => (IMDS_ENDPOINT.to_string(), "the default IMDS address"),
         },
     };
-    let lower = endpoint.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://")) || endpoint.contains('#') || endpoint.chars().any(char::is_whitespace) {
-        return Err(Error::config("managed_identity_endpoint", format!("the managed identity endpoint `{}` (from {origin}) is not an http(s) URL", endpoint.escape_debug()))
-            .with_hint("set `managed_identity_endpoint` to the full token URL, e.g. http://169.254.169.254/metadata/identity/oauth2/token, or remove it"));
-    }
+    // The rules of `login_endpoint` (a path and query allowed): refused at construction,
+    // never echoed (user info would carry a password into messages and diagnose()).
+    let endpoint = crate::url::endpoint_url("managed_identity_endpoint", &endpoint, origin, IMDS_ENDPOINT)?;
     let protocol = match env.var("IDENTITY_HEADER") {
         Some(h) => Protocol::AppService { header: Secret::new(h) },
         None => Protocol::Imds,

@@ -105,10 +105,10 @@ impl ManagedIdentity {
     pub(crate) fn answer(&self, status: u16, body: &[u8]) -> Result<TokenResponse> {
         let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         if status == 200 {
-            return parse_token(&json, crate::credential::certificate::now()).ok_or_else(|| {
-                Error::new(ErrorKind::Authentication, "the managed identity endpoint answered 200 without a usable access_token and expiry")
+            return parse_token(&json, crate::credential::certificate::now()).map_err(|why| {
+                Error::new(ErrorKind::Authentication, format!("the managed identity endpoint answered 200 {why}; the token was not used"))
                     .with_status(status)
-                    .with_hint("check `managed_identity_endpoint` (or IDENTITY_ENDPOINT): it must be the host's managed identity token endpoint")
+                    .with_hint("check `managed_identity_endpoint` (or IDENTITY_ENDPOINT): it must be the host's managed identity token endpoint; check this machine's clock")
             });
         }
         let detail = describe_error(&json);
@@ -160,23 +160,33 @@ fn number(v: Option<&Value>) -> Option<i64> {
     }
 }
 
+/// Longest lifetime a managed identity token is believed to have (they live about a
+/// day); an expiry further away is not a real token's and is refused.
+pub const MAX_EXPIRY_SECS: i64 = 7 * 86400;
+
 /// Parses a 200 answer: `access_token` and `expires_on` (Unix seconds; preferred, it is
 /// absolute) or `expires_in`. Long-lived tokens (managed identity tokens live ~24 h) are
-/// refreshed at half their life, as Azure's SDKs do.
-fn parse_token(json: &Value, now: i64) -> Option<TokenResponse> {
-    let access_token = json.get("access_token")?.as_str()?.to_string();
+/// refreshed at half their life, as Azure's SDKs do. The arithmetic saturates (a hostile
+/// `expires_on` of -2^63 must not wrap into a long life); an expiry in the past or more
+/// than [`MAX_EXPIRY_SECS`] away is refused with what was wrong.
+fn parse_token(json: &Value, now: i64) -> std::result::Result<TokenResponse, String> {
+    let access_token = json.get("access_token").and_then(Value::as_str).unwrap_or_default().to_string();
     if access_token.is_empty() {
-        return None;
+        return Err("without an access_token".into());
     }
-    let expires_in = match number(json.get("expires_on")) {
-        Some(on) => on - now,
-        None => number(json.get("expires_in"))?,
+    let (field, expires_in) = match (number(json.get("expires_on")), number(json.get("expires_in"))) {
+        (Some(on), _) => ("expires_on", on.saturating_sub(now)),
+        (None, Some(secs)) => ("expires_in", secs),
+        (None, None) => return Err("without expires_on or expires_in".into()),
     };
     if expires_in <= 0 {
-        return None;
+        return Err(format!("with a token whose {field} is in the past ({expires_in} s from now)"));
     }
-    let expires_in = expires_in as u64;
-    Some(TokenResponse { access_token, expires_in, refresh_in: (expires_in >= 7200).then_some(expires_in / 2) })
+    if expires_in > MAX_EXPIRY_SECS {
+        return Err(format!("with a token whose {field} is too far in the future ({expires_in} s from now; at most {MAX_EXPIRY_SECS} s is believed)"));
+    }
+    let expires_in = expires_in.unsigned_abs();
+    Ok(TokenResponse { access_token, expires_in, refresh_in: (expires_in >= 7200).then_some(expires_in / 2) })
 }
 
 /// The error text of either protocol's error shape, shortened; never a token.
@@ -202,7 +212,11 @@ mod tests {
         assert_eq!((t.expires_in, t.refresh_in), (86400, Some(43200)));
         let t = parse_token(&serde_json::json!({"access_token": "a", "expires_in": "3599"}), 400).unwrap();
         assert_eq!(t.expires_in, 3599);
-        assert!(parse_token(&serde_json::json!({"access_token": "a", "expires_on": "300"}), 400).is_none());
-        assert!(parse_token(&serde_json::json!({"expires_on": "3000"}), 400).is_none());
+        assert!(parse_token(&serde_json::json!({"access_token": "a", "expires_on": "300"}), 400).err().unwrap_or_default().contains("in the past"));
+        assert!(parse_token(&serde_json::json!({"expires_on": "3000"}), 400).is_err());
+        let min = parse_token(&serde_json::json!({"access_token": "a", "expires_on": i64::MIN.to_string()}), i64::MAX).err().unwrap_or_default();
+        assert!(min.contains("expires_on is in the past"), "{min}");
+        let max = parse_token(&serde_json::json!({"access_token": "a", "expires_on": i64::MAX}), i64::MIN).err().unwrap_or_default();
+        assert!(max.contains("too far in the future"), "{max}");
     }
 }

@@ -14,6 +14,7 @@ mod app;
 mod assertion;
 mod entra_answer;
 mod certificate;
+mod certificate_table;
 mod explain;
 mod federated;
 pub(crate) mod keys;
@@ -21,11 +22,13 @@ mod managed_identity;
 mod request;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 pub use certificate::Certificate;
 pub use federated::FederatedToken;
 pub use managed_identity::ManagedIdentity;
 pub(crate) use app::App;
+pub(crate) use certificate_table::take_warning;
 pub(crate) use entra_answer::TokenResponse;
 pub(crate) use explain::explain_assertion;
 pub(crate) use request::TokenRequest;
@@ -51,16 +54,18 @@ pub enum Credential {
 
 impl Credential {
     /// The token request of one attempt. Certificate: a freshly signed assertion (new
-    /// `jti`); federated: the token file read now.
-    pub(crate) fn token_request(&self, app: &App<'_>) -> Result<TokenRequest> {
+    /// `jti`) with the key as the files hold it now (rotation); federated: the token file
+    /// as it is now. Files are checked off the async runtime, given up at `deadline`.
+    pub(crate) async fn token_request(&self, app: &App<'_>, deadline: Instant) -> Result<TokenRequest> {
         match self {
             Credential::ClientSecret(s) => Ok(request::entra(app, vec![("client_secret", s.expose().to_string())])),
             Credential::Certificate(c) => {
-                let jwt = assertion::sign(c, app.client_id, &app.token_url())?;
+                let key = Arc::clone(c).refresh_before(deadline).await?;
+                let jwt = assertion::sign(c, &key, app.client_id, &app.token_url())?;
                 Ok(request::entra(app, request::assertion_fields(jwt)))
             }
             Credential::Federated(f) => {
-                let jwt = f.read()?;
+                let jwt = f.read_before(deadline).await?;
                 Ok(request::entra(app, request::assertion_fields(jwt)))
             }
             Credential::ManagedIdentity(m) => Ok(m.token_request(app)),

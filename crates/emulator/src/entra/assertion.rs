@@ -1,12 +1,12 @@
 //! Certificate credentials: client assertions signed with a registered certificate's
 //! key. Accepts what Entra accepts: PS256 with `x5t#S256` (SHA-256 thumbprint) and the
-//! older RS256 with `x5t` (SHA-1). Checks signature, `aud`, `iss`/`sub`, `exp`/`nbf` and
-//! refuses a reused `jti`.
+//! older RS256 with `x5t` (SHA-1). Checks signature, `aud`, `iss`/`sub` and `exp`/`nbf`.
+//! A signed assertion may be sent again until its `exp`, as Entra allows: MSAL, Azure
+//! Identity and @azure/identity reuse theirs for about ten minutes by design.
 
 use super::errors::EntraError;
 use crate::jwt;
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// A certificate registered on an app.
 #[derive(Clone, Debug)]
@@ -69,13 +69,8 @@ pub struct Expect<'a> {
     pub now: u64,
 }
 
-/// Verifies a client assertion. `used_jtis` remembers `jti`s until their expiry.
-pub fn verify(
-    assertion: &str,
-    certs: &[RegisteredCert],
-    expect: &Expect<'_>,
-    used_jtis: &mut HashMap<String, u64>,
-) -> Result<(), EntraError> {
+/// Verifies a client assertion.
+pub fn verify(assertion: &str, certs: &[RegisteredCert], expect: &Expect<'_>) -> Result<(), EntraError> {
     let token = jwt::decode(assertion)
         .ok_or_else(|| EntraError::malformed_assertion("The client_assertion is not a compact JWS."))?;
     let alg = token.header.get("alg").and_then(Value::as_str).unwrap_or("");
@@ -118,10 +113,10 @@ pub fn verify(
                 expect.client_id,
             )
         })?;
-    check_claims(&token.claims, expect, used_jtis)
+    check_claims(&token.claims, expect)
 }
 
-fn check_claims(claims: &Value, expect: &Expect<'_>, used_jtis: &mut HashMap<String, u64>) -> Result<(), EntraError> {
+fn check_claims(claims: &Value, expect: &Expect<'_>) -> Result<(), EntraError> {
     let s = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     if !s("iss").eq_ignore_ascii_case(expect.client_id) || !s("sub").eq_ignore_ascii_case(expect.client_id) {
         return Err(EntraError::assertion_wrong_client());
@@ -135,16 +130,6 @@ fn check_claims(claims: &Value, expect: &Expect<'_>, used_jtis: &mut HashMap<Str
     let nbf = numeric_date(claims.get("nbf"));
     if expect.now > exp + 300 || expect.now + 300 < nbf {
         return Err(EntraError::assertion_time(expect.now, nbf, exp));
-    }
-    if let Some(jti) = claims.get("jti").and_then(Value::as_str) {
-        used_jtis.retain(|_, until| *until + 300 >= expect.now);
-        let key = format!("{}|{jti}", expect.client_id.to_ascii_lowercase());
-        if used_jtis.contains_key(&key) {
-            return Err(EntraError::assertion_invalid(
-                "The client assertion's jti has already been used. Create a new assertion for each token request.",
-            ));
-        }
-        used_jtis.insert(key, exp);
     }
     Ok(())
 }

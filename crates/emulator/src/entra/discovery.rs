@@ -1,7 +1,7 @@
 //! The OpenID Connect discovery document Microsoft's client libraries read before they
 //! ask for a token (MSAL with `validate_authority=False, instance_discovery=False`, the
-//! Azure Identity credentials, the Graph SDKs), plus an empty JWKS: our access tokens
-//! are for the emulator only and nobody verifies them.
+//! Azure Identity credentials, the Graph SDKs), and the JWKS with the key that signs the
+//! emulator's access tokens (RS256), so code that validates tokens can.
 
 use super::errors::EntraError;
 use crate::dispatch::Ctx;
@@ -20,13 +20,14 @@ pub fn openid_configuration(shared: &Shared, ctx: &Ctx, tenant: &str) -> Resp {
         return e.response(&ctx.request_id, &cid);
     }
     let b = &shared.base_url;
+    // Entra's issuer names the tenant by its GUID, whatever name the request used.
     let issuer_tenant = shared
         .config
         .apps
         .iter()
         .find(|a| super::directory::app_in_tenant(a, tenant))
-        .and_then(|a| a.tenant_id.clone())
-        .unwrap_or_else(|| tenant.to_string());
+        .map(|a| super::directory::tenant_id_for(a, tenant))
+        .unwrap_or_else(|| super::directory::tenant_guid(tenant));
     let doc = json!({
         "token_endpoint": format!("{b}/{tenant}/oauth2/v2.0/token"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
@@ -55,7 +56,7 @@ pub fn openid_configuration(shared: &Shared, ctx: &Ctx, tenant: &str) -> Resp {
     http::json(StatusCode::OK, &doc)
 }
 
-/// `GET /{tenant}/discovery/v2.0/keys`.
-pub fn jwks() -> Resp {
-    http::json(StatusCode::OK, &json!({"keys": []}))
+/// `GET /{tenant}/discovery/v2.0/keys` (and the v1 path).
+pub fn jwks(shared: &Shared) -> Resp {
+    http::json(StatusCode::OK, &crate::jwt::jwks(&shared.token_key))
 }

@@ -122,13 +122,6 @@ impl EntraError {
             "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .".to_string())
     }
 
-    /// AADSTS50012: other invalid assertions (wrong audience, replayed jti). Microsoft
-    /// documents no dedicated code for a replayed `jti`; 50012 is its generic
-    /// "invalid client assertion" family.
-    pub fn assertion_invalid(reason: &str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_client", 50_012, reason.to_string())
-    }
-
     /// AADSTS7000219-like: unsupported `client_assertion_type`.
     pub fn bad_assertion_type() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", 7_000_219,

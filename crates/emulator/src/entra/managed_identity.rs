@@ -84,7 +84,7 @@ pub fn handle(shared: &Shared, ctx: &Ctx, style: Style) -> Resp {
     };
     let now = crate::clock::now_secs();
     let lifetime = shared.config.token_lifetime_secs;
-    let tid = &identity.tenant_id;
+    let tid = &super::directory::tenant_guid(&identity.tenant_id);
     let mut claims = json!({
         "aud": resource, "iss": format!("https://sts.windows.net/{tid}/"),
         "iat": now, "nbf": now, "exp": now + lifetime,
@@ -97,7 +97,7 @@ pub fn handle(shared: &Shared, ctx: &Ctx, style: Style) -> Resp {
     if !identity.roles.is_empty() {
         claims["roles"] = json!(identity.roles);
     }
-    let token = crate::jwt::sign_hs256(&shared.token_key, &claims);
+    let token = crate::jwt::sign_rs256(&shared.token_key, &claims);
     let body = match style {
         Style::Imds => json!({
             "access_token": token, "client_id": identity.client_id,

@@ -14,7 +14,12 @@ use std::collections::HashMap;
 
 /// Resources whose `/.default` scope yields a Graph token: the four clouds' Graph hosts
 /// and Graph's well-known app id. A loopback URL counts too, for clients that derive the
-/// scope from a Graph endpoint pointed at the emulator.
+/// scope from a Graph endpoint pointed at the emulator. A token for another cloud's
+/// Graph name is issued too (as reported in msgraph-sdk-python#229;
+/// see docs/emulator.md); its `aud` is the name asked for, and the emulator's Graph,
+/// standing in for graph.microsoft.com, refuses it with 401 as Graph refuses a token
+/// whose `aud` is not its own. Other resources get
+/// AADSTS500011: the emulator serves mail through Graph only.
 const GRAPH_RESOURCES: &[&str] = &[
     "https://graph.microsoft.com",
     "https://graph.microsoft.us",
@@ -62,7 +67,7 @@ fn issue(shared: &Shared, ctx: &Ctx, tenant: &str) -> Result<Resp, EntraError> {
     let tid = directory::tenant_id_for(app, tenant);
     let now = crate::clock::now_secs();
     let lifetime = config.token_lifetime_secs;
-    let oid = stable_uuid(&format!("{tid}/{}", app.client_id));
+    let oid = directory::stable_uuid(&format!("{tid}/{}", app.client_id));
     let mut claims = json!({
         "aud": resource,
         "iss": format!("https://sts.windows.net/{tid}/"),
@@ -76,7 +81,7 @@ fn issue(shared: &Shared, ctx: &Ctx, tenant: &str) -> Result<Resp, EntraError> {
     if !app.roles.is_empty() {
         claims["roles"] = json!(app.roles);
     }
-    let token = crate::jwt::sign_hs256(&shared.token_key, &claims);
+    let token = crate::jwt::sign_rs256(&shared.token_key, &claims);
     let mut body = json!({
         "token_type": "Bearer",
         "expires_in": lifetime,
@@ -134,7 +139,8 @@ pub fn is_graph_resource(resource: &str) -> bool {
     GRAPH_RESOURCES.iter().any(|r| r.eq_ignore_ascii_case(resource)) || is_loopback(resource)
 }
 
-fn is_loopback(resource: &str) -> bool {
+/// Whether `resource` is a URL on a loopback name (the emulator itself).
+pub fn is_loopback(resource: &str) -> bool {
     let rest = resource.strip_prefix("http://").or_else(|| resource.strip_prefix("https://"));
     rest.is_some_and(|r| r.starts_with("127.0.0.1") || r.starts_with("localhost") || r.starts_with("[::1]"))
 }
@@ -179,15 +185,6 @@ fn authenticate(
     }
     let certs = shared.certs.get(idx).map(Vec::as_slice).unwrap_or(&[]);
     let expect = Expect { client_id, tenant, now: crate::clock::now_secs() };
-    let mut state = shared.lock();
-    assertion::verify(assertion, certs, &expect, &mut state.used_jtis)?;
+    assertion::verify(assertion, certs, &expect)?;
     Ok("2")
-}
-
-/// The app's service principal object id: stable per tenant and app, like Entra's.
-fn stable_uuid(seed: &str) -> uuid::Uuid {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, seed.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest.as_ref()[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid()
 }

@@ -1,4 +1,5 @@
-//! Who is calling and may they touch this mailbox: the bearer token (401), the
+//! Who is calling and may they touch this mailbox: the bearer token (401: not ours,
+//! expired, or for another resource or cloud, as Graph checks `aud`), the
 //! application permission in its `roles` or granted by Exchange RBAC for Applications
 //! (403 "Access is denied" when neither), the mailbox's existence (404 ErrorInvalidUser /
 //! MailboxNotEnabledForRESTAPI), then whether a grant covers this mailbox: the Entra
@@ -31,18 +32,34 @@ pub fn caller(shared: &Shared, ctx: &Ctx) -> Result<Caller, GraphError> {
     if token.is_empty() {
         return Err(GraphError::invalid_token("Access token is empty."));
     }
-    let claims = crate::jwt::verify_hs256(&shared.token_key, token, crate::clock::now_secs()).map_err(|e| match e {
+    let claims = crate::jwt::verify_rs256(&shared.token_key, token, crate::clock::now_secs()).map_err(|e| match e {
         TokenError::Malformed => GraphError::invalid_token("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format."),
         TokenError::BadSignature => GraphError::invalid_token("Access token validation failure. Invalid signature."),
         TokenError::Expired => GraphError::invalid_token("Access token has expired or is not yet valid."),
     })?;
     let s = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    if !is_this_graph(&s("aud")) {
+        return Err(GraphError::invalid_token("Access token validation failure. Invalid audience."));
+    }
     let roles = claims
         .get("roles")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default();
     Ok(Caller { appid: s("appid"), tid: s("tid"), roles })
+}
+
+/// Whether a token's `aud` names this Graph: the global cloud's Graph (which the
+/// emulator stands in for), its app id, or the emulator's own URL (for clients that
+/// derive the scope from the Graph endpoint they were given). A token for another
+/// cloud's Graph (graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn)
+/// is refused, as graph.microsoft.com refuses it: a wrong `cloud` setting shows here.
+fn is_this_graph(aud: &str) -> bool {
+    let aud = aud.trim_end_matches('/');
+    ["https://graph.microsoft.com", "https://canary.graph.microsoft.com", "00000003-0000-0000-c000-000000000000"]
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(aud))
+        || crate::entra::token::is_loopback(aud)
 }
 
 /// Checks that one of `roles` reaches `mailbox`: from the token (Entra admin consent) within

@@ -1,6 +1,8 @@
 //! Graph's JSON `message` resource: reading it into a record, with Graph's checks on
-//! types (400 RequestBodyRead), internetMessageHeaders (names must start with `x-`, at
-//! most 5) and fileAttachment `contentBytes` (base64).
+//! types and property names (400 RequestBodyRead: Graph's OData reader refuses a property
+//! its type does not define), internetMessageHeaders (names must start with `x-`, at
+//! most 5) and attachments (`@odata.type` required, since `attachment` is abstract; a
+//! fileAttachment needs `name` and base64 `contentBytes`: 400 ErrorRequiredPropertyMissing).
 
 use super::errors::GraphError;
 use crate::config::Limits;
@@ -15,8 +17,43 @@ pub fn ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     obj.get(key).or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
 }
 
-fn body_read(msg: impl Into<String>) -> GraphError {
+pub fn body_read(msg: impl Into<String>) -> GraphError {
     GraphError::bad_request("RequestBodyRead", msg)
+}
+
+/// The properties of `microsoft.graph.message` (with those of outlookItem and entity,
+/// its navigation properties, and the beta-only ones), as Graph's metadata lists them.
+const MESSAGE: &[&str] = &[
+    "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "bccRecipients", "body",
+    "bodyPreview", "ccRecipients", "conversationId", "conversationIndex", "flag", "from", "hasAttachments",
+    "importance", "inferenceClassification", "internetMessageHeaders", "internetMessageId",
+    "isDeliveryReceiptRequested", "isDraft", "isRead", "isReadReceiptRequested", "parentFolderId",
+    "receivedDateTime", "replyTo", "sender", "sentDateTime", "subject", "toRecipients", "uniqueBody", "webLink",
+    "attachments", "extensions", "multiValueExtendedProperties", "singleValueExtendedProperties", "mentions",
+    "mentionsPreview", "unsubscribeData", "unsubscribeEnabled",
+];
+/// `microsoft.graph.attachment` (abstract) and its three kinds.
+const ATTACHMENT: &[&str] = &["id", "contentType", "isInline", "lastModifiedDateTime", "name", "size"];
+const FILE_ATTACHMENT: &[&str] = &["contentBytes", "contentId", "contentLocation"];
+const ITEM_ATTACHMENT: &[&str] = &["item"];
+const REFERENCE_ATTACHMENT: &[&str] = &["sourceUrl", "providerType", "thumbnailUrl", "previewUrl", "permission", "isFolder"];
+
+/// Refuses a property `type_name` does not define, in Graph's words. Annotations
+/// (`@odata.type`, `name@odata.type`) are not properties.
+pub fn only_known(v: &Value, type_name: &str, known: &[&[&str]]) -> Result<(), GraphError> {
+    let Some(obj) = v.as_object() else { return Ok(()) };
+    let defined = |key: &str| known.iter().any(|list| list.iter().any(|k| k.eq_ignore_ascii_case(key)));
+    match obj.keys().find(|k| !k.contains('@') && !defined(k)) {
+        Some(key) => Err(body_read(format!(
+            "The property '{key}' does not exist on type '{type_name}'. Make sure to only use property names that are defined by the type or mark the type as open type."
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A property Exchange requires is absent (or null).
+fn required_missing() -> GraphError {
+    GraphError::bad_request("ErrorRequiredPropertyMissing", "Required property is missing.")
 }
 
 /// Reads one `message` object.
@@ -24,6 +61,7 @@ pub fn parse(message: &Value, limits: &Limits) -> Result<MessageRecord, GraphErr
     message
         .as_object()
         .ok_or_else(|| body_read("Cannot convert the literal to the expected type 'microsoft.graph.message'."))?;
+    only_known(message, "microsoft.graph.message", &[MESSAGE])?;
     let mut rec = MessageRecord { format: "json".into(), save_to_sent_items: true, ..Default::default() };
     rec.subject = opt_str(ci(message, "subject"), "subject")?;
     rec.to = recipients(ci(message, "toRecipients"), "toRecipients")?;
@@ -89,9 +127,11 @@ fn recipients(v: Option<&Value>, name: &str) -> Result<Vec<String>, GraphError> 
 
 /// `{"emailAddress": {"address": "...", "name": "..."}}` → the address.
 fn address(r: &Value, name: &str) -> Result<String, GraphError> {
+    only_known(r, "microsoft.graph.recipient", &[&["emailAddress"]])?;
     let email = ci(r, "emailAddress").filter(|e| e.is_object()).ok_or_else(|| {
         body_read(format!("A recipient in '{name}' has no 'emailAddress' object."))
     })?;
+    only_known(email, "microsoft.graph.emailAddress", &[&["address", "name"]])?;
     match ci(email, "address") {
         Some(Value::String(a)) => Ok(a.trim().to_string()),
         None | Some(Value::Null) => Err(GraphError::bad_request(
@@ -117,6 +157,7 @@ fn importance(v: Option<&Value>) -> Result<Option<String>, GraphError> {
 
 fn body(v: Option<&Value>, rec: &mut MessageRecord) -> Result<(), GraphError> {
     let Some(b) = v.filter(|b| !b.is_null()) else { return Ok(()) };
+    only_known(b, "microsoft.graph.itemBody", &[&["contentType", "content"]])?;
     let content = opt_str(ci(b, "content"), "content")?.unwrap_or_default();
     let kind = opt_str(ci(b, "contentType"), "contentType")?.unwrap_or_else(|| "text".into());
     match kind.to_ascii_lowercase().as_str() {
@@ -141,6 +182,7 @@ fn internet_headers(v: Option<&Value>, limits: &Limits) -> Result<Vec<Header>, G
     }
     let mut out = Vec::new();
     for h in list {
+        only_known(h, "microsoft.graph.internetMessageHeader", &[&["name", "value"]])?;
         let name = opt_str(ci(h, "name"), "name")?.unwrap_or_default();
         let value = opt_str(ci(h, "value"), "value")?.unwrap_or_default();
         if !(name.starts_with("x-") || name.starts_with("X-")) {
@@ -160,19 +202,39 @@ pub fn attachment(a: &Value) -> Result<AttachmentRecord, GraphError> {
     if !a.is_object() {
         return Err(body_read("An attachment must be an object."));
     }
-    let kind = ci(a, "@odata.type").and_then(Value::as_str).unwrap_or("#microsoft.graph.fileAttachment");
-    let mut att = if kind.eq_ignore_ascii_case("#microsoft.graph.fileAttachment") {
-        let b64 = opt_str(ci(a, "contentBytes"), "contentBytes")?.unwrap_or_default();
-        let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| {
-            body_read("Cannot convert the literal to the expected type 'Edm.Binary'.")
-        })?;
-        AttachmentRecord::new(bytes.into(), "inline_json")
-    } else if kind.eq_ignore_ascii_case("#microsoft.graph.itemAttachment")
-        || kind.eq_ignore_ascii_case("#microsoft.graph.referenceAttachment")
-    {
-        AttachmentRecord::new(bytes::Bytes::new(), "inline_json")
-    } else {
-        return Err(body_read(format!("The type '{kind}' is not a known attachment type.")));
+    let kind = ci(a, "@odata.type").and_then(Value::as_str).map(|k| k.trim_start_matches('#').to_ascii_lowercase());
+    let mut att = match kind.as_deref() {
+        // Read as the abstract base type: a fileAttachment's properties are unknown there
+        // (microsoft-graph-docs-contrib#310).
+        None => {
+            only_known(a, "microsoft.graph.attachment", &[ATTACHMENT])?;
+            return Err(body_read(
+                "The attachment has no '@odata.type': microsoft.graph.attachment is abstract; use '#microsoft.graph.fileAttachment'.",
+            ));
+        }
+        Some("microsoft.graph.fileattachment") => {
+            only_known(a, "microsoft.graph.fileAttachment", &[ATTACHMENT, FILE_ATTACHMENT])?;
+            // msgraph-sdk-python#667: a fileAttachment without contentBytes is refused.
+            let b64 = opt_str(ci(a, "contentBytes"), "contentBytes")?.ok_or_else(required_missing)?;
+            if opt_str(ci(a, "name"), "name")?.is_none_or(|n| n.is_empty()) {
+                return Err(required_missing());
+            }
+            let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| {
+                body_read("Cannot convert the literal to the expected type 'Edm.Binary'.")
+            })?;
+            AttachmentRecord::new(bytes.into(), "inline_json")
+        }
+        Some("microsoft.graph.itemattachment") => {
+            only_known(a, "microsoft.graph.itemAttachment", &[ATTACHMENT, ITEM_ATTACHMENT])?;
+            AttachmentRecord::new(bytes::Bytes::new(), "inline_json")
+        }
+        Some("microsoft.graph.referenceattachment") => {
+            only_known(a, "microsoft.graph.referenceAttachment", &[ATTACHMENT, REFERENCE_ATTACHMENT])?;
+            AttachmentRecord::new(bytes::Bytes::new(), "inline_json")
+        }
+        Some(other) => {
+            return Err(body_read(format!("A type named '{other}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.")));
+        }
     };
     att.name = opt_str(ci(a, "name"), "name")?;
     att.content_type = opt_str(ci(a, "contentType"), "contentType")?;

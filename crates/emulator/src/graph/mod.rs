@@ -1,6 +1,7 @@
 //! The Microsoft Graph side: the mail endpoints a sender uses, with Graph's checks,
 //! limits, throttling and error bodies.
 
+pub mod attachments;
 pub mod auth;
 pub mod drafts;
 pub mod errors;

@@ -4,7 +4,7 @@
 
 use super::auth::{self, Caller};
 use super::errors::GraphError;
-use super::{drafts, send_mail, throttle, upload};
+use super::{attachments, drafts, send_mail, throttle, upload};
 use crate::dispatch::Ctx;
 use crate::http::{self, Resp};
 use crate::state::Shared;
@@ -36,6 +36,7 @@ enum Op {
     DeleteMessage(String),
     SendDraft(String),
     AddAttachment(String),
+    ListAttachments(String),
     CreateUploadSession(String),
 }
 
@@ -44,7 +45,7 @@ impl Op {
     fn roles(&self) -> &'static [&'static str] {
         match self {
             Op::SendMail | Op::SendDraft(_) => &["Mail.Send"],
-            Op::GetMessage(_) => &["Mail.ReadWrite", "Mail.Read", "Mail.ReadBasic", "Mail.ReadBasic.All"],
+            Op::GetMessage(_) | Op::ListAttachments(_) => &["Mail.ReadWrite", "Mail.Read", "Mail.ReadBasic", "Mail.ReadBasic.All"],
             _ => &["Mail.ReadWrite"],
         }
     }
@@ -58,6 +59,7 @@ fn parse_op(method: &Method, rest: &[&str]) -> Result<Op, GraphError> {
         ["messages", mid] if *method == Method::DELETE => (Method::DELETE, Op::DeleteMessage(id(mid))),
         ["messages", mid] => (Method::GET, Op::GetMessage(id(mid))),
         ["messages", mid, "send"] => (Method::POST, Op::SendDraft(id(mid))),
+        ["messages", mid, "attachments"] if *method == Method::GET => (Method::GET, Op::ListAttachments(id(mid))),
         ["messages", mid, "attachments"] => (Method::POST, Op::AddAttachment(id(mid))),
         ["messages", mid, "attachments", "createUploadSession"] => (Method::POST, Op::CreateUploadSession(id(mid))),
         _ => return Err(GraphError::unknown_segment(&rest.join("/"))),
@@ -107,6 +109,7 @@ fn execute(shared: &Arc<Shared>, ctx: &Ctx, caller: &Caller, mailbox: &str, op: 
         Op::DeleteMessage(id) => drafts::delete(shared, mailbox, &id),
         Op::SendDraft(id) => drafts::send(shared, ctx, caller, mailbox, &id),
         Op::AddAttachment(id) => drafts::add_attachment(shared, ctx, mailbox, &id),
+        Op::ListAttachments(id) => attachments::list(shared, mailbox, &id),
         Op::CreateUploadSession(id) => upload::create(shared, ctx, caller, mailbox, &id),
     }
 }

@@ -41,15 +41,25 @@ pub fn handle(shared: &Shared, ctx: &Ctx, caller: &Caller, mailbox: &str) -> Res
         mime::parse(&mime::decode_base64(&ctx.body)?)?
     } else {
         let body = json_body(ctx)?;
+        if let Some(key) = body.as_object().and_then(|o| {
+            o.keys().find(|k| !k.contains('@') && !["message", "saveToSentItems"].iter().any(|p| p.eq_ignore_ascii_case(k)))
+        }) {
+            // What Graph's OData reader answers for a parameter sendMail does not have.
+            return Err(message_json::body_read(format!(
+                "The parameter '{key}' in the request payload is not a valid parameter for the operation 'sendMail'."
+            )));
+        }
         let message = ci(&body, "message").filter(|m| !m.is_null()).ok_or_else(|| {
             GraphError::bad_request("ErrorInvalidParameter", "The value of the parameter 'Message' is empty.")
         })?;
         let mut rec = message_json::parse(message, &shared.config.limits)?;
+        // Graph converts the strings "true"/"false" to Edm.Boolean (202 for both,
+        // microsoft-graph-docs-contrib#6649); anything else is refused.
         rec.save_to_sent_items = match ci(&body, "saveToSentItems") {
             None | Some(Value::Null) => true,
             Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
-                s.eq_ignore_ascii_case("true")
+            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") || s.trim().eq_ignore_ascii_case("false") => {
+                s.trim().eq_ignore_ascii_case("true")
             }
             Some(_) => {
                 return Err(GraphError::bad_request(

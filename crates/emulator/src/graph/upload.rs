@@ -113,16 +113,23 @@ pub fn create(shared: &Shared, ctx: &Ctx, caller: &super::auth::Caller, mailbox:
     })))
 }
 
-/// The base URL of upload URLs: the emulator's, with `upload_host` if configured.
+/// The base URL of upload URLs: the emulator's, on another name for the same address,
+/// as Graph's upload URLs are on another host (outlook.office.com) than Graph, so that
+/// clients which attach tokens per host (the Graph SDKs) send none there. `upload_host`
+/// if configured; else `localhost` for a base URL on 127.0.0.1, and 127.0.0.1 for one
+/// on localhost (loopback names both, which the TLS certificate covers); else (IPv6, or
+/// a non-loopback address `localhost` would not reach) the base URL itself.
 fn upload_base(shared: &Shared) -> String {
     let base = &shared.base_url;
-    match (&shared.config.upload_host, base.split_once("://")) {
-        (Some(host), Some((scheme, rest))) => {
-            let port = rest.rsplit_once(':').map(|(_, p)| p).unwrap_or("");
-            format!("{scheme}://{host}:{port}")
-        }
-        _ => base.clone(),
-    }
+    let Some((scheme, rest)) = base.split_once("://") else { return base.clone() };
+    let Some((host, port)) = rest.rsplit_once(':') else { return base.clone() };
+    let other = match (&shared.config.upload_host, host) {
+        (Some(configured), _) => configured.as_str(),
+        (None, "127.0.0.1") => "localhost",
+        (None, h) if h.eq_ignore_ascii_case("localhost") => "127.0.0.1",
+        (None, _) => return base.clone(),
+    };
+    format!("{scheme}://{other}:{port}")
 }
 
 fn url_safe(s: &str) -> String {

@@ -2,7 +2,8 @@
 Identity for Python, Microsoft's own client: ManagedIdentityCredential over the App
 Service protocol (IDENTITY_ENDPOINT + IDENTITY_HEADER) and over IMDS (pointed at the
 emulator with AZURE_POD_IDENTITY_AUTHORITY_HOST), and WorkloadIdentityCredential with
-a token file signed here by the "identity provider".
+a token file signed here by the "identity provider"; and MSAL's confidential client with
+that token file as its client assertion (what MSAL documents for workload identity).
 
 Run by tests/msal.rs with MI_BASE (plain HTTP emulator), WI_BASE + WI_CA (TLS emulator),
 TENANT, CLIENT_ID, ISSUER, SUBJECT, ISSUER_KEY (PEM), TOKEN_FILE, IDENTITY_HEADER.
@@ -62,6 +63,20 @@ def workload_identity():
     token = cred.get_token(SCOPE)
     assert claims(token.token)["appid"] == ENV["CLIENT_ID"]
     print("ok: workload identity federation")
+
+    import msal
+    import requests
+    http = requests.Session()
+    http.trust_env = False
+    http.verify = ENV["WI_CA"]
+    app = msal.ConfidentialClientApplication(
+        ENV["CLIENT_ID"], authority="{}/{}".format(ENV["WI_BASE"], ENV["TENANT"]),
+        client_credential={"client_assertion": lambda: open(ENV["TOKEN_FILE"]).read()},
+        validate_authority=False, instance_discovery=False, http_client=http)
+    result = app.acquire_token_for_client(scopes=[SCOPE])
+    assert "access_token" in result, result
+    assert claims(result["access_token"])["appidacr"] == "2", result
+    print("ok: workload identity federation with MSAL")
 
 
 app_service()
