@@ -5,7 +5,8 @@
 # Settings (environment): BENCH_LATENCY_MS (20), BENCH_CONNECT_LATENCY_MS (40),
 # BENCH_DURATION seconds per FPM phase (15), BENCH_WORKERS php-fpm workers (4),
 # BENCH_CPU_SENDS sends per callgrind loop (50), BENCH_FLOOR_REQUESTS (200),
-# BENCH_SCENARIOS (fpm cpu memory floor), BENCH_MEMORY_MB ("25 100 149"), BENCH_MEMORY_REPEAT (3),
+# BENCH_SCENARIOS (fpm cpu memory floor coldstart), BENCH_MEMORY_MB ("25 100 149"), BENCH_MEMORY_REPEAT (3),
+# BENCH_COLDSTART_RUNS fresh processes per cold-start case (7),
 # BENCH_MEMORY_DATA_MAX_MB (100), BENCH_BIN_DIR (prebuilt binaries; skips the build),
 # BENCH_PUBLISH=0 (write the report under .build/bench/run only, not README/bench/results).
 set -euo pipefail
@@ -17,7 +18,8 @@ DURATION=${BENCH_DURATION:-15}
 WORKERS=${BENCH_WORKERS:-4}
 CPU_SENDS=${BENCH_CPU_SENDS:-50}
 FLOOR_REQUESTS=${BENCH_FLOOR_REQUESTS:-200}
-SCENARIOS=${BENCH_SCENARIOS:-fpm cpu memory floor}
+SCENARIOS=${BENCH_SCENARIOS:-fpm cpu memory floor coldstart}
+COLDSTART_RUNS=${BENCH_COLDSTART_RUNS:-7}
 RUN="$ROOT/.build/bench/run"
 RES="$RUN/results"
 BIN="${BENCH_BIN_DIR:-$ROOT/target/release}"   # BENCH_BIN_DIR: use prebuilt binaries, skip the build
@@ -166,6 +168,7 @@ cpu_start() {   # sets CPU_PID; the loops get their own process group so cleanup
   mkdir -p "$RUN/cpu"
   export -f cpu_job; export RUN EXT APP_CPU APP_CPU_EMU CPU_SENDS
   printf '%s\n' "baseline-system baseline system" "native-system o365 system" "array array system" \
+    "native-string-system o365-string system" \
     "baseline-emulator baseline emulator" "native-emulator o365 emulator" > "$RUN/cpu/jobs.txt"
   setsid nice -n 19 xargs -P 2 -L 1 -a "$RUN/cpu/jobs.txt" bash -c 'cpu_job "$@"' _ > "$RUN/cpu.log" 2>&1 &
   CPU_PID=$!
@@ -242,8 +245,30 @@ floor() {
   done
 }
 
+# ---- 5. Cold start: the first send of a fresh process (a new php-fpm worker) -------------
+# Token endpoint and Graph as one origin (the emulator's default) and as two (as at
+# Microsoft: the emulator under the names localhost and 127.0.0.1); each sent at once
+# (`overlapped`) and with the token fetched first (`sequential`, what the first send did
+# before it opened Graph's connection while fetching), alternating, in fresh processes.
+coldstart() {
+  mkdir -p "$RUN/coldstart"
+  local two="${EMULATOR_URL/127.0.0.1/localhost}"
+  say "cold start: $COLDSTART_RUNS fresh processes per case (one and two origins, overlapped and sequential)"
+  for r in $(seq 1 "$COLDSTART_RUNS"); do
+    for origins in one two; do
+      local login="$EMULATOR_URL"; [ "$origins" = two ] && login="$two"
+      for mode in overlapped sequential; do
+        php -d extension="$EXT" bench/php/first-send.php "$mode" "$login" "$EMULATOR_URL" "$RUN/ca.pem" \
+          >> "$RUN/coldstart/$origins-$mode.jsonl" 2>>"$RUN/coldstart/errors.log" \
+          || die "cold start ($origins origin(s), $mode) failed: $(tail -n 3 "$RUN/coldstart/errors.log")"
+      done
+    done
+  done
+  clear_messages
+}
+
 if [ -n "$CPU_EMULATOR_URL" ]; then
-  say "CPU: 5 callgrind loops of $CPU_SENDS sends, 2 at a time, at nice 19 in the background"
+  say "CPU: 6 callgrind loops of $CPU_SENDS sends, 2 at a time, at nice 19 in the background"
   cpu_start; PIDS+=("$CPU_EMULATOR_PID")
 fi
 for s in $SCENARIOS; do
@@ -252,6 +277,7 @@ for s in $SCENARIOS; do
     cpu) ;;
     memory) memory;;
     floor) floor;;
+    coldstart) coldstart;;
     *) die "unknown scenario $s";;
   esac
 done
@@ -266,7 +292,7 @@ fi
 cat > "$RUN/meta.json" <<JSON
 {"command": "make bench$( [ -n "${BENCH_ARGS:-}" ] && echo " $BENCH_ARGS")",
  "latency_ms": $LATENCY_MS, "connect_latency_ms": $CONNECT_MS, "duration_s": $DURATION, "workers": $WORKERS,
- "cpu_sends": $CPU_SENDS, "floor_requests": $FLOOR_REQUESTS, "scenarios": "$SCENARIOS",
+ "cpu_sends": $CPU_SENDS, "floor_requests": $FLOOR_REQUESTS, "coldstart_runs": $COLDSTART_RUNS, "scenarios": "$SCENARIOS",
  "seconds": $(( $(date +%s) - started )),
  "commit": "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates php Cargo.toml Cargo.lock || echo ' + uncommitted changes in crates/php')",
  "date": "$(date -u +%Y-%m-%dT%H:%MZ)"}

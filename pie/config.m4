@@ -21,6 +21,17 @@ if test "$PHP_O365" != "no"; then
     AC_MSG_ERROR([the o365 sources are not next to this config.m4 (expected $o365_workspace/crates/ext/Cargo.toml)])
   fi
 
+  dnl The oldest Rust that builds Cargo.lock's crates (darling, time: rust-version 1.88).
+  o365_rust_min=88
+  dnl Where to get it: the distribution's packages when apt offers them new enough
+  dnl (Debian forky: 1.97; Debian 13's 1.85 is too old), else rustup.
+  o365_rust_hint="install the Rust toolchain, 1.$o365_rust_min or newer, with rustup (https://rustup.rs: curl --proto '=https' -sSf https://sh.rustup.rs | sh)"
+  o365_apt_rustc=`apt-cache policy rustc 2>/dev/null | $AWK '/Candidate:/ {print $2; exit}'`
+  o365_apt_minor=`echo "$o365_apt_rustc" | sed -n 's/^1\.\([[0-9]]*\)\..*/\1/p'`
+  if test -n "$o365_apt_minor" && test "$o365_apt_minor" -ge "$o365_rust_min"; then
+    o365_rust_hint="install your distribution's Rust (apt-get install cargo rustc: $o365_apt_rustc is new enough) or rustup (https://rustup.rs)"
+  fi
+
   AC_MSG_CHECKING([for cargo (Rust toolchain)])
   O365_CARGO=""
   if test "$PHP_CARGO" != "no" && test "$PHP_CARGO" != "yes"; then
@@ -32,18 +43,18 @@ if test "$PHP_O365" != "no"; then
   fi
   if test -z "$O365_CARGO" || ! "$O365_CARGO" --version >/dev/null 2>&1; then
     AC_MSG_RESULT([no])
-    AC_MSG_ERROR([o365 is written in Rust and needs cargo 1.85 or newer: install the Rust toolchain (https://rustup.rs: curl --proto '=https' -sSf https://sh.rustup.rs | sh), or name it with --with-cargo=PATH, then run ./configure again])
+    AC_MSG_ERROR([o365 is written in Rust and needs cargo: $o365_rust_hint; or name cargo with --with-cargo=PATH; then run ./configure again])
   fi
   AC_MSG_RESULT([$O365_CARGO])
 
-  AC_MSG_CHECKING([for Rust 1.85 or newer])
+  AC_MSG_CHECKING([for Rust 1.$o365_rust_min or newer])
   o365_rustc=`dirname "$O365_CARGO"`/rustc
   test -x "$o365_rustc" || o365_rustc=rustc
   o365_rust_version=`"$o365_rustc" --version 2>/dev/null | $AWK '{print $2}'`
   o365_rust_minor=`echo "$o365_rust_version" | $AWK -F. '{print $2}'`
-  if test -z "$o365_rust_minor" || test "$o365_rust_minor" -lt 85; then
+  if test -z "$o365_rust_minor" || test "$o365_rust_minor" -lt "$o365_rust_min"; then
     AC_MSG_RESULT([no ($o365_rust_version)])
-    AC_MSG_ERROR([o365 needs Rust 1.85 or newer (found '$o365_rust_version'): run `rustup update stable`])
+    AC_MSG_ERROR([o365 needs Rust 1.$o365_rust_min or newer (found '$o365_rust_version'): with rustup run `rustup update stable`, else $o365_rust_hint])
   fi
   AC_MSG_RESULT([$o365_rust_version])
 

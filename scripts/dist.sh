@@ -2,9 +2,11 @@
 # Release archives of the extension, one per PHP of the test beds, named the way PIE
 # (the PHP Foundation's installer) looks for pre-packaged binaries on a release:
 #   dist/php_o365-<version>_php<8.x>-<arch>-linux-glibc-nts.zip   (o365.so at its root)
+#   dist/o365-emulator-<version>-<arch>-linux-gnu.tar.gz      the emulator, a ready binary
 #   dist/SHA256SUMS
-# Each archive is then checked: its o365.so loads in its PHP and sends a mail to the
-# emulator, and a PHP of another version refuses it with PHP's module API message.
+# Each archive is then checked: the emulator runs on the host and in the Debian forky
+# root; each o365.so loads in its PHP and sends a mail to that emulator, and a PHP of
+# another version refuses it with PHP's module API message.
 # Usage: scripts/dist.sh [8.2] [8.4] [8.5]   (default: all three)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -13,12 +15,16 @@ PHPS=("$@"); [ ${#PHPS[@]} -gt 0 ] || PHPS=(8.2 8.4 8.5)
 version=$(awk -F'"' '/^version *=/ {print $2; exit}' Cargo.toml)
 arch=$(uname -m)
 [ "$arch" = x86_64 ] || [ "$arch" = aarch64 ] || die "unsupported architecture $arch"
+emulator="o365-emulator-${version}-${arch}-linux-gnu"   # Rust's target triple naming
 [ "$arch" = aarch64 ] && arch=arm64   # PIE's name for it
 DIST="$ROOT/dist"
 
 beds=()
 for v in "${PHPS[@]}"; do case "$v" in 8.2) beds+=(laravel10);; *) beds+=("php$v");; esac; done
 scripts/setup.sh "${beds[@]}"
+# The emulator first, on the host (Debian 12's glibc 2.36, so it runs on that and every newer
+# glibc), before the forky root builds anything the host could pick up.
+cargo build --release --locked -p o365-emulator
 scripts/build-ext.sh --release "${PHPS[@]}"
 
 # How to run PHP $1: the host's for 8.2, the forky root's otherwise.
@@ -38,6 +44,13 @@ for v in "${PHPS[@]}"; do
   rm -rf "$stage"
   names+=("$name")
 done
+# The emulator: the binary in a directory of the archive's name (as Rust tools ship).
+stage=$(mktemp -d); mkdir "$stage/$emulator"
+cp target/release/o365-emulator "$stage/$emulator/"
+cp LICENSE* "$stage/$emulator/" 2>/dev/null || true
+tar -C "$stage" --owner=0 --group=0 -czf "$DIST/$emulator.tar.gz" "$emulator"
+rm -rf "$stage"
+names+=("$emulator.tar.gz")
 (cd "$DIST" && sha256sum "${names[@]}" > SHA256SUMS)
 say "archives in dist/:"; (cd "$DIST" && ls -l "${names[@]}" SHA256SUMS | awk '{print "  " $5 "  " $9}')
 
@@ -45,10 +58,21 @@ say "archives in dist/:"; (cd "$DIST" && ls -l "${names[@]}" SHA256SUMS | awk '{
 say "checking each archive in its PHP"
 (cd "$DIST" && sha256sum --quiet -c SHA256SUMS) || die "SHA256SUMS does not match the archives"
 CHECK="$ROOT/.build/dist-check"; rm -rf "$CHECK"; mkdir -p "$CHECK"
-# The tests' (debug) emulator: it is only the other end of the check.
-[ -x target/debug/o365-emulator ] || cargo build --locked -p o365 -p o365-emulator
-start_emulator target/debug/o365-emulator
-for i in "${!PHPS[@]}"; do
+# The archived emulator: on the host it is the other end of the extensions' checks; in the
+# forky root (a newer Debian) it must start and answer too.
+tar -C "$CHECK" -xzf "$DIST/$emulator.tar.gz"
+bin="$CHECK/$emulator/o365-emulator"
+start_emulator "$bin"
+say "  the emulator runs on the host: $("$bin" --version 2>/dev/null || echo "$emulator"), $EMULATOR_URL"
+if [[ " ${PHPS[*]} " = *" 8.4 "* ]]; then
+  scripts/root.sh run bash -c '"$1" --listen 127.0.0.1:0 > "$2/root-emulator.out" 2>&1 & pid=$!
+    for _ in $(seq 1 100); do url=$(head -n1 "$2/root-emulator.out" 2>/dev/null); [ -n "$url" ] && break; sleep 0.1; done
+    php8.4 -r "exit(json_decode((string) @file_get_contents(\$argv[1].\"/_emulator/messages\")) === [] ? 0 : 1);" "$url"; s=$?
+    kill $pid; wait $pid 2>/dev/null; exit $s' _ "$bin" "$CHECK" \
+    || die "the archived emulator does not start and answer in the Debian forky root: $(cat "$CHECK/root-emulator.out")"
+  say "  the emulator runs in the Debian forky root: $(head -n1 "$CHECK/root-emulator.out")"
+fi
+for i in "${!PHPS[@]}"; do   # names[i] is PHPS[i]'s archive
   v="${PHPS[$i]}"; dir="$CHECK/php$v"
   unzip -q "$DIST/${names[$i]}" -d "$dir"
   before=$(curl -sf "$EMULATOR_URL/_emulator/messages" | php -r 'echo count(json_decode(stream_get_contents(STDIN), true));')
@@ -74,4 +98,4 @@ for i in "${!PHPS[@]}"; do
     esac
   done
 done
-say "done: ${#names[@]} archives, each loads and sends in its PHP and is refused by the others"
+say "done: ${#PHPS[@]} extension archives, each loads and sends in its PHP and is refused by the others; the emulator runs on the host and in the forky root"

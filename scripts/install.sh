@@ -7,6 +7,7 @@
 #   scripts/install.sh                      the PHP of the php-config in PATH (`make install`)
 #   PHP_CONFIG=/usr/bin/php-config8.4 scripts/install.sh
 #   scripts/install.sh path/to/o365.so      install a prebuilt build (it must match this PHP)
+#   scripts/install.sh php_o365-...zip      the same, straight from a `make dist` / release archive
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -14,18 +15,22 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 prebuilt="${1:-}"
 
 php_config="${PHP_CONFIG:-$(command -v php-config || true)}"
-if [ -z "$php_config" ] || ! "$php_config" --version >/dev/null 2>&1; then
+if [ -n "$php_config" ] && "$php_config" --version >/dev/null 2>&1; then
+  php_config=$(command -v "$php_config")
+  php=$("$php_config" --php-binary)
+  [ -x "$php" ] || die "$php_config names PHP binary '$php', which does not exist: install that PHP's CLI"
+elif [ -n "$prebuilt" ] && command -v "${PHP:-php}" >/dev/null; then
+  # A prebuilt build needs no development files: the PHP in PATH (or PHP=...) takes it.
+  php_config=""; php=$(command -v "${PHP:-php}")
+else
   ver=$(php -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;' 2>/dev/null || echo "8.x")
   die "php-config not found: install the development files of your PHP (Debian/Ubuntu: apt-get install php$ver-dev; Fedora/RHEL: dnf install php-devel; Alpine: apk add php${ver/./}-dev), or point PHP_CONFIG at its php-config"
 fi
-php_config=$(command -v "$php_config")
-php=$("$php_config" --php-binary)
-[ -x "$php" ] || die "$php_config names PHP binary '$php', which does not exist: install that PHP's CLI"
 ver=$("$php" -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;')
-say "PHP $ver ($php, API $("$php_config" --phpapi))"
+say "PHP $ver ($php)"
 
 if [ -z "$prebuilt" ]; then
-  command -v cargo >/dev/null || die "cargo not found: o365 is written in Rust; install the toolchain (https://rustup.rs: curl --proto '=https' -sSf https://sh.rustup.rs | sh), then run again"
+  command -v cargo >/dev/null || die "cargo not found: o365 is written in Rust; $(cargo_hint), then run again"
   if [ -z "${LIBCLANG_PATH:-}" ] && ! ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so'; then
     die "libclang not found (ext-php-rs generates its PHP bindings with bindgen): install clang and libclang-dev (Debian/Ubuntu), clang-devel (Fedora/RHEL), or set LIBCLANG_PATH"
   fi
@@ -36,12 +41,19 @@ if [ -z "$prebuilt" ]; then
   prebuilt="target/release/php$ver/o365.so"
 fi
 [ -f "$prebuilt" ] || die "no such file: $prebuilt"
+if [[ "$prebuilt" == *.zip ]]; then
+  command -v unzip >/dev/null || die "unzip not found: install it (apt-get install unzip) or unzip $prebuilt yourself and pass its o365.so"
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  unzip -q -o "$prebuilt" o365.so -d "$tmp" || die "$prebuilt holds no o365.so: is it a php_o365-<version>_php<8.x>-...zip release archive?"
+  prebuilt="$tmp/o365.so"
+fi
 # Refuse a build for another PHP before installing it (PHP would refuse it at startup).
 "$php" -n -d extension="$(realpath "$prebuilt")" -r 'exit(extension_loaded("o365") ? 0 : 1);' \
   || die "PHP $ver does not load $prebuilt (see PHP's message above): it was built for another PHP version; build it for this one (scripts/install.sh without an argument)"
 
 ext_dir=$("$php" -r 'echo ini_get("extension_dir");')
-[ -n "$ext_dir" ] || ext_dir=$("$php_config" --extension-dir)
+[ -n "$ext_dir" ] || [ -z "$php_config" ] || ext_dir=$("$php_config" --extension-dir)
+[ -n "$ext_dir" ] || die "PHP $ver names no extension_dir: set extension_dir in its php.ini"
 $SUDO mkdir -p "$ext_dir"
 $SUDO install -m 0644 "$prebuilt" "$ext_dir/o365.so"
 say "installed $ext_dir/o365.so"

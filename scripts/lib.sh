@@ -46,3 +46,37 @@ debian_mirror() {
   done
   die "no Debian apt source is configured on this machine (looked in /etc/apt/sources.list and /etc/apt/sources.list.d/): add your Debian mirror there (e.g. a deb822 file with 'URIs: <mirror>/debian'), then run again"
 }
+
+# The systems the scripts can set up (the ones the project is tested on), each with its
+# distribution's PHP. Sets PLATFORM (e.g. "Debian 13 (trixie)") and PLATFORM_PHP (8.2 or
+# 8.4); anywhere else stops with what is supported and what to run instead.
+# O365_OS_RELEASE names another os-release file (tests).
+detect_platform() {
+  local f="${O365_OS_RELEASE:-/etc/os-release}" id="" codename="" pretty=""
+  [ -r "$f" ] && { id=$(. "$f"; echo "${ID:-}"); codename=$(. "$f"; echo "${VERSION_CODENAME:-}"); pretty=$(. "$f"; echo "${PRETTY_NAME:-}"); }
+  case "$id:$codename" in
+    debian:bookworm) PLATFORM="Debian 12 (bookworm)"; PLATFORM_PHP=8.2;;
+    debian:trixie) PLATFORM="Debian 13 (trixie)"; PLATFORM_PHP=8.4;;
+    debian:forky) PLATFORM="Debian forky (testing)"; PLATFORM_PHP=8.4;;
+    *) die "$(basename "$0") sets up Debian 12 (PHP 8.2), Debian 13 trixie and Debian forky (PHP 8.4) only, and this is ${pretty:-an unknown system ($f)}: install the extension for your PHP with \`make install\` (or PIE / phpize, README section 1) and run the emulator from its release archive (README, Local development)";;
+  esac
+}
+
+# The oldest Rust that builds the extension with Cargo.lock's crates: darling (ext-php-rs's
+# macros) and time (x509-parser) declare rust-version 1.88. Debian 13's rustc 1.85 is older;
+# forky's 1.97 builds it.
+RUST_MIN=1.88
+
+# Prints how to get cargo here: the distribution's cargo and rustc packages when apt
+# offers them new enough (RUST_MIN), else rustup.
+cargo_hint() {
+  local need=$RUST_MIN cand minor
+  cand=$(apt-cache policy rustc 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+  minor=$(printf '%s' "$cand" | sed -n 's/^\([0-9]*:\)\{0,1\}1\.\([0-9]*\)\..*/\2/p')
+  if [ -n "$minor" ] && [ "$minor" -ge "${need#1.}" ]; then
+    echo "install your distribution's Rust (apt-get install cargo rustc: $cand, new enough for the $need this needs) or rustup (https://rustup.rs)"
+  else
+    local old=""; [ -n "$cand" ] && old="; the rustc package here ($cand) is too old"
+    echo "install the Rust toolchain, $need or newer, with rustup (https://rustup.rs: curl --proto '=https' -sSf https://sh.rustup.rs | sh)$old"
+  fi
+}

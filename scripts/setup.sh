@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian 12 machine lacks to build and test o365-sendmail, in
-# test beds under .build/:
-#   laravel10  the host's PHP 8.2 toolchain + clang (bindgen for ext-php-rs) and Laravel 10 /
-#              Symfony Mailer 6.4 extracted (never installed) from Debian trixie's packages
+# Installs what a fresh machine lacks to build and test o365-sendmail. Knows the systems
+# the project is tested on and their PHP (scripts/lib.sh detect_platform): Debian 12
+# (PHP 8.2), Debian 13 trixie and forky (PHP 8.4); elsewhere it stops and says what to run.
+#   demo       what `make demo` needs: the distribution's PHP toolchain + clang (bindgen for
+#              ext-php-rs) and Laravel: on Debian 12 the laravel10 bed below, on Debian 13 /
+#              forky Debian's own php-laravel-framework (10 / 13), installed by apt
+# The test beds of `make test` (Debian 12 host), under .build/:
+#   laravel10  the host's PHP 8.2 toolchain and Laravel 10 / Symfony Mailer 6.4 extracted
+#              (never installed) from Debian trixie's packages
 #   php8.4     a Debian forky root with PHP 8.4, Laravel 13 and Symfony Mailer 7.4 installed
 #              natively (scripts/root.sh)
 #   php8.5     PHP 8.5 from Debian experimental added to that root
 # Idempotent: every step checks whether its result is already there. Packages come from
 # the Debian mirror of this machine's own apt sources.
-# Usage: scripts/setup.sh [laravel10] [php8.4] [php8.5]   (default: all three)
+# Usage: scripts/setup.sh [demo] [laravel10] [php8.4] [php8.5]   (default: the three beds)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 BUILD="$ROOT/.build"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+detect_platform
+V=$PLATFORM_PHP
 
-APT_PKGS="php8.2-cli php8.2-dev php8.2-curl php8.2-mbstring php8.2-xml php8.2-sqlite3 php8.2-fpm
-  clang libclang-dev composer phpunit valgrind openssl mmdebstrap zip unzip redis-server"
+# The demo's packages; the test beds add the tools of `make test` (Debian 12 host).
+DEMO_PKGS="php$V-cli php$V-dev php$V-curl php$V-mbstring php$V-xml clang libclang-dev composer"
+[ "$V" = 8.2 ] || DEMO_PKGS+=" php-laravel-framework ca-certificates"
+TEST_PKGS="php$V-sqlite3 php$V-fpm phpunit valgrind openssl mmdebstrap zip unzip redis-server"
+APT_PKGS="$DEMO_PKGS $TEST_PKGS"
 
 install_apt() {
   local missing=()
@@ -95,16 +105,20 @@ extract_testbed() {
 }
 
 beds=("$@"); [ ${#beds[@]} -gt 0 ] || beds=(laravel10 php8.4 php8.5)
-command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
+[ "${beds[*]}" = demo ] && APT_PKGS="$DEMO_PKGS"
+command -v cargo >/dev/null || die "cargo not found: $(cargo_hint), then run again"
 install_apt
 # The polyfilled Laravel 13 bed on PHP 8.2 of earlier versions (plain files, no mounts).
 rm -rf "$BUILD/laravel13" "$BUILD/apt-forky"
 for b in "${beds[@]}"; do
   case "$b" in
-    laravel10) extract_testbed trixie "$BUILD/laravel10" "";;
+    demo) if [ "$V" = 8.2 ]; then extract_testbed trixie "$BUILD/laravel10" ""; else say "Laravel: Debian's php-laravel-framework $(dpkg-query -W -f '${Version}' php-laravel-framework)"; fi;;
+    laravel10)
+      [ "$V" = 8.2 ] || die "the test beds of make test are set up on a Debian 12 host (PHP 8.2); on $PLATFORM run make demo, or make test on Debian 12"
+      extract_testbed trixie "$BUILD/laravel10" "";;
     php8.4) "$ROOT/scripts/root.sh" ensure 8.4;;
     php8.5) "$ROOT/scripts/root.sh" ensure 8.4 8.5;;
-    *) die "unknown test bed $b (laravel10, php8.4, php8.5)";;
+    *) die "unknown test bed $b (demo, laravel10, php8.4, php8.5)";;
   esac
 done
 say "done"

@@ -57,6 +57,14 @@ for v in "${PHPS[@]}"; do
 done
 
 step browser-test scripts/browser-test.sh  # the emulator's web inbox in Chromium (docs/emulator.md)
+# `make demo` as a user runs it, in the forky root (PHP 8.4, Laravel 13 from apt) and on the
+# host (PHP 8.2, Laravel 10). Debug builds: they reuse every crate of the build above, only
+# ext-php-rs and the extension rebuild for the demo's PHP. The host's comes last, so that
+# target/debug/libo365.so is the host PHP's build again afterwards.
+if [[ " ${PHPS[*]} " = *" 8.4 "* ]]; then
+  step demo-forky scripts/root.sh run O365_DEMO_PROFILE=debug scripts/demo.sh
+fi
+step demo-host env O365_DEMO_PROFILE=debug scripts/demo.sh
 echo
 say "summary (times: ${timings[*]})"
 grep -h '^test result:' "$LOG/cargo-test.log" || echo "cargo test: no summary (build failed?)"
@@ -65,4 +73,8 @@ for v in "${PHPS[@]}"; do
   printf 'phpunit PHP %s: ' "$v"; grep -E '^(OK|Tests:|FAILURES|ERRORS)' "$f" | tail -1 || echo "no summary"
 done
 grep -h '^browser test:' "$LOG/browser-test.log" || echo "browser test: no summary (see $LOG/browser-test.log)"
+for d in demo-forky demo-host; do
+  [ -f "$LOG/$d.log" ] || continue
+  printf '%s: ' "$d"; grep -h '^Graph accepted it' "$LOG/$d.log" || echo "FAILED (see $LOG/$d.log)"
+done
 exit $status

@@ -158,7 +158,7 @@ $o[] = sprintf('| failed requests (errors + non-2xx), c=1 / c=4 | %s | %s | %s |
     implode(' / ', array_map(static fn ($c) => isset($fpm['array'][$c]) ? $fpm['array'][$c]['errors'] + $fpm['array'][$c]['non_2xx'] : 'n/a', [1, 4])));
 
 $ran = static fn (string $s): bool => in_array($s, preg_split('/\s+/', (string) $meta['scenarios']), true);
-foreach (['fpm', 'floor', 'cpu', 'memory'] as $s) {
+foreach (['fpm', 'floor', 'cpu', 'memory', 'coldstart'] as $s) {
     if (!$ran($s)) {
         $o[] = '';
         $o[] = "(Scenario `$s` was not run: BENCH_SCENARIOS=\"{$meta['scenarios']}\".)";
@@ -213,6 +213,26 @@ foreach (['system' => ['system CA bundle (+ emulator CA)', 0.05], 'emulator' => 
     $o[] = sprintf('| %s | steady state: median of sends 2..%d | %s | %s | %s | (≤ %.2f: %s) |', $label, $sends, $fmt($steady($n)), $fmt($steady($b)),
         ratio($steady($n), $steady($b)), $t, ($steady($n) !== null && $steady($b)) ? verdict($steady($n) / $steady($b) <= $t) : 'n/a');
     $o[] = sprintf('| %s | first send of the process (one-time costs included) | %s | %s | %s | |', $label, $fmt($first($n)), $fmt($first($b)), ratio($first($n), $first($b)));
+}
+// The streaming transport against the string path (toString() + sendMime), same trust store.
+$stream = $parts('native-system');
+$string = $parts('native-string-system');
+if ($stream !== null && $string !== null && $array !== null) {
+    $cost = static fn (array $x): array => [
+        'average' => ($x['total'] - $array['total']) / $sends,
+        'steady' => $median(array_slice($x['iterations'], 1)) - $median(array_slice($array['iterations'], 1)),
+        'first' => (float) ($x['iterations'][0] - $array['iterations'][0]),
+    ];
+    [$a, $b] = [$cost($stream), $cost($string)];
+    $o[] = '';
+    $o[] = '**2b. The streaming transport against the string path** (system CA bundle; the same loops, minus the `array` mailer; target: streaming ≤ 1.05 × string path per small send, steady state)';
+    $o[] = '';
+    $o[] = '| figure | streaming transport (sendMimeStream) | string path (toString() + sendMime) | streaming/string | target |';
+    $o[] = '|---|---:|---:|---:|---|';
+    foreach (['average' => sprintf('per send, average of the %d-send loop', $sends), 'steady' => sprintf('steady state: median of sends 2..%d', $sends), 'first' => 'first send of the process'] as $k => $label) {
+        $o[] = sprintf('| %s | %s | %s | %s | %s |', $label, number_format($a[$k]), number_format($b[$k]), ratio($a[$k], $b[$k]),
+            $k === 'steady' ? '≤ 1.05: '.verdict($b[$k] > 0 && $a[$k] / $b[$k] <= 1.05) : '');
+    }
 }
 }
 // ---- Memory -------------------------------------------------------------------------
@@ -306,6 +326,35 @@ if ($ratios !== []) {
     $o[] = '';
     $o[] = 'Throughput, streaming / string path (target ≥ 0.90): '.implode(', ', $ratios).'.';
 }
+}
+// ---- Cold start ---------------------------------------------------------------------
+if ($ran('coldstart')) {
+    $firstMs = static function (string $file): ?float {
+        $ms = [];
+        foreach (is_file($file) ? file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) : [] as $line) {
+            $ms[] = (float) json_decode($line, true, 512, JSON_THROW_ON_ERROR)['ms'];
+        }
+        sort($ms);
+
+        return $ms === [] ? null : $ms[intdiv(count($ms), 2)];
+    };
+    // The floor's first request opened its connection (the token was fetched before).
+    $floorLine = is_file("$run/floor/c1-1.txt") ? strtok((string) file_get_contents("$run/floor/c1-1.txt"), "\n") : false;
+    $floorFirst = $floorLine === false ? null : 1000 * (float) explode(' ', $floorLine)[1];
+    $allowed = $floorFirst === null ? null : $floorFirst + $meta['connect_latency_ms'] + 2 * $meta['latency_ms'];
+    $o[] = '';
+    $o[] = sprintf('**5. Cold start: the first send of a fresh process** (a new php-fpm worker: `new O365\\Mailer` to the receipt, a 1 KB message, median of %d fresh processes each; before = the token fetched first, then the send, as the first send did before it opened Graph\'s connection while fetching; the floor\'s first send, curl\'s first request on a new connection with the token in hand: %s)',
+        $meta['coldstart_runs'] ?? 0, $floorFirst === null ? 'n/a' : sprintf('%.1f ms', $floorFirst));
+    $o[] = '';
+    $o[] = sprintf('| token endpoint and Graph | token, then Graph (before) | overlapped (after) | after/before | target: ≤ the floor\'s first send + 1 connection + 2 requests (%s) |',
+        $allowed === null ? 'n/a' : sprintf('%.0f ms', $allowed));
+    $o[] = '|---|---:|---:|---:|---|';
+    foreach (['two' => 'two origins (`localhost` and `127.0.0.1`, as Entra and Graph at Microsoft)', 'one' => 'one origin (the emulator\'s default)'] as $k => $label) {
+        [$before, $after] = [$firstMs("$run/coldstart/$k-sequential.jsonl"), $firstMs("$run/coldstart/$k-overlapped.jsonl")];
+        $o[] = sprintf('| %s | %s | %s | %s | %s |', $label, $before === null ? 'n/a' : sprintf('%.1f ms', $before),
+            $after === null ? 'n/a' : sprintf('%.1f ms', $after), ratio($after, $before),
+            $after === null || $allowed === null ? 'n/a' : verdict($after <= $allowed));
+    }
 }
 // ---- Machine ------------------------------------------------------------------------
 $sh = static fn (string $cmd): string => trim((string) shell_exec($cmd.' 2>/dev/null'));

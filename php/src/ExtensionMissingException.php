@@ -16,6 +16,11 @@ final class ExtensionMissingException extends \RuntimeException
 
     public static function create(): self
     {
+        // An ini enables it, so PHP refused the file at startup: say which and why.
+        $enabled = EnabledBuild::find();
+        if ($enabled !== null) {
+            return new self($enabled->message());
+        }
         $scanned = php_ini_scanned_files();
         $iniDir = $scanned !== false && $scanned !== ''
             ? dirname(trim(explode(',', $scanned)[0]))

@@ -1,7 +1,9 @@
 //! The one place that talks to Graph. Every request, whatever it is (sendMail, a
 //! draft, an upload chunk, a delete), goes through [`GraphClient::execute`], which runs
 //! the crate's retry loop ([`crate::retry::run`]) with one attempt that:
-//! - takes the token from the process-wide cache (unless the request carries none);
+//! - takes the token from the process-wide cache (unless the request carries none); a
+//!   token that must be fetched first has the connection to Graph opened meanwhile
+//!   (`preconnect`: the cold start);
 //! - sends one `client-request-id` GUID for the request (the same on each attempt, so
 //!   Microsoft support can follow one logical request) and captures `request-id`;
 //! - classifies the answer: 2xx done; 401 with a token: re-fetch it, once; 429/503 (and
@@ -38,6 +40,7 @@ fn upload_bytes(req: &GraphRequest) -> u64 {
 /// clone; create one per send with [`GraphClient::for_config`].
 #[derive(Clone)]
 pub struct GraphClient {
+    process: &'static crate::runtime::Process,
     http: reqwest::Client,
     config: Arc<Config>,
     deadline: Instant,
@@ -52,9 +55,10 @@ impl std::fmt::Debug for GraphClient {
 impl GraphClient {
     /// The client for `config` on this process's pool (created lazily, per pid).
     pub fn for_config(config: Arc<Config>) -> Result<GraphClient> {
-        let http = crate::runtime::process()?.client(config.ca_file.as_ref())?;
+        let process = crate::runtime::process()?;
+        let http = process.client(config.ca_file.as_ref())?;
         let deadline = crate::retry::saturating_after(Instant::now(), config.deadline);
-        Ok(GraphClient { http, config, deadline })
+        Ok(GraphClient { process, http, config, deadline })
     }
 
     /// The retry rules of this client's requests.
@@ -123,12 +127,17 @@ impl GraphClient {
         .await
     }
 
-    /// The bearer token `req` needs, if any: from the cache or fetched within the deadline.
+    /// The bearer token `req` needs, if any: from the cache, or fetched within the
+    /// deadline while the connection to Graph is opened (`preconnect`).
     async fn bearer(&self, req: &GraphRequest) -> Result<Option<CachedToken>> {
-        match req.bearer {
-            true => self.token().await.map(Some),
-            false => Ok(None),
+        if !req.bearer {
+            return Ok(None);
         }
+        let fetch = || {
+            crate::preconnect::start(self.process, &self.http, &self.config);
+            crate::entra::request_token(&self.http, &self.config, self.deadline)
+        };
+        token_cache::get(&self.config, fetch).await.map(Some)
     }
 
     /// One attempt with `token`: request, classified answer.
@@ -158,7 +167,12 @@ impl GraphClient {
             b = b.header("content-length", "0");
         }
         match b.send().await {
-            Ok(resp) => self.classify(resp, req, client_request_id, token.as_ref(), a).await,
+            Ok(resp) => {
+                if req.url.starts_with(self.config.graph_endpoint.as_str()) {
+                    self.process.graph_answered(&self.config.graph_endpoint);
+                }
+                self.classify(resp, req, client_request_id, token.as_ref(), a).await
+            }
             Err(e) => self.classify_failure(&e, req, client_request_id),
         }
     }

@@ -17,6 +17,7 @@ mod envelope;
 mod error;
 mod graph_client;
 mod mailbox_graph;
+mod preconnect;
 mod graph_error;
 mod key_suggestion;
 pub mod limiter;

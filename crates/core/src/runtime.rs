@@ -19,16 +19,18 @@
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::ca_file::CaFile;
 use crate::error::{Error, ErrorKind, Result};
 
-/// The per-process state: one runtime, one HTTP client per extra-CA setting.
+/// The per-process state: one runtime, one HTTP client per extra-CA setting, and when
+/// each Graph endpoint last answered (whether the pool likely holds a connection to it).
 pub struct Process {
     pid: u32,
     runtime: tokio::runtime::Runtime,
     clients: Mutex<HashMap<Option<CaFile>, reqwest::Client>>,
+    graph_answers: Mutex<HashMap<String, Instant>>,
 }
 
 static CURRENT: Mutex<Option<&'static Process>> = Mutex::new(None);
@@ -49,7 +51,7 @@ pub fn process() -> Result<&'static Process> {
         .build()
         .map_err(|e| Error::new(ErrorKind::Transport, format!("could not start the I/O runtime: {e}")))?;
     // Leaked on purpose: see the module doc. One small allocation per process lifetime.
-    let p: &'static Process = Box::leak(Box::new(Process { pid, runtime, clients: Mutex::new(HashMap::new()) }));
+    let p: &'static Process = Box::leak(Box::new(Process { pid, runtime, clients: Mutex::new(HashMap::new()), graph_answers: Mutex::new(HashMap::new()) }));
     *slot = Some(p);
     Ok(p)
 }
@@ -80,10 +82,31 @@ impl Process {
         clients.insert(ca_file.cloned(), client.clone());
         Ok(client)
     }
+
+    /// Notes that `graph_endpoint` answered just now (a pooled connection to it is open).
+    pub(crate) fn graph_answered(&self, graph_endpoint: &str) {
+        let mut answers = self.graph_answers.lock().unwrap_or_else(PoisonError::into_inner);
+        match answers.get_mut(graph_endpoint) {
+            Some(at) => *at = Instant::now(),
+            None => {
+                answers.insert(graph_endpoint.to_string(), Instant::now());
+            }
+        }
+    }
+
+    /// Whether `graph_endpoint` answered recently enough that its connection is likely
+    /// still pooled: within half the pool's idle timeout (the server may close earlier).
+    pub(crate) fn graph_is_warm(&self, graph_endpoint: &str) -> bool {
+        let answers = self.graph_answers.lock().unwrap_or_else(PoisonError::into_inner);
+        answers.get(graph_endpoint).is_some_and(|at| at.elapsed() < POOL_IDLE_TIMEOUT / 2)
+    }
 }
 
 /// Longest wait for a TCP + TLS connection; the per-request `timeout` bounds it too.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an idle pooled connection is kept: below Azure load balancers' 4-minute idle
+/// cut-off, so that a pooled connection is dropped by us before the server silently drops it.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(200);
 
 fn build_client(ca_file: Option<&CaFile>) -> Result<reqwest::Client> {
     // reqwest takes the process-wide rustls provider; ours is ring (see Cargo.toml). An
@@ -93,9 +116,7 @@ fn build_client(ca_file: Option<&CaFile>) -> Result<reqwest::Client> {
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT)
-        // Below Azure load balancers' 4-minute idle cut-off, so that a pooled connection
-        // is dropped by us before the server silently drops it.
-        .pool_idle_timeout(Duration::from_secs(200))
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .pool_max_idle_per_host(16)
         .tcp_keepalive(Duration::from_secs(60))
         // Pings detect a dead HTTP/2 connection before a send is written into it.

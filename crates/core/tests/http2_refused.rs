@@ -35,8 +35,8 @@ impl Refusal {
     }
 }
 
-/// A raw HTTP/2 server: refuses the first complete request as `refusal` says, answers
-/// 202 to the others. Returns its base URL, its CA and the log of requests (stream id,
+/// A raw HTTP/2 server: refuses the first complete request with a body as `refusal`
+/// says, answers 202 to the others. Returns its base URL, its CA and the log of requests (stream id,
 /// refused or not).
 fn h2_server(refusal: Refusal) -> (String, String, Arc<Mutex<Vec<(u32, bool)>>>, tokio::runtime::Runtime) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
@@ -86,8 +86,11 @@ async fn connection<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
         match kind {
             0x4 if flags & 0x1 == 0 => s.write_all(&frame(0x4, 0x1, 0, &[])).await?, // SETTINGS ACK
             0x6 if flags & 0x1 == 0 => s.write_all(&frame(0x6, 0x1, 0, &payload)).await?, // PING ACK
-            // HEADERS or DATA that ends the request.
-            0x0 | 0x1 if flags & 0x1 != 0 && stream != 0 => {
+            // HEADERS that end a request without a body: the sender's pre-connect (a HEAD
+            // while the token is fetched, see preconnect.rs), answered and not counted.
+            0x1 if flags & 0x1 != 0 && stream != 0 => s.write_all(&frame(0x1, 0x5, stream, &[0x08, 0x03, b'2', b'0', b'2'])).await?,
+            // DATA that ends the request.
+            0x0 if flags & 0x1 != 0 && stream != 0 => {
                 let first = log.lock().unwrap().len() < refusal.count();
                 log.lock().unwrap().push((stream, first));
                 if !first {

@@ -282,6 +282,71 @@ final class InstallCommandTest extends TestCase
         return [$code, $this->output->fetch()];
     }
 
+    public function testEmulatorOptionWritesItsEndpointsAndDefaults(): void
+    {
+        $emulator = new Emulator(); // the emulator's own defaults: any tenant, client ...0001, emulator-secret
+        file_put_contents("$this->base/.env", "APP_NAME=Shop\nMAIL_MAILER=log\nMAIL_FROM_ADDRESS=\"hello@example.com\"\n");
+        [$code, $out] = $this->install(['--emulator' => $emulator->baseUrl, '--default' => true]);
+
+        $this->assertSame(0, $code, $out);
+        $env = $this->read('.env');
+        foreach (['O365_TENANT_ID=contoso.onmicrosoft.com', 'O365_CLIENT_ID=00000000-0000-0000-0000-000000000001', 'O365_CLIENT_SECRET=emulator-secret',
+            'O365_MAILBOX=noreply@contoso.com', "O365_LOGIN_ENDPOINT=$emulator->baseUrl", "O365_GRAPH_ENDPOINT=$emulator->baseUrl", 'MAIL_MAILER=o365'] as $line) {
+            $this->assertStringContainsString("$line\n", $env);
+        }
+        $this->assertStringContainsString('OK: ready to send as noreply@contoso.com', $out);
+
+        $this->forgetApp();
+        self::forgetEnvironment();
+        $this->boot();
+        Mail::raw('hello', static fn ($m) => $m->to('dev@example.com')->subject('to the emulator'));
+        $this->assertSame('to the emulator', $emulator->messages()[0]['subject'] ?? null, 'the default mailer sends to the emulator');
+    }
+
+    public function testEndpointOptionsSetAndRemoveTheEndpoints(): void
+    {
+        file_put_contents("$this->base/.env", "MAIL_MAILER=log\n");
+        $options = ['--tenant' => self::TENANT, '--client-id' => Emulator::CLIENT_ID, '--secret' => self::SECRET, '--mailbox' => 'sender@contoso.com'];
+        [$code, $out] = $this->install($options + ['--login-endpoint' => $this->emulator->baseUrl.'/', '--graph-endpoint' => $this->emulator->baseUrl]);
+        $this->assertSame(0, $code, $out);
+        $this->assertStringContainsString("O365_LOGIN_ENDPOINT={$this->emulator->baseUrl}, O365_GRAPH_ENDPOINT={$this->emulator->baseUrl}", $out, 'written without the trailing slash');
+        $this->assertStringContainsString('OK: ready to send as sender@contoso.com', $out, 'checked against the emulator, not Microsoft');
+
+        [$code, $out] = $this->install(['--graph-endpoint' => 'localhost:8365']);
+        $this->assertSame(2, $code, $out);
+        $this->assertStringContainsString('--graph-endpoint: `localhost:8365` is not an http(s) URL (a local o365-emulator\'s is http://127.0.0.1:8365).', $out);
+
+        $this->forgetApp();
+        self::forgetEnvironment();
+        [, $out] = $this->install(['--login-endpoint' => '', '--graph-endpoint' => '', '--no-check' => true]);
+        $this->assertStringContainsString('removed O365_LOGIN_ENDPOINT, removed O365_GRAPH_ENDPOINT', $out);
+        $this->assertStringNotContainsString('ENDPOINT', $this->read('.env'), 'back to the cloud\'s own endpoints');
+    }
+
+    public function testChecksTheMailerItWroteNotAnotherO365Mailer(): void
+    {
+        // Another application's mailer comes first: its own tenant, credential and mailbox.
+        $mail = str_replace("    'mailers' => [\n", "    'mailers' => [\n        'newsletter' => ['transport' => 'o365', 'tenant_id' => 'fabrikam.onmicrosoft.com', "
+            ."'client_id' => '11111111-2222-3333-4444-555555555555', 'client_secret' => 'other-app-secret', 'mailbox' => 'news@fabrikam.com'],\n",
+            (string) file_get_contents(__DIR__.'/Fixtures/stock-mail.php'));
+        file_put_contents("$this->base/config/mail.php", $mail);
+        [$code, $out] = $this->install(['--tenant' => self::TENANT, '--client-id' => Emulator::CLIENT_ID, '--secret' => self::SECRET, '--mailbox' => 'sender@contoso.com']);
+
+        $this->assertSame(0, $code, $out);
+        $this->assertStringContainsString('Added the `o365` mailer to config/mail.php.', $out);
+        $this->assertStringContainsString('Checking: php artisan o365:check --mailer=o365', $out);
+        $this->assertStringContainsString('OK: ready to send as sender@contoso.com', $out);
+        $this->assertStringNotContainsString('fabrikam', $out);
+
+        // An `o365` mailer that sets its own mailbox does not use .env either: say which keys.
+        $this->forgetApp();
+        self::forgetEnvironment();
+        file_put_contents("$this->base/config/mail.php", str_replace("'transport' => 'o365',\n", "'transport' => 'o365', 'mailbox' => 'old@contoso.com',\n", $this->read('config/mail.php')));
+        [$code, $out] = $this->install([]);
+        $this->assertSame(1, $code, $out);
+        $this->assertStringContainsString('The `o365` mailer in config/mail.php sets mailbox itself, so it does not send with what was just written to .env: remove mailbox from it', $out);
+    }
+
     public function testEnvValuesAreQuotedWhenDotenvNeedsIt(): void
     {
         $path = "$this->base/.env";

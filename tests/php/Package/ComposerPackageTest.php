@@ -35,6 +35,23 @@ final class ComposerPackageTest extends TestCase
         }
     }
 
+    public function testPhpConstraintAdmitsPhp82AndLater(): void
+    {
+        // Composer's own constraint matcher (Debian's composer package ships it).
+        if (!is_file('/usr/share/php/Composer/Semver/autoload.php')) {
+            \O365\Tests\Support\Skip::because('composer/semver is not installed at /usr/share/php/Composer/Semver (apt-get install composer)');
+        }
+        require_once '/usr/share/php/Composer/Semver/autoload.php';
+        $constraint = json_decode((string) file_get_contents(self::ROOT.'/composer.json'), true, 512, JSON_THROW_ON_ERROR)['require']['php'];
+        foreach (['8.2.0', '8.3.14', '8.4.27', '8.5.7'] as $php) {
+            $this->assertTrue(\Composer\Semver\Semver::satisfies($php, $constraint), "PHP $php satisfies $constraint");
+        }
+        $this->assertFalse(\Composer\Semver\Semver::satisfies('8.1.31', $constraint), 'PHP 8.1 is refused');
+        $pie = json_decode((string) file_get_contents(self::ROOT.'/pie/composer.json'), true, 512, JSON_THROW_ON_ERROR);
+        $this->assertTrue(\Composer\Semver\Semver::satisfies('8.3.14', $pie['require']['php']), 'PIE may build the extension for PHP 8.3');
+        $this->assertFalse($pie['php-ext']['support-zts'], 'ZTS stays unsupported (README, section 1)');
+    }
+
     public function testSymfonyPartNamesNoLaravelClass(): void
     {
         foreach ([...glob(self::ROOT.'/php/src/Symfony/*.php'), self::ROOT.'/php/src/ExtensionMissingException.php'] as $file) {

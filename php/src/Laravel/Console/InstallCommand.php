@@ -9,8 +9,9 @@ use Illuminate\Console\Command;
 /**
  * `php artisan o365:install`: asks (or takes as options) the Entra app's ids, its client
  * secret and the sending mailbox, writes the O365_* keys into .env, adds the `o365`
- * mailer to config/mail.php, then runs o365:check. A re-run with the same answers
- * changes no file. The secret is never printed.
+ * mailer to config/mail.php, then runs o365:check on that mailer. A re-run with the same
+ * answers changes no file. The secret is never printed. `--emulator` points it at a local
+ * o365-emulator with the emulator's default tenant, client id and secret.
  */
 final class InstallCommand extends Command
 {
@@ -26,10 +27,17 @@ final class InstallCommand extends Command
         {--certificate-password= : The password of an encrypted key or .pfx file, or - to read it from standard input}
         {--mailbox= : The mailbox mail is sent from, e.g. noreply@contoso.com}
         {--cloud= : global (default), usgov, usgov-dod or china}
+        {--login-endpoint= : Entra\'s base URL, e.g. a local o365-emulator\'s (empty: remove it, back to the cloud\'s own)}
+        {--graph-endpoint= : Graph\'s base URL, e.g. a local o365-emulator\'s (empty: remove it)}
+        {--emulator= : Send to a local o365-emulator (default URL http://127.0.0.1:8365): both endpoints, and its default tenant, client id and secret unless given}
         {--default : Make o365 the default mailer (MAIL_MAILER=o365)}
         {--no-check : Do not run o365:check at the end}';
 
     protected $description = 'Set up the o365 mailer: Entra app ids, client secret and sending mailbox into .env, the mailer into config/mail.php, then check it';
+
+    /** What a local o365-emulator accepts without options (docs/emulator.md). */
+    private const EMULATOR = ['url' => 'http://127.0.0.1:8365', 'tenant' => 'contoso.onmicrosoft.com',
+        'client-id' => '00000000-0000-0000-0000-000000000001', 'secret' => 'emulator-secret', 'mailbox' => 'noreply@contoso.com'];
 
     private const CLOUDS = ['global' => 'Global (incl. GCC)', 'usgov' => 'US Government L4 (GCC High)', 'usgov-dod' => 'US Government L5 (DoD)', 'china' => 'China (21Vianet)'];
 
@@ -37,11 +45,13 @@ final class InstallCommand extends Command
     {
         $env = new EnvFile($this->laravel->environmentFilePath());
         $current = $env->values();
+        $this->emulatorDefaults($current);
         $answers = $this->answers($current);
         if ($answers === null) {
             return self::INVALID;
         }
         $changed = $this->writeEnv($env, $answers, $current);
+        $this->reload($changed, $current);
         $entry = new MailerEntry($this, $this->laravel);
         [$outcome, $mailer] = $entry->ensure();
         if ($answers['default'] && !$entry->defaultReadsEnv()) {
@@ -50,7 +60,6 @@ final class InstallCommand extends Command
         if ($changed === [] && $outcome === 'present') {
             $this->info('Nothing to change: .env and config/mail.php already hold these settings.');
         }
-        $this->reload($changed, $current);
         if ($outcome === 'snippet') {
             return self::FAILURE;
         }
@@ -67,7 +76,7 @@ final class InstallCommand extends Command
      * Every answer, from its option, else a prompt (interactive), else the value .env has
      * now (a re-run). Null after printing what is missing or malformed.
      *
-     * @return array{tenant: string, client_id: string, credential: array<string, ?string>, mailbox: string, cloud: string, default: bool}|null
+     * @return array{tenant: string, client_id: string, credential: array<string, ?string>, mailbox: string, cloud: string, endpoints: array<string, ?string>, default: bool}|null
      */
     private function answers(#[\SensitiveParameter] array $current): ?array
     {
@@ -95,6 +104,7 @@ final class InstallCommand extends Command
         }
         $answers['credential'] = $this->credentialKeys($current, $interactive, $errors);
         $answers['cloud'] = $this->cloudAnswer($current, $interactive, $errors);
+        $answers['endpoints'] = $this->endpointAnswers($errors);
         $answers['default'] = (bool) $this->option('default') || ($interactive && ($current['MAIL_MAILER'] ?? null) !== 'o365'
             && $this->promptConfirm('Make o365 the default mailer (MAIL_MAILER=o365)?'));
         foreach ($errors as $error) {
@@ -102,6 +112,49 @@ final class InstallCommand extends Command
         }
 
         return $errors === [] ? $answers : null;
+    }
+
+    /**
+     * `--emulator[=URL]`: both endpoints at the emulator, and its defaults for the tenant,
+     * client id, secret and mailbox that neither an option nor (mailbox) .env gives.
+     */
+    private function emulatorDefaults(array $current): void
+    {
+        if (!$this->input->hasParameterOption('--emulator')) {
+            return;
+        }
+        $url = $this->option('emulator');
+        $url = is_string($url) && $url !== '' ? $url : self::EMULATOR['url'];
+        foreach (['login-endpoint' => $url, 'graph-endpoint' => $url] + self::EMULATOR as $option => $value) {
+            if ($option === 'url' || $this->option($option) !== null || ($option === 'mailbox' && (($current['O365_MAILBOX'] ?? '') !== '' || $this->fromAddress() !== ''))) {
+                continue;
+            }
+            $this->input->setOption($option, $value);
+        }
+    }
+
+    /**
+     * O365_LOGIN_ENDPOINT / O365_GRAPH_ENDPOINT from their options: a URL sets it, an empty
+     * value removes it; without the option .env stays as it is.
+     *
+     * @return array<string, ?string>
+     */
+    private function endpointAnswers(array &$errors): array
+    {
+        $keys = [];
+        foreach (['login-endpoint' => 'O365_LOGIN_ENDPOINT', 'graph-endpoint' => 'O365_GRAPH_ENDPOINT'] as $option => $key) {
+            $value = $this->option($option);
+            if ($value === null) {
+                continue;
+            }
+            $value = rtrim(trim((string) $value), '/');
+            if ($value !== '' && (preg_match('#^https?://[^/\s]+#i', $value) !== 1 || parse_url($value) === false)) {
+                $errors[] = "--$option: `$value` is not an http(s) URL (a local o365-emulator's is ".self::EMULATOR['url'].').';
+            }
+            $keys[$key] = $value === '' ? null : $value;
+        }
+
+        return $keys;
     }
 
     private function cloudAnswer(array $current, bool $interactive, array &$errors): string
@@ -129,6 +182,7 @@ final class InstallCommand extends Command
     {
         $keys = ['O365_TENANT_ID' => $answers['tenant'], 'O365_CLIENT_ID' => $answers['client_id']] + $answers['credential'];
         $keys['O365_MAILBOX'] = $answers['mailbox'];
+        $keys += $answers['endpoints'];
         if ($answers['cloud'] !== 'global' || isset($current['O365_CLOUD'])) {
             $keys['O365_CLOUD'] = $answers['cloud'];
         }
