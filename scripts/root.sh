@@ -77,6 +77,13 @@ missing_packages() {
   done
 }
 
+# mmdebstrap leaves /etc/hosts out; every installed Debian has one, and `localhost` must
+# resolve in the root as on a user's machine (the emulator's upload URLs use it).
+ensure_hosts() {
+  [ -s "$CHROOT/etc/hosts" ] && return
+  printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$CHROOT/etc/hosts"
+}
+
 # Installs the packages of PACKAGES that an existing root lacks.
 ensure_packages() {
   local missing
@@ -93,6 +100,7 @@ ensure_root() {
   mkdir -p "$FORKY"
   if [ -f "$FORKY/root.ok" ] && [ "$(cat "$FORKY/root.key" 2>/dev/null)" = "$KEY" ] && [ -x "$CHROOT/usr/bin/php8.4" ]; then
     ensure_packages
+    ensure_hosts
     say "forky root present ($CHROOT)"
     return
   fi
@@ -111,6 +119,7 @@ ensure_root() {
   mv "$FORKY/root.partial" "$CHROOT"
   printf '%s\n' "$KEY" > "$FORKY/root.key"
   chroot "$CHROOT" dpkg-query -W > "$FORKY/root.versions"
+  ensure_hosts
   touch "$FORKY/root.ok"
   say "forky root ready in $((SECONDS - t0)) s: $(chroot "$CHROOT" php8.4 -r 'echo PHP_VERSION;'), Laravel $(chroot "$CHROOT" dpkg-query -W -f '${Version}' php-laravel-framework)"
 }

@@ -158,7 +158,7 @@ fault() {  # phase t_start: the phase's fault, in the background; writes $LOGS/$
       echo "{\"limiter_redis_stopped_at_ms\": $((k - t0))}" > "$f" ;;
     storm)
       sleep 2
-      curl -s -X POST "$EMU_URL/_emulator/faults" -d '{"match": {"mailbox": "m1@contoso.com"}, "status": 429, "retry_after": 5}' >/dev/null
+      curl -s -X POST "$EMU_URL/_emulator/faults" -H 'Content-Type: application/json' -d '{"match": {"mailbox": "m1@contoso.com"}, "status": 429, "retry_after": 5}' >/dev/null
       sleep 10
       curl -s -X DELETE "$EMU_URL/_emulator/faults" >/dev/null
       echo '{"storm": "m1@contoso.com, 429 Retry-After 5 from 2 s to 12 s"}' > "$f" ;;

@@ -34,4 +34,9 @@ return [
     // Or name a Redis connection of config/database.php (e.g. 'default') instead: it becomes
     // redis_url (rediss:// when its scheme is tls). Set one of the two.
     'redis_connection' => env('O365_REDIS_CONNECTION'),
+    // Every message as a draft, and a send whose answer was lost settled by deleting the
+    // draft: never twice, never lost (needs Mail.ReadWrite). See README, "Exactly once".
+    'exactly_once' => env('O365_EXACTLY_ONCE', false),
+    // Seconds the send ledger remembers a message (its Message-ID): at least 86400.
+    'ledger_ttl' => env('O365_LEDGER_TTL', 86400),
 ];

@@ -40,6 +40,8 @@ pub const KEYS: &[&str] = &[
     "ca_file",
     "spool_dir",
     "redis_url",
+    "exactly_once",
+    "ledger_ttl",
 ];
 
 /// Default request timeout.
@@ -52,6 +54,13 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 const MAX_TIMEOUT_SECS: f64 = 3600.0;
 /// Longest `deadline` accepted, in seconds (a 150 MB upload over a slow link).
 const MAX_DEADLINE_SECS: f64 = 86400.0;
+/// How long the send ledger remembers a message (24 h: longer than any queue's retries
+/// of one job usually last).
+pub const DEFAULT_LEDGER_TTL: Duration = Duration::from_secs(86400);
+/// `ledger_ttl` bounds, in seconds: never under 24 h (a retry a day later must still be
+/// recognised), at most 30 days.
+const MIN_LEDGER_TTL_SECS: f64 = 86400.0;
+const MAX_LEDGER_TTL_SECS: f64 = 30.0 * 86400.0;
 
 /// A validated sender configuration.
 #[derive(Debug, Clone)]
@@ -86,6 +95,11 @@ pub struct Config {
     /// The Redis that shares the per-mailbox limits between processes (a secret: it may
     /// hold a password); `None`: limits per process.
     pub redis_url: Option<crate::redis_url::RedisUrl>,
+    /// Every message goes as a draft, and an ambiguous `/send` is settled by deleting the
+    /// draft (see `ledger`); needs Mail.ReadWrite.
+    pub exactly_once: bool,
+    /// How long the send ledger keeps a message's state (in Redis and in process memory).
+    pub ledger_ttl: Duration,
 }
 
 impl Config {
@@ -150,6 +164,8 @@ struct Raw {
     ca_file: Option<String>,
     spool_dir: Option<String>,
     redis_url: Option<String>,
+    exactly_once: Option<bool>,
+    ledger_ttl: Option<f64>,
 }
 
 /// Seconds in (0, max] as a Duration.
@@ -200,6 +216,8 @@ impl Raw {
             "spool_dir" => self.spool_dir = expect_str(key, v)?,
             // A secret (may hold a password): never echoed, checked in finish.
             "redis_url" => self.redis_url = expect_str(key, v)?,
+            "exactly_once" => self.exactly_once = expect_bool(key, v)?,
+            "ledger_ttl" => self.ledger_ttl = expect_number(key, v)?,
             // "transport" belongs to Laravel's mailer entry, not to us; accept and ignore it.
             "transport" => {}
             // The credential's keys; secrets are not trimmed and never echoed.
@@ -272,6 +290,7 @@ impl Raw {
         };
         let ca_file = self.ca_file.as_deref().map(CaFile::load).transpose()?;
         let redis_url = self.redis_url.as_deref().map(crate::redis_url::RedisUrl::parse).transpose()?;
+        let ledger_ttl = ledger_ttl(self.ledger_ttl)?;
         Ok(Config {
             tenant_id,
             client_id,
@@ -288,7 +307,22 @@ impl Raw {
             // Checked when a streamed message first needs it (with the error naming the key).
             spool_dir: self.spool_dir.map(PathBuf::from),
             redis_url,
+            exactly_once: self.exactly_once.unwrap_or(false),
+            ledger_ttl,
         })
+    }
+}
+
+/// `ledger_ttl` in [24 h, 30 days].
+fn ledger_ttl(value: Option<f64>) -> Result<Duration> {
+    match value {
+        None => Ok(DEFAULT_LEDGER_TTL),
+        Some(t) if (MIN_LEDGER_TTL_SECS..=MAX_LEDGER_TTL_SECS).contains(&t) => Ok(Duration::from_secs_f64(t)),
+        Some(t) => Err(Error::config(
+            "ledger_ttl",
+            format!("config key `ledger_ttl` must be from {MIN_LEDGER_TTL_SECS} (24 h) to {MAX_LEDGER_TTL_SECS} (30 days) seconds, got {t}"),
+        )
+        .with_hint("set `ledger_ttl` (env O365_LEDGER_TTL) to at least 86400: a queue's retry a day later must still be recognised")),
     }
 }
 
@@ -311,7 +345,24 @@ mod tests {
         assert_eq!(c.scope(), "https://graph.microsoft.com/.default");
         assert_eq!(c.token_url(), "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
         assert!(c.save_to_sent_items);
+        assert!(!c.exactly_once);
+        assert_eq!(c.ledger_ttl, DEFAULT_LEDGER_TTL);
         assert!(!format!("{c:?}").contains("shh-secret"));
+    }
+
+    #[test]
+    fn exactly_once_and_ledger_ttl() {
+        let mut p = base();
+        p.push(("exactly_once", s("on")));
+        p.push(("ledger_ttl", ConfigValue::Int(172800)));
+        let c = Config::from_pairs(p).unwrap();
+        assert!(c.exactly_once);
+        assert_eq!(c.ledger_ttl, Duration::from_secs(172800));
+        let mut p = base();
+        p.push(("ledger_ttl", ConfigValue::Int(600)));
+        let e = Config::from_pairs(p).unwrap_err();
+        assert_eq!(e.config_key.as_deref(), Some("ledger_ttl"));
+        assert!(e.to_string().contains("O365_LEDGER_TTL"), "{e}");
     }
 
     #[test]

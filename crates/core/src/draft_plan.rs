@@ -68,7 +68,7 @@ pub struct DraftPlan<'a> {
     pub cuts: Vec<Cut<'a>>,
 }
 
-fn too_big(msg: String) -> Error {
+pub(crate) fn too_big(msg: String) -> Error {
     Error::config("mime", msg).with_hint(
         "Exchange accepts at most 150 MB per message and per attachment (the mailbox default is 35 MB; raise it with `Set-Mailbox -MaxSendSize 150MB -MaxReceiveSize 150MB`); send large files as links",
     )

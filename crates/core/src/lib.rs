@@ -20,6 +20,8 @@ mod mailbox_graph;
 mod preconnect;
 mod graph_error;
 mod key_suggestion;
+/// The send ledger (`ledger::key` names a message's Redis key; tests read it).
+pub mod ledger;
 pub mod limiter;
 mod graph_request;
 mod json_message;
@@ -35,6 +37,7 @@ mod mime_cut_props;
 #[cfg(test)]
 mod parse_fuzz;
 mod progress;
+mod process_warning;
 mod retry;
 /// The per-process runtime (tests drive `GraphClient` futures on it).
 pub mod runtime;

@@ -11,7 +11,7 @@ use crate::graph_request::{GraphRequest, GraphResponse};
 use crate::limiter::MailboxLimiter;
 
 /// What Graph said when it accepted a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Receipt {
     /// The mailbox the message was sent from.
     pub mailbox: String,
@@ -19,6 +19,17 @@ pub struct Receipt {
     pub request_id: String,
     /// The `client-request-id` this client sent.
     pub client_request_id: String,
+    /// This call sent nothing: the send ledger knows the message (its Message-ID) as
+    /// accepted by an earlier send, whose receipt this is.
+    #[serde(skip)]
+    pub already_sent: bool,
+}
+
+impl Receipt {
+    /// A receipt without request ids (a message known to be sent, by an unknown request).
+    pub(crate) fn unnamed(mailbox: &str) -> Receipt {
+        Receipt { mailbox: mailbox.to_string(), request_id: String::new(), client_request_id: String::new(), already_sent: false }
+    }
 }
 
 /// A Graph client bound to one mailbox and its limiter.
@@ -57,6 +68,7 @@ impl<'a> Graph<'a> {
             mailbox: self.mailbox.to_string(),
             request_id: accepted.request_id.clone(),
             client_request_id: accepted.client_request_id.clone(),
+            already_sent: false,
         }
     }
 }

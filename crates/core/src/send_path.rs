@@ -8,6 +8,14 @@
 //!   `save_to_sent_items = false` that path still leaves a copy in Sent Items (Graph has
 //!   no switch for `/send`), and the result says so in a warning.
 //!
+//! With `exactly_once`, every message takes the draft route, whose ambiguous `/send` is
+//! settled (`route_draft::send_once`).
+//!
+//! A message with a Message-ID goes through the send ledger (`ledger`) first: one that
+//! Graph already accepted is not sent again (its first receipt comes back, marked
+//! `already_sent`), one whose outcome is unknown is settled or refused, never sent
+//! blindly; what the route then learns (accepted, unknown, refused) is written back.
+//!
 //! The checks that need no server (recipients, sizes, the 150 MB limits, the JSON form)
 //! run before the first request; Graph's own checks (the mailbox, permissions) come with
 //! its answers. Routes get a [`Graph`] bound to the mailbox and never call back here.
@@ -18,7 +26,8 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::envelope;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
+use crate::ledger::{self, Record, Verdict};
 use crate::mailbox_graph::{Graph, Receipt};
 use crate::mime_parts;
 use crate::graph_client::GraphClient;
@@ -67,6 +76,10 @@ pub type ProgressFn<'a> = &'a mut dyn FnMut(&Progress) -> bool;
 /// Sent Items copy on the draft path, said once.
 pub const SENT_ITEMS_WARNING: &str = "save_to_sent_items=false cannot apply to this message: it is too large for one request, \
 and messages sent as a draft (draft + upload sessions + send) always leave a copy in the mailbox's Sent Items";
+
+/// Sent Items copy with `exactly_once`, said once.
+pub const EXACTLY_ONCE_SENT_ITEMS_WARNING: &str = "save_to_sent_items=false cannot apply with exactly_once: every message is sent as a draft, \
+and a sent draft always leaves a copy in the mailbox's Sent Items";
 
 /// What will be sent, decided before any request.
 enum Plan<'a> {
@@ -118,14 +131,33 @@ pub(crate) fn send_input(
         Plan::Json(_) => Route::Json,
         Plan::Draft(_) => Route::Draft,
     };
+    let identity = ledger::identify(head, recipients);
     let client = GraphClient::for_config(Arc::clone(config))?;
     let graph = Graph::new(&client, &mailbox);
-    let receipt = run(&graph, plan, progress)?;
-    // Redis of `redis_url` failing: said once per process, on the first receipt after.
-    warnings.extend(crate::limiter::take_warning());
+    let receipt = run(&graph, plan, progress, identity.as_ref(), route).map_err(|e| settle_hint(e, config))?;
+    if receipt.already_sent {
+        warnings.push(format!(
+            "not sent again: Graph accepted this message (Message-ID {}) before; this is that send's receipt",
+            identity.as_ref().map_or("", |i| i.message_id.as_str())
+        ));
+    }
+    // Redis of `redis_url` failing: said once per process, on the first receipt after;
+    // the limiter and the ledger share the Redis, so one failure is one warning.
+    match (crate::limiter::take_warning(), ledger::take_warning()) {
+        (Some(limiter), Some(ledger)) => warnings.push(format!("{limiter}. Also: {ledger}")),
+        (one, other) => warnings.extend(one.or(other)),
+    }
     // A rotated certificate that could not be used (the previous key signs): said once.
     warnings.extend(crate::credential::take_warning());
     Ok(Sent { receipt, route, warnings })
+}
+
+/// An unknown outcome without `exactly_once` names it as the way to have it settled.
+fn settle_hint(mut e: crate::error::Error, config: &Config) -> crate::error::Error {
+    if e.kind == ErrorKind::OutcomeUnknown && !config.exactly_once && e.hint.as_deref().is_some_and(|h| !h.contains("exactly_once")) {
+        e.hint = e.hint.map(|h| format!("{h}; set `exactly_once` (env O365_EXACTLY_ONCE) to have the sender settle such sends itself"));
+    }
+    e
 }
 
 /// Checks the recipients and chooses the route; every refusal that needs no server
@@ -144,13 +176,19 @@ fn plan<'a>(config: &Config, input: &Input<'a>, head: &[u8], recipients: &[Strin
         Input::Split(split) => {
             let mut warnings = Vec::new();
             if !config.save_to_sent_items {
-                warnings.push(SENT_ITEMS_WARNING.to_string());
+                warnings.push(if config.exactly_once { EXACTLY_ONCE_SENT_ITEMS_WARNING } else { SENT_ITEMS_WARNING }.to_string());
             }
             return Ok((Plan::Draft(split.plan(&bcc_line)?), warnings));
         }
     };
     let total_len = mime.len() + bcc_line.len();
     let mut warnings = Vec::new();
+    if config.exactly_once {
+        if !config.save_to_sent_items {
+            warnings.push(EXACTLY_ONCE_SENT_ITEMS_WARNING.to_string());
+        }
+        return Ok((Plan::Draft(draft_plan::plan_draft(mime, &bcc_line)?), warnings));
+    }
     if !config.save_to_sent_items && total_len <= JSON_CANDIDATE_BYTES {
         let built = crate::json_message::build(mime, &prepared.added_bcc, false)?;
         let body = serde_json::to_vec(&built.body).unwrap_or_default();
@@ -168,18 +206,18 @@ fn plan<'a>(config: &Config, input: &Input<'a>, head: &[u8], recipients: &[Strin
     Ok((Plan::Draft(draft_plan::plan_draft(mime, &bcc_line)?), warnings))
 }
 
-/// Runs the planned route on the process's runtime; progress events are handed to the
-/// callback on this thread, and a `false` from it asks the route to stop.
-fn run(graph: &Graph<'_>, plan: Plan<'_>, progress: Option<ProgressFn<'_>>) -> Result<Receipt> {
+/// Runs the planned route on the process's runtime, through the ledger when the
+/// message has a Message-ID; progress events are handed to the callback on this thread,
+/// and a `false` from it asks the route to stop.
+fn run(graph: &Graph<'_>, plan: Plan<'_>, progress: Option<ProgressFn<'_>>, identity: Option<&ledger::Identity>, route: Route) -> Result<Receipt> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let reporter = if progress.is_some() { Reporter::new(Some(tx)) } else { Reporter::silent() };
     let cancel = reporter.cancel_flag();
     let work = async {
         reporter.phase(Phase::Prepare);
-        let receipt = match &plan {
-            Plan::Mime(mime) => crate::route_mime::send(graph, mime, &reporter).await?,
-            Plan::Json(body) => crate::route_json::send(graph, body.clone(), &reporter).await?,
-            Plan::Draft(draft) => crate::route_draft::send(graph, draft, &reporter).await?,
+        let receipt = match identity {
+            Some(id) => recorded(graph, &plan, &reporter, id, route).await?,
+            None => run_route(graph, &plan, &reporter, None).await?,
         };
         reporter.phase(Phase::Done);
         Ok(receipt)
@@ -208,4 +246,49 @@ fn run(graph: &Graph<'_>, plan: Plan<'_>, progress: Option<ProgressFn<'_>>) -> R
             }
         }
     })
+}
+
+/// The planned route; `record`: the message's ledger entry, which the route keeps up to
+/// date (the draft carrying it), and which exactly_once needs.
+async fn run_route(graph: &Graph<'_>, plan: &Plan<'_>, reporter: &Reporter, record: Option<&mut Record>) -> Result<Receipt> {
+    match (plan, record) {
+        (Plan::Mime(mime), _) => crate::route_mime::send(graph, mime, reporter).await,
+        (Plan::Json(body), _) => crate::route_json::send(graph, body.clone(), reporter).await,
+        (Plan::Draft(draft), record) if graph.client.config().exactly_once => crate::route_draft::send_once(graph, draft, reporter, record).await,
+        (Plan::Draft(draft), record) => crate::route_draft::send(graph, draft, reporter, record).await,
+    }
+}
+
+/// A send through the ledger: asks it first, then writes back what became of the message.
+async fn recorded(graph: &Graph<'_>, plan: &Plan<'_>, reporter: &Reporter, id: &ledger::Identity, route: Route) -> Result<Receipt> {
+    let config = graph.client.config();
+    let message_id = &id.message_id;
+    let mut record = match ledger::check(config, graph.mailbox, id, route.name()).await {
+        Verdict::Send(record) => record,
+        Verdict::AlreadySent(receipt) => return Ok(receipt),
+        Verdict::Refuse(e) => return Err(e),
+        Verdict::Settle(record, draft) => match crate::route_draft::settle(graph, &draft).await {
+            crate::route_draft::Settled::Sent { request_id, client_request_id } => {
+                let mut receipt = Receipt::unnamed(graph.mailbox);
+                receipt.request_id = request_id.unwrap_or_default();
+                receipt.client_request_id = client_request_id.unwrap_or_default();
+                record.accepted(&receipt).await;
+                receipt.already_sent = true;
+                return Ok(receipt);
+            }
+            crate::route_draft::Settled::NotSent => record,
+            crate::route_draft::Settled::Unknown(why) => {
+                record.unknown().await;
+                return Err(crate::error::Error::new(ErrorKind::OutcomeUnknown, format!("not sent again: an earlier send of the message {message_id} got no clear answer, and {why}"))
+                    .with_hint("send it again later: the ledger settles it then; or look for its Message-ID in the mailbox's Sent Items"));
+            }
+        },
+    };
+    let result = run_route(graph, plan, reporter, Some(&mut record)).await;
+    match &result {
+        Ok(receipt) => record.accepted(receipt).await,
+        Err(e) if e.kind == ErrorKind::OutcomeUnknown => record.unknown().await,
+        Err(_) => record.forget().await,
+    }
+    result
 }

@@ -24,11 +24,16 @@ pub(crate) struct Spool {
     /// Bytes written to the file.
     flushed: u64,
     buf: Vec<u8>,
+    /// Most bytes it may hold (the message limit: a larger message is refused, so the
+    /// disk never holds more than one message can send), and the error past it.
+    limit: u64,
+    over: fn() -> Error,
 }
 
 impl Spool {
-    /// A new unlinked file in `dir` (the system temp directory when `None`).
-    pub(crate) fn create(dir: Option<&Path>) -> Result<Spool> {
+    /// A new unlinked file in `dir` (the system temp directory when `None`) that refuses
+    /// to hold more than `limit` bytes with `over()`.
+    pub(crate) fn create(dir: Option<&Path>, limit: u64, over: fn() -> Error) -> Result<Spool> {
         let tmp;
         let dir = match dir {
             Some(d) => d,
@@ -41,7 +46,7 @@ impl Spool {
             Error::config("spool_dir", format!("cannot create the spool file for a large message in `{}`: {e}", dir.display()))
                 .with_hint("set `spool_dir` to a writable directory with room for the message's attachments (default: sys_get_temp_dir())")
         })?;
-        Ok(Spool { file: Arc::new(file), flushed: 0, buf: Vec::with_capacity(WRITE_BUFFER) })
+        Ok(Spool { file: Arc::new(file), flushed: 0, buf: Vec::with_capacity(WRITE_BUFFER), limit, over })
     }
 
     /// Bytes spooled so far (written or buffered).
@@ -50,6 +55,9 @@ impl Spool {
     }
 
     pub(crate) fn write(&mut self, data: &[u8]) -> Result<()> {
+        if self.len() + data.len() as u64 > self.limit {
+            return Err((self.over)());
+        }
         self.buf.extend_from_slice(data);
         if self.buf.len() >= WRITE_BUFFER {
             self.flush()?;

@@ -337,7 +337,9 @@ fn an_uncontended_slot_costs_one_round_trip_to_take_and_one_to_give_back() {
     let mut monitor = redis.monitor();
     let sent = send(&mailer, "counted").expect("sent");
     assert_eq!(sent.route, o365_core::Route::Mime, "one Graph request");
-    assert_eq!(monitor.client_commands(), ["evalsha", "evalsha"], "one call to acquire, one to release");
+    // The send ledger claims the message (one script call) and records it accepted (SET)
+    // around the limiter's slot: one call to acquire, one to release.
+    assert_eq!(monitor.client_commands(), ["evalsha", "evalsha", "evalsha", "set"], "ledger claim, acquire, release, ledger accepted");
 }
 
 /// 5 sends at once from this process for the 4 slots (one waits a whole request of

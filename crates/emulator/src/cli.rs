@@ -143,6 +143,11 @@ pub struct Cli {
     /// when serving on localhost, else the base URL's host].
     #[arg(long, value_name = "HOST")]
     pub upload_host: Option<String>,
+    /// A host name to serve besides localhost, *.localhost, 127.0.0.0/8, [::1], the
+    /// listen address and host.docker.internal (requests naming any other host get 421,
+    /// against DNS rebinding). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
     /// Exit when stdin reaches end of file (lets a test harness stop the emulator by
     /// closing the pipe, so no orphan survives a crashed test).
     #[arg(long)]
@@ -218,6 +223,7 @@ impl Cli {
             c.throttle.upload_window_secs = secs;
         }
         if let Some(v) = &self.upload_host { c.upload_host = Some(v.clone()); }
+        c.allowed_hosts.extend(self.allow_host.iter().cloned());
         if self.no_system_identity { c.managed_identities.retain(|m| m.user_assigned); }
         for id in &self.user_assigned_identity {
             c.managed_identities.push(crate::config::ManagedIdentityConfig {

@@ -50,6 +50,9 @@ pub struct EmulatorConfig {
     /// name for the emulator reproduces that. `None`: `localhost` when the base URL is on
     /// 127.0.0.1 (and 127.0.0.1 when on localhost); other addresses keep their own host.
     pub upload_host: Option<String>,
+    /// Host names served besides loopback names, the bind address and the upload host
+    /// (`--allow-host`): any other `Host` is refused, against DNS rebinding.
+    pub allowed_hosts: Vec<String>,
     /// Managed identities served at the IMDS path (`/metadata/identity/oauth2/token`,
     /// header `Metadata: true`) and the App Service path (`/msi/token`, header
     /// `X-IDENTITY-HEADER`). Default: one system-assigned identity.
@@ -131,6 +134,7 @@ impl Default for EmulatorConfig {
             limits: Limits::default(),
             throttle: ThrottleConfig::default(),
             upload_host: None,
+            allowed_hosts: Vec::new(),
             managed_identities: vec![ManagedIdentityConfig::default()],
             identity_header: DEFAULT_IDENTITY_HEADER.to_string(),
         }

@@ -78,6 +78,9 @@ fn route(method: &Method, path: &str) -> Route {
 pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, DropConnection> {
     let (arrived, started) = (SystemTime::now(), Instant::now());
     let (parts, body) = req.into_parts();
+    if let Some(refused) = crate::host_guard::refuse(&shared, &parts) {
+        return Ok(refused);
+    }
     let path = parts.uri.path().to_string();
     let which = route(&parts.method, &path);
     let request_id = uuid::Uuid::new_v4().to_string();

@@ -15,6 +15,7 @@ pub mod config;
 mod dispatch;
 mod entra;
 mod graph;
+mod host_guard;
 mod http;
 mod inspect;
 mod jwt;

@@ -8,8 +8,13 @@ use std::collections::BTreeMap;
 /// One received (sent) message or draft.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct MessageRecord {
-    /// Emulator-assigned id (for drafts: the Graph message id).
+    /// Emulator-assigned id (for drafts: the Graph message id; a sent draft keeps it here,
+    /// as the inspection API's id, though Graph no longer knows it).
     pub id: String,
+    /// A sent draft: the id Graph gives its Sent Items copy (Exchange gives the moved
+    /// item a new id; the draft's id answers 404).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_items_id: Option<String>,
     /// The mailbox from the URL, as the client wrote it.
     pub mailbox: String,
     /// `mime` or `json`: how the client described the message.

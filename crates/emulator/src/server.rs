@@ -199,8 +199,9 @@ where
     let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let shared = Arc::clone(&shared);
         async move {
-            // The inbox's live-update stream never ends; every other answer is a buffer.
-            if crate::inspect::events::wants(&req) {
+            // The inbox's live-update stream never ends; every other answer is a buffer. A
+            // foreign Host goes on to the dispatcher, which refuses it (host_guard).
+            if crate::inspect::events::wants(&req) && crate::host_guard::serves(&shared, req.uri(), req.headers()) {
                 return Ok(crate::inspect::events::open(&shared).map(Either::Right));
             }
             crate::dispatch::serve(shared, req).await.map(|resp| resp.map(Either::Left))

@@ -105,7 +105,7 @@ fn token_endpoint_faults_are_entra_shaped() {
 #[test]
 fn invalid_rules_are_refused() {
     let env = start_default();
-    let resp = env.http.post(env.url("/_emulator/faults")).body("{\"status\": \"nope\"}").send().unwrap();
+    let resp = env.http.post(env.url("/_emulator/faults")).header("content-type", "application/json").body("{\"status\": \"nope\"}").send().unwrap();
     assert_eq!(resp.status(), 400);
     let resp = env.http.post(env.url("/_emulator/faults")).json(&json!({"drop": "sometimes"})).send().unwrap();
     assert_eq!(resp.status(), 400);

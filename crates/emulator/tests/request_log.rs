@@ -132,7 +132,7 @@ fn a_body_broken_off_is_logged_as_abandoned() {
     let env = start_default();
     let mut tcp = std::net::TcpStream::connect(env.emu.local_addr()).unwrap();
     let head = format!(
-        "POST /v1.0/users/{MAILBOX}/sendMail HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\
+        "POST /v1.0/users/{MAILBOX}/sendMail HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n\
          Content-Length: 1000\r\nclient-request-id: gave-up-3\r\n\r\nonly part of it"
     );
     tcp.write_all(head.as_bytes()).unwrap();

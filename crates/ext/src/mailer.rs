@@ -27,6 +27,8 @@ impl Mailer {
     /// false or throwing stops the send before its next request (a draft is deleted). If
     /// Graph accepted the message all the same, the receipt is returned and the exception
     /// is described in its `warnings` instead of thrown (see docs/sender.md, Security).
+    /// A message whose Message-ID the send ledger knows as accepted is not sent again: the
+    /// receipt is that send's, with `already_sent` true (false on every other receipt).
     #[php(name = "sendMime")]
     #[php(defaults(recipients = vec![]))]
     #[php(optional = "mailbox")]

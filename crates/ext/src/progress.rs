@@ -75,8 +75,9 @@ fn progress_array(p: &o365_core::Progress) -> Option<Zval> {
 }
 
 /// The receipt array: `mailbox`, `request_id`, `client_request_id`, `route` (`mime`,
-/// `json` or `draft`) and `warnings` (list of strings: headers the JSON form dropped, a
-/// Sent Items copy that could not be avoided).
+/// `json` or `draft`), `already_sent` (true: nothing was sent, the send ledger knows the
+/// Message-ID as accepted before and this is that send's receipt) and `warnings` (list of
+/// strings: headers the JSON form dropped, a Sent Items copy that could not be avoided).
 pub fn receipt_array(sent: o365_core::Sent) -> PhpResult<HashMap<String, Zval>> {
     let mut out = HashMap::new();
     let mut put = |k: &str, v: Result<Zval, ext_php_rs::error::Error>| -> PhpResult<()> {
@@ -87,6 +88,7 @@ pub fn receipt_array(sent: o365_core::Sent) -> PhpResult<HashMap<String, Zval>> 
     put("request_id", sent.receipt.request_id.into_zval(false))?;
     put("client_request_id", sent.receipt.client_request_id.into_zval(false))?;
     put("route", sent.route.name().into_zval(false))?;
+    put("already_sent", sent.receipt.already_sent.into_zval(false))?;
     put("warnings", sent.warnings.into_zval(false))?;
     Ok(out)
 }

@@ -41,7 +41,11 @@ final class MailerFactory
         #[\SensitiveParameter] array $redis = [],
     ): TransportInterface {
         try {
-            return new O365Transport(self::make($mailerConfig, $defaults, $redis), null, $logger, $onProgress);
+            ExtensionMissingException::check();
+            $settings = self::settings($mailerConfig, $defaults, $redis);
+            $exactlyOnce = filter_var($settings['exactly_once'] ?? false, FILTER_VALIDATE_BOOLEAN);
+
+            return new O365Transport(new Mailer($settings), null, $logger, $onProgress, $exactlyOnce);
         } catch (ExtensionMissingException|\O365\ConfigurationException $e) {
             return new MisconfiguredTransport($e, $logger);
         }

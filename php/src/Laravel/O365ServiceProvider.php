@@ -4,15 +4,21 @@ declare(strict_types=1);
 
 namespace O365\Laravel;
 
+use Illuminate\Mail\Events\MessageSending;
 use Illuminate\Mail\MailManager;
 use Illuminate\Queue\Events\JobExceptionOccurred;
+use Illuminate\Queue\Events\JobFailed;
+use Illuminate\Queue\Events\JobProcessed;
+use Illuminate\Queue\Events\JobProcessing;
+use Illuminate\Queue\Events\JobReleasedAfterException;
 use Illuminate\Support\ServiceProvider;
 use Psr\Log\LoggerInterface;
 use Symfony\Component\Mailer\Transport\TransportInterface;
 
 /**
  * Registers the `o365` mail transport (and migration aliases), the o365:* Artisan
- * commands, and the queue listener that releases throttled mail for Graph's Retry-After.
+ * commands, and the queue listeners: throttled mail released for Graph's Retry-After,
+ * one Message-ID per queued mail across attempts, unknown outcomes failed, not retried.
  */
 final class O365ServiceProvider extends ServiceProvider
 {
@@ -29,7 +35,15 @@ final class O365ServiceProvider extends ServiceProvider
         }
 
         // Throttled queued mail waits for Graph's Retry-After (see Queue\ReleaseThrottledJobs).
-        $this->app['events']->listen(JobExceptionOccurred::class, [Queue\ReleaseThrottledJobs::class, 'handle']);
+        $events = $this->app['events'];
+        $events->listen(JobExceptionOccurred::class, [Queue\ReleaseThrottledJobs::class, 'handle']);
+        // Never twice: a retried job's mail keeps its Message-ID (the sender's ledger knows
+        // it), and one whose outcome is unknown is failed unless exactly_once settles it.
+        $events->listen(JobExceptionOccurred::class, [Queue\FailUnknownOutcomes::class, 'handle']);
+        $ids = new Queue\StableMessageIds();
+        $events->listen(JobProcessing::class, static fn (JobProcessing $e) => $ids->started($e->job));
+        $events->listen([JobProcessed::class, JobFailed::class, JobReleasedAfterException::class], static fn () => $ids->ended());
+        $events->listen(MessageSending::class, [$ids, 'sending']);
 
         // Extend lazily: nothing (not even the extension check) runs until an o365 mailer is used.
         $this->callAfterResolving('mail.manager', function (MailManager $manager): void {

@@ -27,13 +27,15 @@ final class O365Transport extends AbstractTransport
     /**
      * `$onProgress` gets the upload progress of large messages (the array the extension's
      * sendMime passes); return false from it to cancel. Fixed for the transport's life:
-     * a caller that wants progress builds its own transport.
+     * a caller that wants progress builds its own transport. `$exactlyOnce`: the mailer's
+     * `exactly_once`; without it an unknown outcome is not retried by a queue.
      */
     public function __construct(
         private readonly Mailer $mailer,
         ?EventDispatcherInterface $dispatcher = null,
         ?LoggerInterface $logger = null,
         ?callable $onProgress = null,
+        private readonly bool $exactlyOnce = false,
     ) {
         parent::__construct($dispatcher, $logger);
         $this->onProgress = $onProgress === null ? null : \Closure::fromCallable($onProgress);
@@ -46,6 +48,10 @@ final class O365Transport extends AbstractTransport
 
         try {
             $receipt = $this->mailer->sendMimeStream(self::chunks($message), $envelope->getSender()->getAddress(), $recipients, $this->onProgress);
+        } catch (\O365\OutcomeUnknownException $e) {
+            // Retrying could deliver it twice: unless exactly_once settles it, no queue may.
+            $class = $this->exactlyOnce ? TransportException::class : OutcomeUnknownTransportException::class;
+            throw new $class('Request to Microsoft Graph failed. Reason: '.$e->getMessage(), (int) $e->getCode(), $e);
         } catch (\O365\Exception $e) {
             throw new TransportException('Request to Microsoft Graph failed. Reason: '.$e->getMessage(), (int) $e->getCode(), $e);
         }

@@ -15,7 +15,7 @@ use Symfony\Component\Mailer\Transport\TransportInterface;
 /**
  * `o365://CLIENT_ID:SECRET@TENANT_ID?mailbox=...` for Symfony Mailer. Query options are
  * the extension's config keys (cloud, mailbox, login_endpoint, graph_endpoint,
- * save_to_sent_items, timeout, max_retries, ca_file, and the credential keys
+ * save_to_sent_items, timeout, max_retries, ca_file, exactly_once, ledger_ttl, and the credential keys
  * client_certificate, client_certificate_key, client_certificate_password,
  * client_certificate_algorithm, client_certificate_send_chain, federated_token_file,
  * managed_identity, managed_identity_endpoint); URL-encode the secret. Without a secret:
@@ -26,6 +26,7 @@ final class O365TransportFactory extends AbstractTransportFactory
 {
     /** Config keys a DSN may carry in its query. */
     private const OPTIONS = ['cloud', 'mailbox', 'login_endpoint', 'graph_endpoint', 'save_to_sent_items', 'timeout', 'max_retries', 'ca_file',
+        'exactly_once', 'ledger_ttl',
         'client_certificate', 'client_certificate_key', 'client_certificate_password', 'client_certificate_algorithm',
         'client_certificate_send_chain', 'federated_token_file', 'managed_identity', 'managed_identity_endpoint'];
 
@@ -54,7 +55,9 @@ final class O365TransportFactory extends AbstractTransportFactory
         }
         ExtensionMissingException::check();
 
-        return new O365Transport(new Mailer(array_filter($config, static fn ($v) => $v !== null && $v !== '')), $this->dispatcher, $this->logger);
+        $exactlyOnce = filter_var($config['exactly_once'] ?? false, FILTER_VALIDATE_BOOLEAN);
+
+        return new O365Transport(new Mailer(array_filter($config, static fn ($v) => $v !== null && $v !== '')), $this->dispatcher, $this->logger, null, $exactlyOnce);
     }
 
     protected function getSupportedSchemes(): array

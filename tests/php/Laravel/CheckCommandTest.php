@@ -39,6 +39,22 @@ final class CheckCommandTest extends LaravelTestCase
         return $emulator;
     }
 
+    public function testExactlyOnceWithoutMailReadWriteIsNotReady(): void
+    {
+        $emulator = new Emulator(['--role', 'Mail.Send']);
+        $this->app['config']->set('mail.mailers.o365', ['transport' => 'o365'] + $emulator->config(['exactly_once' => true]));
+        [$code, $out] = $this->artisan('o365:check');
+
+        $this->assertSame(1, $code, $out);
+        $this->assertStringContainsString('`exactly_once` is on', $out);
+        $this->assertStringContainsString('Add Mail.ReadWrite (Microsoft Graph, Application) to the app and grant admin consent', $out);
+
+        $this->app['config']->set('mail.mailers.o365', ['transport' => 'o365'] + $this->emulator->config(['exactly_once' => true]));
+        [$code, $out] = $this->artisan('o365:check');
+        $this->assertSame(0, $code, $out);
+        $this->assertStringContainsString('exactly_once: on; Mail.ReadWrite is granted', $out);
+    }
+
     public function testMailboxThatDoesNotExistIsNotReady(): void
     {
         $emulator = $this->emulatorWith(['--mailbox', 'noreply@contoso.com']);

@@ -34,10 +34,12 @@ pub use limits_env::{UPLOAD_VAR, WINDOW_VAR};
 pub use local::MAILBOX_CONCURRENCY;
 pub use crate::redis_url::RedisUrl;
 pub(crate) use connection::take_warning;
+// The send ledger (`ledger`) keeps its entries in the same Redis, over the same connection.
+pub(crate) use connection::redis;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
-use connection::Redis;
+pub(crate) use connection::Redis;
 use shared::{Acquired, Lease, Refusal};
 
 /// The limiter of one mailbox for one config.

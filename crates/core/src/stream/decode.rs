@@ -44,8 +44,11 @@ pub(crate) struct Base64 {
     /// A content character was seen on the current line.
     in_line: bool,
     /// Whitespace after the last content character of the current line: trailing
-    /// (dropped) if the line ends, inside the line otherwise.
-    ws: Vec<u8>,
+    /// (dropped) if the line ends, inside the line otherwise. Counted, not kept (an
+    /// endless run of it must not grow memory): how many bytes, and whether any is a
+    /// space, tab or CR (which refuse the part; form feeds alone only break it).
+    ws: u64,
+    ws_blank: bool,
     /// `=` at the end of the current line's content / of the last non-empty lines (a
     /// line of `=` only adds to the line before: "...x=" then "=").
     pad: u64,
@@ -173,20 +176,22 @@ impl Base64 {
             // `trim_ascii` whitespace other than the line feed.
             b' ' | b'\t' | b'\r' | 0x0c => {
                 if self.in_line {
-                    self.ws.push(c);
+                    self.ws += 1;
+                    self.ws_blank |= c != 0x0c;
                 }
             }
             _ => {
-                if !self.ws.is_empty() {
-                    // Whitespace inside the line.
-                    if self.ws.iter().any(|w| matches!(w, b' ' | b'\t' | b'\r')) && self.refused.is_none() {
-                        self.refused = Some(InvalidBody("the attachment's base64 body has spaces inside a line".into()));
+                if self.ws > 0 {
+                    // Whitespace inside the line: the part is refused (space, tab, CR) or
+                    // cannot decode (form feeds), so its bytes need not reach the stage.
+                    if self.ws_blank {
+                        self.refused.get_or_insert_with(|| InvalidBody("the attachment's base64 body has spaces inside a line".into()));
                     }
-                    self.chars += self.ws.len() as u64;
-                    self.line_chars += self.ws.len() as u64;
+                    self.broken.get_or_insert_with(bad_base64);
+                    self.chars += self.ws;
+                    self.line_chars += self.ws;
                     self.pad = 0;
-                    let ws = std::mem::take(&mut self.ws);
-                    self.stage.extend_from_slice(&ws);
+                    (self.ws, self.ws_blank) = (0, false);
                 }
                 self.in_line = true;
                 self.chars += 1;
@@ -204,7 +209,7 @@ impl Base64 {
         self.in_line = false;
         self.pad = 0;
         self.line_chars = 0;
-        self.ws.clear();
+        (self.ws, self.ws_blank) = (0, false);
     }
 
     fn decode_stage(&mut self, last: bool, spool: &mut Spool) -> Result<()> {
@@ -231,7 +236,7 @@ mod tests {
     /// the same size and bytes.
     fn same_as_part_bytes(text: &[u8], chunk: usize) {
         let whole = PartBytes::new(text, TransferEncoding::Base64).expect("valid base64");
-        let mut spool = Spool::create(None).expect("spool");
+        let mut spool = Spool::create(None, u64::MAX, || unreachable!()).expect("spool");
         let mut d = Decoder::new(TransferEncoding::Base64);
         for c in text.chunks(chunk) {
             d.feed(c, &mut spool).expect("feed");
@@ -257,5 +262,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn whitespace_inside_a_line_is_counted_not_kept() {
+        let cases: [(&[u8], bool, bool); 3] = [(b"QUJD   \r\nRA==\r\n", false, false), (b"QU  JD\r\n", true, true), (b"QU\x0c\x0cJD\r\n", false, true)];
+        for (text, refused, broken) in cases {
+            let mut spool = Spool::create(None, u64::MAX, || unreachable!()).expect("spool");
+            let mut d = Decoder::new(TransferEncoding::Base64);
+            d.feed(text, &mut spool).expect("feed");
+            let done = d.finish(&mut spool).expect("finish");
+            assert_eq!((done.refused.is_some(), done.broken.is_some()), (refused, broken), "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(PartBytes::new(text, TransferEncoding::Base64).is_err(), refused, "{:?}", String::from_utf8_lossy(text));
+        }
+        // A hostile run of whitespace inside one line holds nothing.
+        let mut spool = Spool::create(None, u64::MAX, || unreachable!()).expect("spool");
+        let mut d = Decoder::new(TransferEncoding::Base64);
+        d.feed(b"QUJD", &mut spool).expect("feed");
+        let spaces = vec![b' '; 1024 * 1024];
+        for _ in 0..8 {
+            d.feed(&spaces, &mut spool).expect("feed");
+        }
+        let Decoder::Base64(b) = &d else { unreachable!() };
+        assert_eq!(b.ws, 8 * 1024 * 1024);
+        assert!(b.stage.len() < STAGE, "{} bytes staged", b.stage.len());
     }
 }

@@ -8,6 +8,7 @@
 //! the same plan either way (property test `plan_props.rs`).
 
 mod decode;
+mod limits;
 #[cfg(test)]
 mod plan_props;
 mod splitter;
@@ -15,6 +16,7 @@ mod splitter;
 use std::ops::Range;
 use std::path::PathBuf;
 
+pub use limits::{HEADER_BLOCK_BYTES, MAX_PARTS, MAX_STREAM_BYTES};
 pub use splitter::{SPOOL_BYTES, Split};
 
 use crate::error::{Error, Result};
@@ -58,8 +60,14 @@ impl Ingest {
         self.len() == 0
     }
 
-    /// The next chunk of the message.
+    /// The next chunk of the message. Refused (with nothing kept of it) once the
+    /// message passes a limit (see `limits`): Graph's message limit, the header-block
+    /// limit, the part-count limit.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let read = (self.len() + chunk.len()) as u64;
+        if read > MAX_STREAM_BYTES {
+            return Err(limits::too_much_mime(read));
+        }
         if let Some(s) = self.splitter.as_mut() {
             return s.push(chunk);
         }
@@ -77,7 +85,10 @@ impl Ingest {
     pub fn finish(self) -> Result<Streamed> {
         match self.splitter {
             Some(s) => Ok(Streamed::Split(s.finish()?)),
-            None => Ok(Streamed::Whole(self.buffer)),
+            None => {
+                limits::PartCount::new().lines(&self.buffer)?;
+                Ok(Streamed::Whole(self.buffer))
+            }
         }
     }
 }

@@ -18,8 +18,10 @@
 //! so parsing the finished skeleton gives the same parts, each spooled one with an
 //! empty body at the place its body was (the hole). [`Split`] maps them back.
 
+use crate::draft_plan::MAX_MESSAGE_BYTES;
 use crate::error::Result;
 use crate::mime_parts::{self, Leaf, Structure};
+use crate::stream::limits::{self, HEADER_BLOCK_BYTES, PartCount};
 use crate::stream::decode::{Decoded, Decoder};
 use crate::spool::Spool;
 
@@ -79,6 +81,7 @@ pub(crate) struct Splitter {
     spool: Option<Spool>,
     spool_dir: Option<std::path::PathBuf>,
     total: usize,
+    parts: PartCount,
 }
 
 impl Splitter {
@@ -94,6 +97,7 @@ impl Splitter {
             holes: Vec::new(),
             spool: None,
             spool_dir,
+            parts: PartCount::new(),
         };
         s.scan_from(0)?;
         Ok(s)
@@ -134,6 +138,7 @@ impl Splitter {
         while let Some(nl) = self.skel.get(pos..).and_then(|t| memchr::memchr(b'\n', t)) {
             if self.skel.get(self.line_start..).is_some_and(|l| l.starts_with(b"--")) {
                 self.run_start = pos + nl + 1;
+                self.parts.dash_line(self.skel.get(..self.run_start).unwrap_or_default())?;
             }
             pos += nl + 1;
             self.line_start = pos;
@@ -148,14 +153,24 @@ impl Splitter {
     /// Spools the body that the skeleton ends in, if it is large.
     fn try_spool(&mut self) -> Result<()> {
         let complete = self.line_start;
-        let Some(structure) = mime_parts::parse(self.skel.get(..complete).unwrap_or_default()) else { return Ok(()) };
-        let Some(leaf) = structure.leaves.last() else { return Ok(()) };
+        let Some(structure) = mime_parts::parse(self.skel.get(..complete).unwrap_or_default()) else {
+            // No header block yet (no complete line), or none at all (not MIME).
+            let blank = self.skel.starts_with(b"\n") || self.skel.starts_with(b"\r\n");
+            return self.unspoolable(0, !blank);
+        };
+        let Some(leaf) = structure.leaves.last() else { return self.unspoolable(self.run_start, false) };
         let header_done = leaf.body.start > leaf.header.end || (leaf.header.is_empty() && leaf.body.start > leaf.header.start);
-        if leaf.body.end != complete || !header_done || self.skel.len() - leaf.body.start < SPOOL_BYTES {
+        if !header_done {
+            return self.unspoolable(leaf.header.start, true);
+        }
+        if leaf.body.end != complete {
+            return self.unspoolable(self.run_start.max(leaf.body.end), false);
+        }
+        if self.skel.len() - leaf.body.start < SPOOL_BYTES {
             return Ok(());
         }
         if self.spool.is_none() {
-            self.spool = Some(Spool::create(self.spool_dir.as_deref())?);
+            self.spool = Some(Spool::create(self.spool_dir.as_deref(), MAX_MESSAGE_BYTES, limits::spool_full)?);
         }
         let pos = leaf.body.start;
         let tail = self.skel.split_off(pos);
@@ -175,6 +190,16 @@ impl Splitter {
         }
         self.active = Some(active);
         self.spool_bytes(tail.get(complete - pos..).unwrap_or_default())
+    }
+
+    /// The skeleton from `from` on can never be spooled (a header block when `header`):
+    /// it stays in memory, so past [`HEADER_BLOCK_BYTES`] the message is refused.
+    fn unspoolable(&self, from: usize, header: bool) -> Result<()> {
+        if self.skel.len().saturating_sub(from) <= HEADER_BLOCK_BYTES {
+            return Ok(());
+        }
+        let read = self.total as u64;
+        Err(if header { limits::header_block_too_big(read) } else { limits::outside_parts_too_big(read) })
     }
 
     /// Body bytes while spooling; hands over to the skeleton after the closing delimiter.

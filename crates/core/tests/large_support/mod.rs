@@ -50,14 +50,22 @@ impl Attachment {
 pub const TEXT: &str = "Hello Ann,\r\nthe report is attached.\r\n";
 pub const HTML: &str = "<html><body><p>Hello Ann,</p><p>the report is attached. <img src=\"cid:logo@test\"></p></body></html>";
 
+/// The Message-ID of [`message`] with `subject`: one per message, as Symfony makes them
+/// (the send ledger takes two messages with one Message-ID for the same message).
+pub fn message_id(subject: &str) -> String {
+    let slug: String = subject.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    format!("<msg-{slug}@test>")
+}
+
 /// A Symfony-shaped message: mixed(related(alternative(text, html), inline...), files...).
 pub fn message(from: &str, subject: &str, atts: &[Attachment]) -> Vec<u8> {
     let mut m = Vec::new();
     let head = format!(
         "From: Sender <{from}>\r\nTo: Ann Example <ann@example.com>\r\nCc: cc@example.com\r\nReply-To: replies@example.com\r\n\
-Subject: {subject}\r\nMessage-ID: <msg-1@test>\r\nIn-Reply-To: <orig@test>\r\nReferences: <orig@test>\r\n\
+Subject: {subject}\r\nMessage-ID: {id}\r\nIn-Reply-To: <orig@test>\r\nReferences: <orig@test>\r\n\
 X-Priority: 1 (Highest)\r\nX-Campaign: spring\r\nList-Unsubscribe: <mailto:unsub@example.com>\r\nMIME-Version: 1.0\r\n\
-Content-Type: multipart/mixed; boundary=\"MIXED\"\r\n\r\n"
+Content-Type: multipart/mixed; boundary=\"MIXED\"\r\n\r\n",
+        id = message_id(subject)
     );
     m.extend_from_slice(head.as_bytes());
     m.extend_from_slice(b"--MIXED\r\nContent-Type: multipart/related; boundary=\"REL\"\r\n\r\n--REL\r\n");

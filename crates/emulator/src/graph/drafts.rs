@@ -2,6 +2,11 @@
 //! MIME) → add attachments (small ones with `POST .../attachments`, big ones through
 //! upload sessions) → `POST .../send` (202; the draft becomes a sent message and always
 //! lands in Sent Items) or `DELETE` (204).
+//!
+//! As in Exchange, a sent draft's id is gone: GET, DELETE and `/send` of it answer 404
+//! ErrorItemNotFound, and the message lives on in Sent Items under a new id. The
+//! exactly-once sender relies on exactly this: after an ambiguous `/send` it deletes the
+//! draft, and 204 (it was still a draft) proves it was not sent, 404 that it was.
 
 use super::auth::Caller;
 use super::errors::GraphError;
@@ -29,20 +34,25 @@ pub fn create(shared: &Shared, ctx: &Ctx, caller: &Caller, mailbox: &str) -> Res
     };
     rec.id = new_id();
     stamp(&mut rec, ctx, caller, mailbox, "draft");
-    let body = message_json(&rec, shared);
+    let body = message_json(&rec, shared, true);
     shared.lock().drafts.push(rec);
     Ok(http::json(StatusCode::CREATED, &body))
 }
 
 pub fn get(shared: &Shared, mailbox: &str, id: &str) -> Result<Resp, GraphError> {
     let state = shared.lock();
-    let rec = state
-        .drafts
+    let ours = |m: &&MessageRecord| m.mailbox.eq_ignore_ascii_case(mailbox);
+    if let Some(draft) = state.drafts.iter().filter(ours).find(|m| m.id == id) {
+        return Ok(http::json(StatusCode::OK, &message_json(draft, shared, true)));
+    }
+    let sent = state
+        .messages
         .iter()
-        .chain(state.messages.iter().filter(|m| m.save_to_sent_items))
-        .find(|m| m.id == id && m.mailbox.eq_ignore_ascii_case(mailbox))
+        .filter(|m| m.save_to_sent_items)
+        .filter(ours)
+        .find(|m| graph_id(m) == id)
         .ok_or_else(GraphError::item_not_found)?;
-    Ok(http::json(StatusCode::OK, &message_json(rec, shared)))
+    Ok(http::json(StatusCode::OK, &message_json(sent, shared, false)))
 }
 
 pub fn delete(shared: &Shared, mailbox: &str, id: &str) -> Result<Resp, GraphError> {
@@ -60,6 +70,8 @@ pub fn send(shared: &Shared, ctx: &Ctx, caller: &Caller, mailbox: &str, id: &str
     validate::before_send(shared, mailbox, draft)?;
     let mut rec = state.drafts.remove(pos);
     state.uploads.retain(|_, s| s.draft_id != id);
+    // The draft's id is gone; the Sent Items copy gets its own (Exchange's behaviour).
+    rec.sent_items_id = Some(new_id());
     stamp(&mut rec, ctx, caller, mailbox, "draft");
     rec.save_to_sent_items = true;
     state.messages.push(rec);
@@ -102,8 +114,24 @@ fn recipients(rec: &MessageRecord, list: &[String]) -> Value {
     Value::Array(list.iter().map(|a| email(rec, a)).collect())
 }
 
-/// The message resource as Graph returns it for a draft.
-pub fn message_json(rec: &MessageRecord, shared: &Shared) -> Value {
+/// The id Graph knows a message by: a sent draft's Sent Items id, else its own.
+fn graph_id(rec: &MessageRecord) -> &str {
+    rec.sent_items_id.as_deref().unwrap_or(&rec.id)
+}
+
+/// The message's `internetMessageId`: a MIME message's own Message-ID (Exchange keeps it),
+/// else one Exchange would make up.
+fn internet_message_id(rec: &MessageRecord) -> String {
+    let own = rec.headers.iter().find(|h| h.name.eq_ignore_ascii_case("Message-ID")).map(|h| h.value.trim());
+    match own.filter(|v| !v.is_empty()) {
+        Some(v) => v.to_string(),
+        None => format!("<{}@emulator.local>", rec.id.trim_end_matches('=')),
+    }
+}
+
+/// The message resource as Graph returns it: a draft (in Drafts) or a sent message (in
+/// Sent Items).
+pub fn message_json(rec: &MessageRecord, shared: &Shared, draft: bool) -> Value {
     let (kind, content) = match (&rec.body_html, &rec.body_text) {
         (Some(h), _) => ("html", h.clone()),
         (None, Some(t)) => ("text", t.clone()),
@@ -113,7 +141,7 @@ pub fn message_json(rec: &MessageRecord, shared: &Shared) -> Value {
     json!({
         "@odata.context": format!("{}/v1.0/$metadata#users('{}')/messages/$entity", shared.base_url, rec.mailbox),
         "@odata.etag": format!("W/\"{}\"", rec.id.len()),
-        "id": rec.id,
+        "id": if draft { rec.id.as_str() } else { graph_id(rec) },
         "createdDateTime": rec.received_at,
         "lastModifiedDateTime": rec.received_at,
         "changeKey": rec.id.chars().rev().take(12).collect::<String>(),
@@ -121,16 +149,16 @@ pub fn message_json(rec: &MessageRecord, shared: &Shared) -> Value {
         "receivedDateTime": rec.received_at,
         "sentDateTime": rec.received_at,
         "hasAttachments": rec.attachments.iter().any(|a| !a.is_inline),
-        "internetMessageId": format!("<{}@emulator.local>", rec.id.trim_end_matches('=')),
+        "internetMessageId": internet_message_id(rec),
         "subject": rec.subject.clone().unwrap_or_default(),
         "bodyPreview": content.chars().take(255).collect::<String>(),
         "importance": rec.importance.clone().unwrap_or_else(|| "normal".into()),
-        "parentFolderId": "drafts",
+        "parentFolderId": if draft { "drafts" } else { "sentitems" },
         "conversationId": rec.id,
         "isDeliveryReceiptRequested": false,
         "isReadReceiptRequested": false,
         "isRead": true,
-        "isDraft": rec.via == "draft",
+        "isDraft": draft,
         "webLink": format!("{}/ui/{}", shared.base_url, rec.id),
         "inferenceClassification": "focused",
         "body": {"contentType": kind, "content": content},

@@ -14,12 +14,15 @@
 //! - `GET /_emulator/stats`
 //! - `GET|POST|DELETE /_emulator/faults`
 //! - `POST /_emulator/reset`: forget messages, drafts, uploads, requests, faults, counters
+//!
+//! Writes from other web pages are refused first (`write_guard`).
 
 pub mod events;
 pub mod faults;
 pub mod inbox;
 pub mod messages;
 pub mod web;
+mod write_guard;
 
 use crate::http::{self, Resp};
 use crate::record::MessageRecord;
@@ -40,6 +43,11 @@ pub async fn handle(shared: &Shared, parts: &Parts, body: Incoming) -> Resp {
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     // HEAD is GET without the body (hyper leaves the body out, keeps Content-Length).
     let m = if parts.method == Method::HEAD { &Method::GET } else { &parts.method };
+    if *m != Method::GET {
+        if let Some(refused) = write_guard::refuse(shared, parts, &body) {
+            return refused;
+        }
+    }
     let query = parts.uri.query();
     let flag = |name: &str| query.is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == name));
     match (m, segs.as_slice()) {

@@ -73,7 +73,13 @@ final class CheckCommand extends Command
         if (!in_array('Mail.Send', $report['roles'], true)) {
             $this->line('  The token has no Mail.Send role, yet the mailbox may send: Exchange RBAC for Applications grants it.');
         }
-        if (!in_array('Mail.ReadWrite', $report['roles'], true)) {
+        $readWrite = in_array('Mail.ReadWrite', $report['roles'], true);
+        if (filter_var($settings['exactly_once'] ?? false, FILTER_VALIDATE_BOOLEAN)) {
+            if (!$readWrite) {
+                return $this->notReady(['`exactly_once` is on: every message is sent as a draft, which needs the Mail.ReadWrite application permission, and the token has no Mail.ReadWrite role. Add Mail.ReadWrite (Microsoft Graph, Application) to the app and grant admin consent in Entra, or turn `exactly_once` off (env O365_EXACTLY_ONCE)']);
+            }
+            $this->line('  exactly_once: on; Mail.ReadWrite is granted (drafts).');
+        } elseif (!$readWrite) {
             $this->warn('Note: messages over about 4 MB need the Mail.ReadWrite application permission too (upload sessions).');
         }
         $this->info("OK: ready to send as $mailbox through Microsoft Graph.");
