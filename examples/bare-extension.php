@@ -29,7 +29,7 @@ if ($from === false || $from === '') {
     exit(2);
 }
 
-// Keys as in DESIGN.md; null means "not set" (the cloud's default endpoints).
+// Keys as in docs/contracts.md; null means "not set" (the cloud's default endpoints).
 $config = array_filter([
     'tenant_id' => getenv('O365_TENANT_ID') ?: null,
     'client_id' => getenv('O365_CLIENT_ID') ?: null,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The chaos run (README "Exactly once"): CHAOS_MAILS (200) queued Laravel mails on
+# The chaos run (bench/README.md, "Exactly once: cost and the chaos run"): CHAOS_MAILS (200) queued Laravel mails on
 # CHAOS_WORKERS (4) `queue:work` processes (database queue), Graph faults injected at
 # random (accepted-then-504, accepted-then-reset, 504 before acting, 429) and workers
 # SIGKILLed at random, once without and once with `exactly_once`; the ledger in a

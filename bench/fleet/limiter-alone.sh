@@ -5,7 +5,7 @@
 # like queue workers. Reported: the steady-state rate (5th to 95th percentile request
 # start) against the bound 4 / latency, the share of the 4 slots' time spent in requests,
 # and the 429s (must be 0). What the fleet bench loses beyond this is the workers' own
-# time (Laravel's job handling) and the mail mix (README "Running many workers").
+# time (Laravel's job handling) and the mail mix (bench/README.md, "A fleet of queue workers").
 # Settings (env): ALONE_PROCS ("8 12"), ALONE_MAILS (mails per process, 50),
 # ALONE_LATENCY_MS (100). Writes bench/results/fleet-limiter-alone.md.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fleet benchmark (README "Running many workers"): H simulated hosts (one process
+# The fleet benchmark (bench/README.md, "A fleet of queue workers"): H simulated hosts (one process
 # group each) x W Laravel `queue:work` workers on a Redis queue send N queued mails across
 # M mailboxes through the emulator (--latency-ms 100, Exchange's limits per app and
 # mailbox). Phases, one after the other in one run, each on a fresh emulator state and

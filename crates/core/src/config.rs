@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 pub use crate::config_value::ConfigValue;
 
-/// The keys `Config` accepts (DESIGN.md's public contract), the credential's included:
+/// The keys `Config` accepts (the public contract, docs/contracts.md), the credential's included:
 /// the one list of them (unknown-key suggestions; a unit test checks each is taken).
 pub const KEYS: &[&str] = &[
     "tenant_id",

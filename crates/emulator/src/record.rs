@@ -1,5 +1,5 @@
 //! What the emulator keeps of a received message, in the shape the inspection API
-//! returns (field names are a public contract, see DESIGN.md). Drafts use the same
+//! returns (field names are a public contract, see docs/contracts.md). Drafts use the same
 //! record until they are sent.
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! What happens to a draft once it is sent, as Exchange does it (GRAPH-FACTS.md): its id
+//! What happens to a draft once it is sent, as Exchange does it (docs/graph-facts.md): its id
 //! is gone (GET, DELETE and /send answer 404 ErrorItemNotFound), the message is in Sent
 //! Items under a new id; a MIME draft reports the MIME's Message-ID as
 //! `internetMessageId`. And the "acted, then lost the answer" faults on `/send`: a 504 or

@@ -105,9 +105,9 @@ final class ConfigFallbackTest extends TestCase
         $file = require dirname(__DIR__, 3).'/php/config/o365.php';
         // redis_connection is the package's own: it becomes the extension's redis_url.
         $this->assertSame([], array_diff(array_keys($file), $known, ['redis_connection']), 'config/o365.php has only keys the extension knows (an unknown one fails every send)');
-        // DESIGN.md's keys; the certificate's fine print and managed_identity_endpoint stay per mailer.
+        // The keys of docs/contracts.md; the certificate's fine print and managed_identity_endpoint stay per mailer.
         $optional = ['client_certificate_algorithm', 'client_certificate_send_chain', 'managed_identity_endpoint'];
-        $this->assertSame([], array_diff($known, array_keys($file), $optional), 'config/o365.php offers every DESIGN.md key with its env variable');
+        $this->assertSame([], array_diff($known, array_keys($file), $optional), 'config/o365.php offers every key of docs/contracts.md with its env variable');
     }
 
     public function testDeadlineComesFromTheEnvironment(): void

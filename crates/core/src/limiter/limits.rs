@@ -1,4 +1,4 @@
-//! The numbers the limiter enforces: Exchange's per app and mailbox limits (GRAPH-FACTS:
+//! The numbers the limiter enforces: Exchange's per app and mailbox limits (docs/graph-facts.md:
 //! 4 concurrent requests, 10,000 requests per 10 minutes, 150 MB uploaded per 5 minutes)
 //! and the limiter's own timings. One process-wide value, Microsoft's by default; tests
 //! (and the fleet benchmark) scale them down with [`set_limits`] so that a window fills in

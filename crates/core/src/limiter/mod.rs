@@ -1,5 +1,5 @@
 //! The per-mailbox limiter. Exchange throttles each app per mailbox: 4 requests in flight,
-//! 10,000 requests per 10 minutes, 150 MB of uploads per 5 minutes (GRAPH-FACTS.md).
+//! 10,000 requests per 10 minutes, 150 MB of uploads per 5 minutes (docs/graph-facts.md).
 //! Every Graph request of a send takes a slot here before each HTTP attempt and gives it
 //! back when the answer is read; the retry loop's sleeps hold no slot.
 //!

@@ -1,5 +1,5 @@
 //! Graph's error body, `{"error":{"code","message","innerError":{"date","request-id",
-//! "client-request-id"}}}`, and constructors for the cases GRAPH-FACTS.md lists. The
+//! "client-request-id"}}}`, and constructors for the cases docs/graph-facts.md lists. The
 //! messages are Microsoft's own where Microsoft documents them.
 
 use crate::dispatch::{Ctx, ErrorCode};
