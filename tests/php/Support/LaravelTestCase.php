@@ -32,6 +32,11 @@ abstract class LaravelTestCase extends TestCase
         $this->app->flush();
         Facade::clearResolvedInstances();
         Facade::setFacadeApplication(null);
+        // Laravel 11+ registers queue:work's event listeners (among them the one that writes
+        // failed_jobs) once per process; Laravel's own TestCase resets that between tests.
+        if (method_exists(\Illuminate\Queue\Console\WorkCommand::class, 'flushState')) {
+            \Illuminate\Queue\Console\WorkCommand::flushState();
+        }
         unset($this->app, $this->emulator);
     }
 
