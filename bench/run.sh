@@ -18,7 +18,7 @@ DURATION=${BENCH_DURATION:-15}
 WORKERS=${BENCH_WORKERS:-4}
 CPU_SENDS=${BENCH_CPU_SENDS:-50}
 FLOOR_REQUESTS=${BENCH_FLOOR_REQUESTS:-200}
-SCENARIOS=${BENCH_SCENARIOS:-fpm cpu memory floor coldstart}
+SCENARIOS=${BENCH_SCENARIOS:-fpm cpu memory floor coldstart cafile}
 COLDSTART_RUNS=${BENCH_COLDSTART_RUNS:-7}
 RUN="$ROOT/.build/bench/run"
 RES="$RUN/results"
@@ -267,6 +267,14 @@ coldstart() {
   clear_messages
 }
 
+# ---- 6. ca_file: instructions per send with the system bundle vs one certificate ---------
+# bench/ca-file.sh (its own emulator, a new Mailer per send as PHP-FPM builds one per request).
+cafile() {
+  say "ca_file: instructions per send, the system bundle against one certificate (callgrind)"
+  EXT="$EXT" EMULATOR="$BIN/o365-emulator" bench/ca-file.sh 12 > "$RUN/cafile.txt" 2>&1 \
+    || die "bench/ca-file.sh failed: $(tail -n 3 "$RUN/cafile.txt")"
+}
+
 if [ -n "$CPU_EMULATOR_URL" ]; then
   say "CPU: 6 callgrind loops of $CPU_SENDS sends, 2 at a time, at nice 19 in the background"
   cpu_start; PIDS+=("$CPU_EMULATOR_PID")
@@ -278,6 +286,7 @@ for s in $SCENARIOS; do
     memory) memory;;
     floor) floor;;
     coldstart) coldstart;;
+    cafile) cafile;;
     *) die "unknown scenario $s";;
   esac
 done

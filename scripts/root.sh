@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian forky root under .build/forky/root: real PHP 8.4 + Laravel 13 + Symfony
-# Mailer 7.4 from Debian packages (installed natively, no polyfills) and, on request,
+# Mailer 7.4 from Debian packages (installed natively, no polyfills), Symfony Messenger
+# 7.4 (MessengerRetryTest: Messenger's retry of an unknown outcome) and, on request,
 # PHP 8.5 from Debian experimental. The extension is built and tested there for the PHP
 # versions the host (Debian 12, PHP 8.2) lacks.
 #
@@ -21,7 +22,7 @@ CHROOT="$FORKY/root"
 RUSTUP_DIR="${RUSTUP_HOME:-$HOME/.rustup}"
 CARGO_DIR="${CARGO_HOME:-$HOME/.cargo}"
 # What the root holds; changing it changes the cache key, which rebuilds the root.
-PACKAGES="php8.4-cli,php8.4-dev,php8.4-fpm,php8.4-curl,php8.4-mbstring,php8.4-xml,php8.4-sqlite3,clang,libclang-dev,gcc,libc6-dev,php-laravel-framework,ca-certificates,composer,openssl,make"
+PACKAGES="php8.4-cli,php8.4-dev,php8.4-fpm,php8.4-curl,php8.4-mbstring,php8.4-xml,php8.4-sqlite3,clang,libclang-dev,gcc,libc6-dev,php-laravel-framework,php-symfony-messenger,ca-certificates,composer,openssl,make"
 PHP85_PACKAGES="php8.5-cli php8.5-dev php8.5-fpm php8.5-curl php8.5-mbstring php8.5-xml php8.5-sqlite3 php8.5-intl"
 # mmdebstrap ignores the host's apt.conf.d: forky's Release would count as expired.
 APTOPTS=(--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Check-Date "false"'

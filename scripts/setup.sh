@@ -8,8 +8,8 @@
 # The test beds of `make test` (Debian 12 host), under .build/:
 #   laravel10  the host's PHP 8.2 toolchain and Laravel 10 / Symfony Mailer 6.4 extracted
 #              (never installed) from Debian trixie's packages
-#   php8.4     a Debian forky root with PHP 8.4, Laravel 13 and Symfony Mailer 7.4 installed
-#              natively (scripts/root.sh)
+#   php8.4     a Debian forky root with PHP 8.4, Laravel 13, Symfony Mailer and Messenger 7.4
+#              installed natively (scripts/root.sh)
 #   php8.5     PHP 8.5 from Debian experimental added to that root
 # Idempotent: every step checks whether its result is already there. Packages come from
 # the Debian mirror of this machine's own apt sources.

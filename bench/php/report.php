@@ -158,7 +158,7 @@ $o[] = sprintf('| failed requests (errors + non-2xx), c=1 / c=4 | %s | %s | %s |
     implode(' / ', array_map(static fn ($c) => isset($fpm['array'][$c]) ? $fpm['array'][$c]['errors'] + $fpm['array'][$c]['non_2xx'] : 'n/a', [1, 4])));
 
 $ran = static fn (string $s): bool => in_array($s, preg_split('/\s+/', (string) $meta['scenarios']), true);
-foreach (['fpm', 'floor', 'cpu', 'memory', 'coldstart'] as $s) {
+foreach (['fpm', 'floor', 'cpu', 'memory', 'coldstart', 'cafile'] as $s) {
     if (!$ran($s)) {
         $o[] = '';
         $o[] = "(Scenario `$s` was not run: BENCH_SCENARIOS=\"{$meta['scenarios']}\".)";
@@ -355,6 +355,23 @@ if ($ran('coldstart')) {
             $after === null ? 'n/a' : sprintf('%.1f ms', $after), ratio($after, $before),
             $after === null || $allowed === null ? 'n/a' : verdict($after <= $allowed));
     }
+}
+// ---- ca_file ------------------------------------------------------------------------
+if ($ran('cafile') && is_file("$run/cafile.txt")) {
+    $text = (string) file_get_contents("$run/cafile.txt");
+    $count = static fn (string $label): ?array => preg_match('/ca_file with '.$label.' \((\d+) bytes\): (\d+) instructions per send/', $text, $m) ? [(int) $m[1], (int) $m[2]] : null;
+    [$one, $bundle] = [$count('one certificate'), $count('the system bundle')];
+    $o[] = '';
+    $o[] = '**6. `ca_file`: instructions per send through a new `O365\Mailer` per send** (as PHP-FPM builds one per request; callgrind, median of 10 sends after 2; `bench/ca-file.sh`; target: the bundle ≤ 1.15 × one certificate)';
+    $o[] = '';
+    $o[] = '| ca_file | size | instructions per send |';
+    $o[] = '|---|---:|---:|';
+    foreach (['one certificate (the emulator\'s CA)' => $one, 'the system CA bundle plus the emulator\'s CA' => $bundle] as $label => $v) {
+        $o[] = sprintf('| %s | %s | %s |', $label, $v === null ? 'n/a' : number_format($v[0]).' bytes', $v === null ? 'n/a' : number_format($v[1]));
+    }
+    $o[] = '';
+    $o[] = sprintf('Bundle / one certificate: %s %s.', $one && $bundle ? sprintf('%.2f', $bundle[1] / $one[1]) : 'n/a',
+        $one && $bundle ? verdict($bundle[1] <= 1.15 * $one[1]) : '');
 }
 // ---- Machine ------------------------------------------------------------------------
 $sh = static fn (string $cmd): string => trim((string) shell_exec($cmd.' 2>/dev/null'));

@@ -15,4 +15,10 @@ if (!is_file($php.'/Illuminate/autoload.php')) {
     exit(2);
 }
 require_once $php.'/Illuminate/autoload.php';
+// Symfony Messenger, where the bed has it (the forky root: php-symfony-messenger), before any
+// package class: O365\Symfony\OutcomeUnknownTransportException implements Messenger's
+// interface only if it exists when the class is loaded, as in an application.
+if (is_file($php.'/Symfony/Component/Messenger/autoload.php')) {
+    require_once $php.'/Symfony/Component/Messenger/autoload.php';
+}
 require_once $project.'/vendor/autoload.php';

@@ -9,7 +9,10 @@ use PHPUnit\Framework\AssertionFailedError;
 use PHPUnit\Framework\SkippedTestError;
 use PHPUnit\Framework\TestCase;
 
-/** Conditional skips (no pcntl, extension enabled in ini) fail in CI instead of passing unnoticed. */
+/**
+ * Conditional skips (no pcntl, extension enabled in ini) fail in CI instead of passing unnoticed;
+ * only an integration a bed leaves out by design (Skip::notInThisBed) is skipped there.
+ */
 final class CiSkipTest extends TestCase
 {
     private string|false $saved;
@@ -41,6 +44,14 @@ final class CiSkipTest extends TestCase
         putenv('O365_CI=0');
         $this->expectException(SkippedTestError::class);
         Skip::because('needs pcntl');
+    }
+
+    public function testAnIntegrationThisBedLeavesOutIsSkippedEvenInCi(): void
+    {
+        putenv('O365_CI=1');
+        $this->expectException(SkippedTestError::class);
+        $this->expectExceptionMessage('not part of the Laravel 10 bed');
+        Skip::notInThisBed('Symfony Messenger is not part of the Laravel 10 bed');
     }
 
     public function testScriptsTestShSetsIt(): void
