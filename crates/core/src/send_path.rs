@@ -143,10 +143,7 @@ pub(crate) fn send_input(
     }
     // Redis of `redis_url` failing: said once per process, on the first receipt after;
     // the limiter and the ledger share the Redis, so one failure is one warning.
-    match (crate::limiter::take_warning(), ledger::take_warning()) {
-        (Some(limiter), Some(ledger)) => warnings.push(format!("{limiter}. Also: {ledger}")),
-        (one, other) => warnings.extend(one.or(other)),
-    }
+    warnings.extend(crate::limiter::take_warning());
     // A rotated certificate that could not be used (the previous key signs): said once.
     warnings.extend(crate::credential::take_warning());
     Ok(Sent { receipt, route, warnings })

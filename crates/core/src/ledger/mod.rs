@@ -10,8 +10,8 @@
 //! Where: the Redis of `redis_url` (one key per message, under the mailbox's hash tag of
 //! the limiter, so one Redis Cluster slot; atomic compare-and-set by a Lua script), and
 //! always this process's memory too, so that when Redis fails mid-way the process falls
-//! back to what it knows itself (said once per process as a warning) and never sends a
-//! message twice. Entries live `ledger_ttl` (24 h by default).
+//! back to what it knows itself and never sends a message twice (said in the process's
+//! one Redis warning, `limiter/connection.rs`). Entries live `ledger_ttl` (24 h by default).
 
 mod entry;
 mod memory;
@@ -24,7 +24,6 @@ use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::limiter::{MailboxKey, Redis};
 use crate::mailbox_graph::Receipt;
-use crate::process_warning::ProcessWarning;
 pub(crate) use entry::{Entry, State};
 
 /// The prefix of the ledger's Redis keys.
@@ -129,7 +128,8 @@ impl Record {
                     memory::set(&self.key, current.as_deref(), self.ttl);
                     return Err(current);
                 }
-                Err(shared::Down(why)) => warn_once(redis, &why),
+                // Said by the Redis warning (`Redis::failed`), with its cause.
+                Err(shared::Down) => {}
             }
         }
         memory::swap(&self.key, expect, Some(value), self.ttl)
@@ -140,9 +140,8 @@ impl Record {
         let value = entry.map(Entry::encode);
         memory::set(&self.key, value.as_deref(), self.ttl);
         if let Some(redis) = &self.redis {
-            if let Err(shared::Down(why)) = shared::set(redis, &self.key, value.as_deref(), self.ttl).await {
-                warn_once(redis, &why);
-            }
+            // Down: said by the Redis warning (`Redis::failed`), with its cause.
+            let _ = shared::set(redis, &self.key, value.as_deref(), self.ttl).await;
         }
     }
 
@@ -249,23 +248,4 @@ fn in_flight(config: &Config, message_id: &str, entry: &Entry) -> Error {
         "retry after {:.0} s: the ledger then knows whether it was accepted (with `exactly_once`, a killed send is settled)",
         (config.deadline + IN_FLIGHT_MARGIN).as_secs_f64()
     ))
-}
-
-/// The ledger's Redis warning, once per process.
-static WARNING: ProcessWarning = ProcessWarning::new();
-
-fn warn_once(redis: &Redis, why: &str) {
-    WARNING.set(|| {
-        format!(
-            "redis_url: the send ledger could not use Redis ({}: {why}); this process remembers the messages it sent itself and \
-             never sends one twice, but a retry of the same message in another process is not recognised until Redis is back. \
-             Fix: make that Redis reachable from every worker",
-            redis.address()
-        )
-    });
-}
-
-/// The ledger's Redis warning, once per process: the first receipt after a failure carries it.
-pub(crate) fn take_warning() -> Option<String> {
-    WARNING.take()
 }

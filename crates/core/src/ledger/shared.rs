@@ -13,8 +13,9 @@ use crate::limiter::Redis;
 
 static SWAP: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("swap.lua")));
 
-/// Redis could not be reached or failed; said once per process (see `super::warn_once`).
-pub(super) struct Down(pub String);
+/// Redis could not be reached or failed: marked failing by `Redis` (its backoff), which
+/// says so once per process, with the cause (`Redis::failed`).
+pub(super) struct Down;
 
 /// Writes `value` (`None`: deletes) when the key holds `expect` (`None`: absent); else
 /// `Ok(Err(current))`.
@@ -28,32 +29,32 @@ pub(super) async fn swap(
     let mut script = SWAP.prepare_invoke();
     script.key(key).arg(expect.unwrap_or("")).arg(value.unwrap_or("")).arg(ttl.as_millis().max(1) as u64);
     // Routed to the key's node, MOVED followed, failures marked (`Redis::invoke`).
-    let answer = redis.invoke::<(i64, String)>(key, &script).await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
+    let answer = redis.invoke::<(i64, String)>(key, &script).await.ok_or(Down)?;
     match answer {
         Ok((1, _)) => Ok(Ok(())),
         Ok((_, current)) => Ok(Err(Some(current).filter(|c| !c.is_empty()))),
-        Err(e) => Err(Down(if e.is_timeout() { "no answer in time".into() } else { "the command failed".into() })),
+        Err(_) => Err(Down),
     }
 }
 
 /// Writes `value` (`None`: deletes) whatever the key holds.
 pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Duration) -> Result<(), Down> {
-    let mut conn = redis.connection(key).await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
+    let mut conn = redis.connection(key).await.ok_or(Down)?;
     let done = match value {
         Some(v) => redis::cmd("SET").arg(key).arg(v).arg("PX").arg(ttl.as_millis().max(1) as u64).query_async::<()>(&mut conn).await,
         None => redis::cmd("DEL").arg(key).query_async::<()>(&mut conn).await,
     };
     done.map_err(|e| {
         redis.failed(&e);
-        Down(if e.is_timeout() { "no answer in time".into() } else { "the command failed".into() })
+        Down
     })
 }
 
 /// The key's value.
 pub(super) async fn get(redis: &Redis, key: &str) -> Result<Option<String>, Down> {
-    let mut conn = redis.connection(key).await.ok_or_else(|| Down("no connection (see the warning of the limiter)".into()))?;
+    let mut conn = redis.connection(key).await.ok_or(Down)?;
     redis::cmd("GET").arg(key).query_async::<Option<String>>(&mut conn).await.map_err(|e| {
         redis.failed(&e);
-        Down(if e.is_timeout() { "no answer in time".into() } else { "the command failed".into() })
+        Down
     })
 }

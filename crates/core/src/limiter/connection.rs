@@ -15,7 +15,8 @@
 //! answered ([`Redis::succeeded`]), not when a connection opens: a Redis that accepts
 //! connections and then never answers is tried ever less often, not every 1.5 s.
 //! The first failure is reported once per process as a warning of the next successful
-//! send's receipt ([`take_warning`]).
+//! send's receipt ([`take_warning`]): one warning for the limiter and the send ledger,
+//! which share these connections, naming the cause whichever of them met it first.
 //!
 //! Redis must not be able to take the worker down either: every connection is bounded
 //! (`dial.rs`, `bounded_stream.rs`): a reply over 16 KiB, bytes that are not RESP, or
@@ -43,6 +44,7 @@ use super::dial::{self, Opened};
 use super::discover;
 use super::route::Route;
 use crate::ca_file::CaFile;
+use crate::process_warning::ProcessWarning;
 use crate::redis_url::{RedisUrl, Topology};
 
 /// Longest wait for a connection (TCP + TLS + handshake) and for any one command.
@@ -310,13 +312,20 @@ impl Redis {
         s.backoff = Some(backoff);
         s.retry_at = Some(Instant::now() + backoff);
         drop(s);
-        warn_once(format!(
-            "redis_url: the Redis of the shared mailbox limiter ({}) failed: {why}; this process keeps sending with its own \
-             limits (4 requests in flight per mailbox in this process, no shared window or hold) and tries Redis again \
-             within {} s. Fix: make that Redis reachable from every worker, or remove `redis_url`",
-            self.url.address(),
-            max.as_secs()
-        ));
+        // The one warning of this process for Redis failing, whoever met it first (the
+        // limiter, or the send ledger, which uses this connection): it names the cause
+        // (what a peer did, when the bounded stream recorded it) and what both do meanwhile.
+        WARNING.set(|| {
+            format!(
+                "redis_url: the Redis of the shared mailbox limiter and the send ledger ({}) failed: {why}; this process keeps \
+                 sending with its own limits (4 requests in flight per mailbox in this process, no shared window or hold) and \
+                 tries Redis again within {} s; the send ledger remembers the messages this process sent and never sends one \
+                 twice, but a retry of the same message in another process is not recognised until Redis is back. Fix: make \
+                 that Redis reachable from every worker, or remove `redis_url`",
+                self.url.address(),
+                max.as_secs()
+            )
+        });
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -344,27 +353,10 @@ fn describe(e: &redis::RedisError) -> String {
     }
 }
 
-/// The warning of this process (pid), and whether it was handed out already.
-static WARNING: Mutex<Option<(u32, Option<String>, bool)>> = Mutex::new(None);
-
-fn warn_once(message: String) {
-    let pid = std::process::id();
-    let mut w = WARNING.lock().unwrap_or_else(PoisonError::into_inner);
-    match &mut *w {
-        Some((p, _, _)) if *p == pid => {}
-        _ => *w = Some((pid, Some(message), false)),
-    }
-}
+/// The Redis warning of this process (see [`Redis::failed`]).
+static WARNING: ProcessWarning = ProcessWarning::new();
 
 /// The Redis warning, once per process: the first receipt after a failure carries it.
 pub(crate) fn take_warning() -> Option<String> {
-    let pid = std::process::id();
-    let mut w = WARNING.lock().unwrap_or_else(PoisonError::into_inner);
-    match &mut *w {
-        Some((p, pending, given)) if *p == pid && !*given => {
-            *given = true;
-            pending.take()
-        }
-        _ => None,
-    }
+    WARNING.take()
 }

@@ -6,9 +6,10 @@
 
 use std::fmt;
 
-/// The largest reply the limiter accepts. Its replies are a few bytes (two integers, a
-/// script's SHA1, BLPOP's key and token, OK, PONG, an error line); Redis's own messages
-/// are under 1 KiB. Anything larger is not a Redis answering the limiter.
+/// The largest reply the limiter's connections accept. The limiter's replies are a few
+/// bytes (two integers, a script's SHA1, BLPOP's key and token, OK, PONG, an error line),
+/// the send ledger's (which shares them) one entry of a few hundred bytes (`ledger/entry.rs`);
+/// Redis's own messages are under 1 KiB. Anything larger is not a Redis answering them.
 pub(super) const MAX_REPLY: usize = 16 << 10;
 
 /// Nesting deeper than this is not an answer to any command the limiter sends.
@@ -31,7 +32,7 @@ pub(crate) enum Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Violation::TooLarge => "it sent a reply larger than 16 KiB (the limiter's replies are a few bytes), so the connection was closed",
+            Violation::TooLarge => "it sent a reply larger than 16 KiB (the limiter's and the send ledger's replies are under 1 KiB), so the connection was closed",
             Violation::Malformed => "it sent a reply that is not RESP, so the connection was closed",
             Violation::Unsolicited => "it sent data while no command was pending, so the connection was closed",
         })
