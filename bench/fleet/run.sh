@@ -159,6 +159,17 @@ limiter_keys() {  # how many keys the shared limiter wrote, in the phase's limit
     if redis-cli -p "$p" info replication 2>/dev/null | grep -q role:master; then redis-cli -p "$p" --scan --pattern 'o365:limit:*' 2>/dev/null || true; fi
   done | wc -l
 }
+cluster_spread() {  # the cluster's primaries: limiter keys and commands each served in the phase, as JSON
+  local p role k c out=""
+  for p in "${CLUSTER_PORTS[@]}"; do
+    role=$(redis-cli -p "$p" info replication 2>/dev/null | tr -d '\r' | awk -F: '/^role:/{print $2}')
+    [ "$role" = master ] || continue
+    k=$( (redis-cli -p "$p" --scan --pattern 'o365:limit:*' 2>/dev/null || true) | wc -l)
+    c=$(redis-cli -p "$p" info stats 2>/dev/null | tr -d '\r' | awk -F: '/^total_commands_processed:/{print $2}')
+    out="$out${out:+, }\"$p\": {\"limiter_keys\": $k, \"commands\": ${c:-0}}"
+  done
+  echo "{\"cluster_primaries\": {$out}}"
+}
 leases() {  # "mailbox-key lease-id expiry-ms" of every lease in the limiter's Redis
   redis-cli -p "$LP" --scan --pattern 'o365:limit:*:leases' 2>/dev/null | while read -r k; do
     redis-cli -p "$LP" zrange "$k" 0 -1 withscores | paste - - | sed "s#^#$k #"
@@ -201,7 +212,7 @@ run_phase() {
   local run; run="$phase-$(date +%s)"; local log="$LOGS/$phase.log"; : > "$log"
   redis-cli -p "$LP" ping >/dev/null 2>&1 || start_redis "$LP"
   redis-cli -p "$QP" flushall >/dev/null; redis-cli -p "$LP" flushall >/dev/null
-  for p in "${CLUSTER_PORTS[@]:-}"; do [ -n "$p" ] && { redis-cli -p "$p" flushall >/dev/null 2>&1 || true; }; done   # replicas refuse: READONLY
+  for p in "${CLUSTER_PORTS[@]:-}"; do [ -n "$p" ] && { redis-cli -p "$p" flushall >/dev/null 2>&1 || true; redis-cli -p "$p" config resetstat >/dev/null 2>&1 || true; }; done   # replicas refuse flushall: READONLY
   curl -s -X POST "$EMU_URL/_emulator/reset" >/dev/null
   export FLEET_LIMITER="$limiter" FLEET_LOG="$log"
   HOST_PGIDS=()
@@ -230,6 +241,7 @@ run_phase() {
   local busy; busy=$(echo "$cpu0 $cpu1" | awk '{b = $3 - $1; i = $4 - $2; printf "%d", 100 * b / (b + i)}')
   # Keys the shared limiter wrote (0: it was not used, or its Redis is down).
   local keys; keys=$(limiter_keys "$phase")
+  if [ "$phase" = cluster ]; then cluster_spread > "$LOGS/$phase.fault.json"; fi   # its fault file is {}
   php -r '$f = json_decode(file_get_contents($argv[1]), true) ?: []; file_put_contents($argv[1], json_encode(["limiter_redis_keys" => (int) $argv[2], "machine_cpu_busy_percent" => (int) $argv[3], "worker_cpu_ms_per_mail" => round(10 * (int) $argv[4] / (int) $argv[5], 1)] + $f));' "$LOGS/$phase.fault.json" "$keys" "$busy" "$ticks" "$N"
   for p in "${HOST_PGIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
   for p in "${HOST_PGIDS[@]}"; do wait "$p" 2>/dev/null || true; done
