@@ -281,6 +281,14 @@ namespace O365 {
         public function checkMailbox(?string $sender = null): array {}
 
         /**
+         * The config keys the constructor takes (core's one list): the Symfony DSN factory
+         * takes exactly these, so a key added to core is settable from a DSN too.
+         *
+         * @return array
+         */
+        public static function configKeys(): array {}
+
+        /**
          * Acquires a token and reports granted roles, expiry, endpoints and the credential
          * (kind, public details such as certificate thumbprints, warnings); never a secret.
          *

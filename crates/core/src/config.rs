@@ -16,7 +16,8 @@ use crate::error::{Error, Result};
 pub use crate::config_value::ConfigValue;
 
 /// The keys `Config` accepts (the public contract, docs/contracts.md), the credential's included:
-/// the one list of them (unknown-key suggestions; a unit test checks each is taken).
+/// the one list of them (unknown-key suggestions; exported as `CONFIG_KEYS` for the bindings,
+/// whose DSN options are exactly these; a unit test checks each is taken).
 pub const KEYS: &[&str] = &[
     "tenant_id",
     "client_id",

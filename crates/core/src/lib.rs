@@ -58,7 +58,7 @@ mod upload_session;
 mod url;
 
 pub use cloud::Cloud;
-pub use config::{Config, ConfigValue};
+pub use config::{Config, ConfigValue, KEYS as CONFIG_KEYS};
 pub use credential::Credential;
 pub use diagnostics::Diagnostics;
 pub use graph_client::GraphClient;

@@ -181,7 +181,7 @@ fn gave_up(mut err: Error, attempts: u32, stop: Stop, budget: Duration) -> Error
         Stop::Deadline { wait, left } => {
             let asked = if err.retry_after.is_some() { "Graph asked to wait" } else { "the next retry was due in" };
             err.message = format!(
-                "{}; {asked} {:.1} s, longer than the {:.1} s left of the send's deadline ({:.0} s, config `deadline`)",
+                "{}; {asked} {:.1} s, not shorter than the {:.1} s left of the send's deadline ({:.0} s, config `deadline`)",
                 err.message,
                 wait.as_secs_f64(),
                 left.as_secs_f64(),
@@ -228,6 +228,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_wait_equal_to_the_time_left_is_not_called_longer() {
+        // `next_delay` stops when the wait is >= the time left: equal is "not shorter".
+        let mut err = Error::new(ErrorKind::Throttled, "Graph throttled the send");
+        err.retry_after = Some(Duration::from_secs(30));
+        let stop = Stop::Deadline { wait: Duration::from_secs(30), left: Duration::from_secs(30) };
+        let e = gave_up(err, 1, stop, Duration::from_secs(60));
+        assert!(e.message.contains("Graph asked to wait 30.0 s, not shorter than the 30.0 s left of the send's deadline"), "{}", e.message);
     }
 
     #[test]

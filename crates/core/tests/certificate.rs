@@ -275,6 +275,25 @@ fn unregistered_certificate_shows_the_thumbprints_we_send() {
     assert!(text.contains(&hex(ring::digest::digest(&ring::digest::SHA256, &der).as_ref())), "{text}");
     assert!(text.contains("Certificates & secrets") && text.contains(".cer"), "{text}");
     assert!(!text.contains(&key_body("app.pem")));
+    // app.pem holds the private key too: the fix names the command that extracts the
+    // certificate alone, never the file itself as the part to upload.
+    let extract = format!("openssl x509 -in {} -outform der -out app.cer", cert("app.pem"));
+    assert!(text.contains(&extract), "{text}");
+    assert!(!text.contains(&format!("public part (`{}`", cert("app.pem"))), "{text}");
+}
+
+#[test]
+fn unregistered_pkcs12_certificate_names_the_extract_command() {
+    let emu = common::start(EmulatorConfig {
+        apps: vec![AppConfig { client_secrets: vec![], certificates: vec![pem("leaf.crt")], ..AppConfig::default() }],
+        ..EmulatorConfig::default()
+    });
+    let pw = s("test-password");
+    let mailer = emu.mailer_with(&with(&[("client_certificate", s(&cert("app.pfx"))), ("client_certificate_password", pw)]));
+    let e = emu.send(&mailer, "unregistered").expect_err("not registered");
+    assert_eq!(e.code.as_deref(), Some("AADSTS700027"));
+    let extract = format!("openssl pkcs12 -in {} -nokeys -clcerts | openssl x509 -outform der -out app.cer", cert("app.pfx"));
+    assert!(e.to_string().contains(&extract), "{e}");
 }
 
 #[test]

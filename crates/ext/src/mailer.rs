@@ -22,6 +22,13 @@ impl Mailer {
         Ok(Mailer { inner: o365_core::Mailer::new(config) })
     }
 
+    /// The config keys the constructor takes (core's one list): the Symfony DSN factory
+    /// takes exactly these, so a key added to core is settable from a DSN too.
+    #[php(name = "configKeys")]
+    pub fn config_keys() -> Vec<&'static str> {
+        o365_core::CONFIG_KEYS.to_vec()
+    }
+
     /// Sends rendered MIME; `$recipients` are all envelope recipients (To, Cc, Bcc);
     /// `$on_progress` gets upload progress of large messages (see progress.rs); returning
     /// false or throwing stops the send before its next request (a draft is deleted). If

@@ -97,8 +97,9 @@ impl Reader<'_, '_> {
     }
 }
 
+/// The caller's callable stopped the send: cancelled, as `sendMime` reports it.
 fn stopped(msg: &str) -> PhpException {
-    crate::exceptions::to_php(o365_core::Error::new(o365_core::ErrorKind::Configuration, msg))
+    crate::exceptions::to_php(o365_core::Error::new(o365_core::ErrorKind::Cancelled, msg))
 }
 
 fn read(mime: &Zval, ingest: &mut Ingest, progress: &mut Option<PhpProgress<'_>>) -> PhpResult<()> {
@@ -156,9 +157,12 @@ fn read_resource(mime: &Zval, r: &mut Reader<'_, '_>) -> PhpResult<()> {
     }
 }
 
+/// The message argument could not be read: the message is at fault (a ConfigurationException,
+/// as for a malformed message), with no config key, since `$mime` is none. An exception the
+/// iterable threw stays pending and reaches the caller instead of this.
 fn read_failed(what: &str) -> PhpException {
     crate::exceptions::to_php(
-        o365_core::Error::config("mime", format!("reading the message failed: {what}; nothing was sent"))
+        o365_core::Error::new(o365_core::ErrorKind::Configuration, format!("reading the message failed: {what}; nothing was sent"))
             .with_hint("pass Symfony's Message::toIterable(), a generator of strings, or a stream opened for reading (fopen($path, 'rb'))"),
     )
 }

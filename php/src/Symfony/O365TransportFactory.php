@@ -14,21 +14,16 @@ use Symfony\Component\Mailer\Transport\TransportInterface;
 
 /**
  * `o365://CLIENT_ID:SECRET@TENANT_ID?mailbox=...` for Symfony Mailer. Query options are
- * the extension's config keys (cloud, mailbox, login_endpoint, graph_endpoint,
- * save_to_sent_items, timeout, max_retries, ca_file, exactly_once, ledger_ttl, and the credential keys
- * client_certificate, client_certificate_key, client_certificate_password,
- * client_certificate_algorithm, client_certificate_send_chain, federated_token_file,
- * managed_identity, managed_identity_endpoint); URL-encode the secret. Without a secret:
+ * the extension's config keys, `O365\Mailer::configKeys()` (the ids and the secret go in
+ * the DSN's user, password and host parts); an unknown option is refused with the key
+ * most likely meant, as in a Laravel mailer entry. URL-encode the secret. Without a secret:
  * `o365://CLIENT_ID@TENANT_ID?client_certificate=/path/app.pem`; a managed identity needs
  * no ids: `o365://default?managed_identity=true` (host `default`: no tenant in the DSN).
  */
 final class O365TransportFactory extends AbstractTransportFactory
 {
-    /** Config keys a DSN may carry in its query. */
-    private const OPTIONS = ['cloud', 'mailbox', 'login_endpoint', 'graph_endpoint', 'save_to_sent_items', 'timeout', 'max_retries', 'ca_file',
-        'exactly_once', 'ledger_ttl',
-        'client_certificate', 'client_certificate_key', 'client_certificate_password', 'client_certificate_algorithm',
-        'client_certificate_send_chain', 'federated_token_file', 'managed_identity', 'managed_identity_endpoint'];
+    /** Keys the DSN's user, password and host parts carry, never its query. */
+    private const IDS = ['tenant_id', 'client_id', 'client_secret'];
 
     /** Options that are a credential of their own: the DSN then needs no secret (or no ids). */
     private const CREDENTIALS = ['client_certificate', 'federated_token_file', 'managed_identity'];
@@ -50,14 +45,28 @@ final class O365TransportFactory extends AbstractTransportFactory
         if ($dsn->getPort() !== null) {
             throw new InvalidArgumentException('An o365:// DSN takes no port: the host part is the tenant id (o365://CLIENT_ID:SECRET@TENANT_ID).');
         }
-        foreach (self::OPTIONS as $key) {
-            $config[$key] = $dsn->getOption($key);
-        }
         ExtensionMissingException::check();
+        foreach (self::options($dsn) as $key => $value) {
+            if (in_array($key, self::IDS, true)) {
+                throw new InvalidArgumentException(sprintf('An o365:// DSN carries `%s` in its user, password or host part, not as an option: o365://CLIENT_ID:SECRET@TENANT_ID.', $key));
+            }
+            // Unknown keys go to the extension too: it refuses them naming the key meant.
+            $config[$key] = $value;
+        }
 
         $exactlyOnce = filter_var($config['exactly_once'] ?? false, FILTER_VALIDATE_BOOLEAN);
 
         return new O365Transport(new Mailer(array_filter($config, static fn ($v) => $v !== null && $v !== '')), $this->dispatcher, $this->logger, null, $exactlyOnce);
+    }
+
+    /**
+     * Every query option of the DSN (Symfony's Dsn has no getter for them all).
+     *
+     * @return array<string, mixed>
+     */
+    private static function options(#[\SensitiveParameter] Dsn $dsn): array
+    {
+        return (fn (): array => $this->options)->call($dsn);
     }
 
     protected function getSupportedSchemes(): array

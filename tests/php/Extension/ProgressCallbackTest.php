@@ -58,6 +58,21 @@ final class ProgressCallbackTest extends TestCase
         $this->assertSame([], $emulator->json('GET', '/_emulator/drafts'));
     }
 
+    public function testReturningFalseStopsAStreamedSendWhileItIsRead(): void
+    {
+        $emulator = new Emulator();
+        $mailer = new \O365\Mailer($emulator->config());
+        try {
+            $mailer->sendMimeStream(str_split(self::mime(12 * 1024 * 1024), 1024 * 1024), null, [], static fn (array $p): bool => $p['phase'] !== 'prepare');
+            $this->fail('expected the send to stop');
+        } catch (\O365\Exception $e) {
+            $this->assertStringContainsString('progress callback asked to stop', $e->getMessage());
+            $this->assertNotInstanceOf(\O365\ConfigurationException::class, $e, 'cancelling is not a configuration error');
+            $this->assertNull($e->getConfigKey());
+        }
+        $this->assertSame([], $emulator->messages());
+    }
+
     public function testSmallMessagesStillReportSendAndDone(): void
     {
         $emulator = new Emulator();

@@ -83,6 +83,75 @@ final class TransportFactoryTest extends TestCase
         Transport::fromDsn('o365://client:secret@tenant?timeout=soon');
     }
 
+    /** A value of each config key that the extension refuses at construction, naming the key. */
+    private const REFUSED = [
+        'client_certificate' => '/nonexistent/app.pem', 'client_certificate_key' => '/nonexistent/key.pem',
+        'client_certificate_password' => 'pw', 'client_certificate_algorithm' => 'md5',
+        'client_certificate_send_chain' => 'maybe', 'federated_token_file' => '/nonexistent/token',
+        'managed_identity' => 'true', 'managed_identity_endpoint' => 'not a url', 'cloud' => 'mars',
+        'login_endpoint' => 'not a url', 'graph_endpoint' => 'not a url', 'mailbox' => 'not-an-address',
+        'save_to_sent_items' => 'maybe', 'timeout' => 'soon', 'max_retries' => 'many', 'deadline' => 'soon',
+        'ca_file' => '/nonexistent/ca.pem', 'redis_url' => 'http://localhost', 'exactly_once' => 'maybe', 'ledger_ttl' => '1',
+    ];
+
+    /** One case per key of the extension's one list (`Mailer::configKeys()`). */
+    public static function configKeys(): iterable
+    {
+        foreach (\O365\Mailer::configKeys() as $key) {
+            yield $key => [$key];
+        }
+    }
+
+    /**
+     * Every config key reaches the mailer from a DSN: a value it refuses fails naming that
+     * key (spool_dir, used only by a large streamed send, fails at that send).
+     *
+     * @dataProvider configKeys
+     */
+    public function testEveryConfigKeyIsADsnOption(string $key): void
+    {
+        if (in_array($key, ['tenant_id', 'client_id', 'client_secret'], true)) {
+            $this->expectException(\Symfony\Component\Mailer\Exception\InvalidArgumentException::class);
+            $this->expectExceptionMessage("An o365:// DSN carries `$key` in its user, password or host part, not as an option");
+            Transport::fromDsn('o365://client:secret@tenant?'.http_build_query([$key => 'x']));
+        }
+        if ($key === 'spool_dir') {
+            $emulator = new Emulator(['--client-secret', self::SECRET]);
+            $transport = Transport::fromDsn(self::dsn($emulator, query: ['spool_dir' => '/nonexistent/spool']));
+            try {
+                $transport->send(self::email()->attach(random_bytes(6 * 1024 * 1024), 'big.bin'));
+                $this->fail('expected the send to fail on the missing spool_dir');
+            } catch (TransportException $e) {
+                $this->assertInstanceOf(\O365\ConfigurationException::class, $e->getPrevious());
+                $this->assertSame('spool_dir', $e->getPrevious()->getConfigKey());
+                $this->assertSame([], $emulator->messages());
+
+                return;
+            }
+        }
+        $this->assertArrayHasKey($key, self::REFUSED, "add a refused value of the new config key `$key`");
+        try {
+            Transport::fromDsn('o365://client:secret@tenant?'.http_build_query([$key => self::REFUSED[$key]]));
+            $this->fail("expected a ConfigurationException naming `$key`");
+        } catch (\O365\ConfigurationException $e) {
+            $this->assertSame($key, $e->getConfigKey(), $e->getMessage());
+        }
+    }
+
+    public function testAnUnknownDsnOptionIsRefusedNamingTheKeyMeant(): void
+    {
+        foreach (['mailbx' => 'mailbox', 'save_to_sent_itemz' => 'save_to_sent_items'] as $typo => $meant) {
+            try {
+                Transport::fromDsn("o365://client:secret@tenant?mailbox=noreply@contoso.com&$typo=false");
+                $this->fail("expected a ConfigurationException for `$typo`");
+            } catch (\O365\ConfigurationException $e) {
+                $this->assertSame($typo, $e->getConfigKey());
+                $this->assertStringStartsWith("unknown config key `$typo` (did you mean `$meant`?)", $e->getMessage());
+                $this->assertStringContainsString("rename `$typo` to `$meant`", $e->getMessage());
+            }
+        }
+    }
+
     public function testIncompleteDsnIsSymfonysIncompleteDsnException(): void
     {
         foreach (['o365://client@tenant' => 'Password is not set.', 'o365://tenant' => 'User is not set.'] as $dsn => $message) {

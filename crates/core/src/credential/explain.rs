@@ -12,10 +12,10 @@ pub(crate) fn explain_assertion(code: u64, credential: &Credential, app: &App<'_
         Credential::Certificate(c) => {
             let thumbs = format!("SHA-1 {}, SHA-256 {}", c.sha1_thumbprint(), c.sha256_thumbprint());
             let upload = format!(
-                "upload the certificate's public part (`{}`, or a .cer made with: openssl x509 -in CERT -outform der -out app.cer) \
+                "upload the certificate alone, never the file holding its private key (extract it with: {}) \
                  under Certificates & secrets > Certificates of the app `{}` in Entra, then compare the thumbprint the portal shows \
                  with the one sent ({thumbs})",
-                c.path().display(),
+                extract_certificate(c.path()),
                 app.client_id
             );
             match code {
@@ -63,5 +63,22 @@ pub(crate) fn explain_assertion(code: u64, credential: &Credential, app: &App<'_
             "Entra rejected the client assertion".to_string(),
             "check the credential configured for this app".to_string(),
         ),
+    }
+}
+
+/// The openssl command writing the certificate alone (DER, app.cer) from `path`: a PEM
+/// may hold the private key too, a PKCS#12 file always does.
+fn extract_certificate(path: &std::path::Path) -> String {
+    let shown = path.display().to_string();
+    let quoted = if shown.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c)) {
+        shown
+    } else {
+        format!("'{}'", shown.replace('\'', "'\\''"))
+    };
+    let pkcs12 = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("pfx") || e.eq_ignore_ascii_case("p12"));
+    if pkcs12 {
+        format!("openssl pkcs12 -in {quoted} -nokeys -clcerts | openssl x509 -outform der -out app.cer")
+    } else {
+        format!("openssl x509 -in {quoted} -outform der -out app.cer")
     }
 }

@@ -181,7 +181,7 @@ fn refused(ask: &Ask<'_>, why: Refusal, wait: Duration, left: Duration, limits: 
         format!("{}: throttled before sending: {what}; the send's deadline of {:.1} s (config `deadline`) passed while waiting", ask.what, ask.budget.as_secs_f64())
     } else {
         format!(
-            "{}: throttled before sending: {what}; the wait of {:.1} s is longer than the {:.1} s left of the send's deadline ({:.0} s, config `deadline`)",
+            "{}: throttled before sending: {what}; the wait of {:.1} s is not shorter than the {:.1} s left of the send's deadline ({:.0} s, config `deadline`)",
             ask.what,
             wait.as_secs_f64(),
             left.as_secs_f64(),
