@@ -9,14 +9,19 @@
 #   kill       with, and one worker SIGKILLed mid-run
 #   redis-down with, and the limiter's Redis stopped mid-run (the queue's Redis stays)
 #   storm      with, and 429s injected for m1 for 10 s (fault rule, Retry-After 5)
+#   cluster    with, the shared limiter on a loopback Redis Cluster of 3 primaries with a
+#              replica each (redis-cli --cluster create; Laravel's `redis.clusters` entry,
+#              redis+cluster://); the queue stays on its single Redis. Its goodput is given
+#              as a ratio to the `with` phase of the same run (FLEET_PHASES="with cluster").
 # Everything is measured at the emulator (429s per mailbox and cause, peak in flight,
-# accepted times, Message-IDs). Writes bench/results/fleet.md and fleet.jsonl.
+# accepted times, Message-IDs). Writes bench/results/fleet.md and fleet.jsonl
+# (FLEET_RESULTS=NAME: NAME.md and NAME.jsonl, for a run of some phases).
 # Hosts: each host's workers run in a network namespace of their own (veth pair on a
 # private bridge 10.213.0.1/16 where the emulator and Redis listen), when the machine
 # allows it (root, `ip netns`); else in the host's network. FLEET_NETNS=0 forces the latter.
 # Settings (env): FLEET_MAILS (3000), FLEET_MAILBOXES (3), FLEET_HOSTS (3),
 # FLEET_WORKERS (8 per host: twice the slots, see README), FLEET_LATENCY_MS (100), FLEET_PHASES ("without with kill
-# redis-down storm"), FLEET_PROFILE (release; debug for the test build), FLEET_PHASE_TIMEOUT (seconds, 900), FLEET_DEADLINE (the mailer's
+# redis-down storm cluster"), FLEET_PROFILE (release; debug for the test build), FLEET_PHASE_TIMEOUT (seconds, 900), FLEET_DEADLINE (the mailer's
 # `deadline`, 2 s), FLEET_TIMEOUT (its `timeout`, 5 s: the lease is twice it), FLEET_WINDOW
 # (a test-scale request window, e.g. 300/30s, given to the emulator as --mailbox-window
 # and to the limiter as O365_MAILBOX_WINDOW; default Exchange's 10000/10m), FLEET_ORDER (random: each
@@ -28,7 +33,7 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$ROOT"
 
 N=${FLEET_MAILS:-3000}; M=${FLEET_MAILBOXES:-3}; H=${FLEET_HOSTS:-3}; W=${FLEET_WORKERS:-8}
-LAT=${FLEET_LATENCY_MS:-100}; PHASES=${FLEET_PHASES:-without with kill redis-down storm}
+LAT=${FLEET_LATENCY_MS:-100}; PHASES=${FLEET_PHASES:-without with kill redis-down storm cluster}
 PHASE_TIMEOUT=${FLEET_PHASE_TIMEOUT:-900}
 BUILD="$ROOT/.build/fleet"; OUT="$ROOT/bench/results"; LOGS="$BUILD/logs"
 mkdir -p "$BUILD" "$OUT" "$LOGS"
@@ -95,21 +100,41 @@ if [ "${FLEET_NETNS:-1}" != 0 ] && [ "$(id -u)" = 0 ] && ip netns add "fleet$$-p
   done
   SERVER_IP=10.213.0.1
 fi
-start_redis() {  # port
+start_redis() {  # port [redis-server arguments]
   # Protected mode refuses the namespaces' addresses; it listens on loopback and the private bridge only.
-  redis-server --port "$1" --bind 127.0.0.1 "$SERVER_IP" --protected-mode no --save '' --appendonly no --logfile "$LOGS/redis-$1.log" >/dev/null &
-  PIDS+=($!); eval "REDIS_PID_$1=$!"
-  for _ in $(seq 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
-  die "redis-server on port $1 did not start"
+  local port=$1; shift
+  redis-server --port "$port" --bind 127.0.0.1 "$SERVER_IP" --protected-mode no --save '' --appendonly no --logfile "$LOGS/redis-$port.log" "$@" >/dev/null &
+  PIDS+=($!)
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  die "redis-server on port $port did not start"
 }
 QP=$(free_port); LP=$(free_port)
 start_redis "$QP"; start_redis "$LP"
+# The cluster phase's limiter: 6 nodes joined into 3 primaries with a replica each, every
+# node announcing SERVER_IP (the address the hosts' namespaces reach in MOVED answers).
+CLUSTER_PORTS=()
+if [[ " $PHASES " == *" cluster "* ]]; then
+  for _ in 1 2 3 4 5 6; do
+    # A cluster node's bus listens on its port + 10000: ports up to 55535 only.
+    p=$(free_port); while [ "$p" -gt 55535 ] || ! python3 -c 'import socket,sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' $((p + 10000)) 2>/dev/null; do p=$(free_port); done
+    d="$BUILD/cluster/$p"; rm -rf "$d"; mkdir -p "$d"
+    start_redis "$p" --dir "$d" --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 1000 --cluster-announce-ip "$SERVER_IP"
+    CLUSTER_PORTS+=("$p")
+  done
+  redis-cli --cluster create $(printf "$SERVER_IP:%s " "${CLUSTER_PORTS[@]}") --cluster-replicas 1 --cluster-yes >"$LOGS/cluster-create.log" 2>&1 </dev/null || die "redis-cli --cluster create failed: $LOGS/cluster-create.log"
+  for _ in $(seq 150); do
+    ok=0; for p in "${CLUSTER_PORTS[@]}"; do redis-cli -p "$p" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && ok=$((ok + 1)); done
+    [ "$ok" -eq 6 ] && break; sleep 0.1
+  done
+  [ "$ok" -eq 6 ] || die "the Redis Cluster did not become ok: $LOGS/cluster-create.log"
+  export FLEET_CLUSTER_NODES; FLEET_CLUSTER_NODES=$(printf "$SERVER_IP:%s," "${CLUSTER_PORTS[@]:0:3}"); FLEET_CLUSTER_NODES=${FLEET_CLUSTER_NODES%,}
+fi
 mailboxes=(); for i in $(seq "$M"); do mailboxes+=(--mailbox "m$i@contoso.com"); done
 if [ -n "${FLEET_WINDOW:-}" ]; then mailboxes+=(--mailbox-window "$FLEET_WINDOW"); export O365_MAILBOX_WINDOW="$FLEET_WINDOW"; fi
 coproc EMU { exec "target/$PROFILE/o365-emulator" --listen "$SERVER_IP:0" --latency-ms "$LAT" "${mailboxes[@]}" --exit-on-stdin-eof; }
 PIDS+=("$EMU_PID")
 read -r EMU_URL <&"${EMU[0]}"
-say "emulator $EMU_URL (--latency-ms $LAT), queue Redis :$QP, limiter Redis :$LP; $H hosts x $W workers, $N mails, $M mailboxes; request window ${FLEET_WINDOW:-10000/10m}; hosts in $([ ${#HOST_NS[@]} -gt 0 ] && echo "network namespaces ${HOST_NS[*]}" || echo "the host's network (process groups)")"
+say "emulator $EMU_URL (--latency-ms $LAT), queue Redis :$QP, limiter Redis :$LP${CLUSTER_PORTS:+, limiter cluster :${CLUSTER_PORTS[*]}}; $H hosts x $W workers, $N mails, $M mailboxes; request window ${FLEET_WINDOW:-10000/10m}; hosts in $([ ${#HOST_NS[@]} -gt 0 ] && echo "network namespaces ${HOST_NS[*]}" || echo "the host's network (process groups)")"
 
 APP="$BUILD/app"; rm -rf "$APP"; cp -r bench/fleet/app "$APP"
 mkdir -p "$APP"/bootstrap/cache "$APP"/storage/{logs,framework/views,framework/cache,app} "$APP"/resources/views
@@ -127,6 +152,23 @@ group_ticks() {  # CPU ticks (user + system) used so far by the processes of pro
 }
 remaining() {  # jobs waiting, delayed (released) or reserved (in a worker)
   redis-cli -p "$QP" eval "return redis.call('LLEN','queues:fleet') + redis.call('ZCARD','queues:fleet:delayed') + redis.call('ZCARD','queues:fleet:reserved')" 0
+}
+limiter_keys() {  # how many keys the shared limiter wrote, in the phase's limiter Redis (the cluster: its primaries)
+  local ports=("$LP"); [ "$1" = cluster ] && ports=("${CLUSTER_PORTS[@]}")
+  for p in "${ports[@]}"; do
+    if redis-cli -p "$p" info replication 2>/dev/null | grep -q role:master; then redis-cli -p "$p" --scan --pattern 'o365:limit:*' 2>/dev/null || true; fi
+  done | wc -l
+}
+cluster_spread() {  # the cluster's primaries: limiter keys and commands each served in the phase, as JSON
+  local p role k c out=""
+  for p in "${CLUSTER_PORTS[@]}"; do
+    role=$(redis-cli -p "$p" info replication 2>/dev/null | tr -d '\r' | awk -F: '/^role:/{print $2}')
+    [ "$role" = master ] || continue
+    k=$( (redis-cli -p "$p" --scan --pattern 'o365:limit:*' 2>/dev/null || true) | wc -l)
+    c=$(redis-cli -p "$p" info stats 2>/dev/null | tr -d '\r' | awk -F: '/^total_commands_processed:/{print $2}')
+    out="$out${out:+, }\"$p\": {\"limiter_keys\": $k, \"commands\": ${c:-0}}"
+  done
+  echo "{\"cluster_primaries\": {$out}}"
 }
 leases() {  # "mailbox-key lease-id expiry-ms" of every lease in the limiter's Redis
   redis-cli -p "$LP" --scan --pattern 'o365:limit:*:leases' 2>/dev/null | while read -r k; do
@@ -166,10 +208,11 @@ fault() {  # phase t_start: the phase's fault, in the background; writes $LOGS/$
   esac
 }
 run_phase() {
-  local phase=$1 limiter=1; [ "$phase" = without ] && limiter=""
+  local phase=$1 limiter=1; [ "$phase" = without ] && limiter=""; [ "$phase" = cluster ] && limiter=cluster
   local run; run="$phase-$(date +%s)"; local log="$LOGS/$phase.log"; : > "$log"
   redis-cli -p "$LP" ping >/dev/null 2>&1 || start_redis "$LP"
   redis-cli -p "$QP" flushall >/dev/null; redis-cli -p "$LP" flushall >/dev/null
+  for p in "${CLUSTER_PORTS[@]:-}"; do [ -n "$p" ] && { redis-cli -p "$p" flushall >/dev/null 2>&1 || true; redis-cli -p "$p" config resetstat >/dev/null 2>&1 || true; }; done   # replicas refuse flushall: READONLY
   curl -s -X POST "$EMU_URL/_emulator/reset" >/dev/null
   export FLEET_LIMITER="$limiter" FLEET_LOG="$log"
   HOST_PGIDS=()
@@ -197,18 +240,20 @@ run_phase() {
   local ticks=0 p; for p in "${HOST_PGIDS[@]}"; do ticks=$((ticks + $(group_ticks "$p"))); done
   local busy; busy=$(echo "$cpu0 $cpu1" | awk '{b = $3 - $1; i = $4 - $2; printf "%d", 100 * b / (b + i)}')
   # Keys the shared limiter wrote (0: it was not used, or its Redis is down).
-  local keys; keys=$( (redis-cli -p "$LP" --scan --pattern 'o365:limit:*' 2>/dev/null || true) | wc -l)
+  local keys; keys=$(limiter_keys "$phase")
+  if [ "$phase" = cluster ]; then cluster_spread > "$LOGS/$phase.fault.json"; fi   # its fault file is {}
   php -r '$f = json_decode(file_get_contents($argv[1]), true) ?: []; file_put_contents($argv[1], json_encode(["limiter_redis_keys" => (int) $argv[2], "machine_cpu_busy_percent" => (int) $argv[3], "worker_cpu_ms_per_mail" => round(10 * (int) $argv[4] / (int) $argv[5], 1)] + $f));' "$LOGS/$phase.fault.json" "$keys" "$busy" "$ticks" "$N"
   for p in "${HOST_PGIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
   for p in "${HOST_PGIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   HOST_PGIDS=()
-  php bench/fleet/report.php "$phase" "$run" "$EMU_URL" "$N" "$M" "$LAT" "$t0" "$t1" "$log" "$(cat "$LOGS/$phase.fault.json")" | tee -a "$OUT/fleet.jsonl"
+  php bench/fleet/report.php "$phase" "$run" "$EMU_URL" "$N" "$M" "$LAT" "$t0" "$t1" "$log" "$(cat "$LOGS/$phase.fault.json")" | tee -a "$OUT/$RESULTS.jsonl"
 }
 
-: > "$OUT/fleet.jsonl"
+RESULTS=${FLEET_RESULTS:-fleet}   # bench/results/$RESULTS.md and .jsonl
+: > "$OUT/$RESULTS.jsonl"
 for phase in $PHASES; do
   say "phase $phase"
   run_phase "$phase"
 done
-php bench/fleet/table.php "$OUT/fleet.jsonl" "$H" "$W" "$LAT" "${FLEET_WINDOW:-10000/10m}" > "$OUT/fleet.md"
-cat "$OUT/fleet.md"
+php bench/fleet/table.php "$OUT/$RESULTS.jsonl" "$H" "$W" "$LAT" "${FLEET_WINDOW:-10000/10m}" > "$OUT/$RESULTS.md"
+cat "$OUT/$RESULTS.md"

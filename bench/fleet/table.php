@@ -13,6 +13,8 @@ if ($rows === []) {
 }
 $mailboxes = array_keys($rows[0]['mailboxes']);
 $sum = static fn (array $r, string $k) => array_sum(array_column($r['mailboxes'], $k));
+// Goodput as a ratio to the single-node shared limiter (the `with` phase of the same run).
+$with = array_values(array_filter($rows, static fn ($r) => $r['phase'] === 'with'))[0] ?? null;
 $per = static fn (array $r, string $k) => implode(' / ', array_column($r['mailboxes'], $k));
 $lines = [
     'mails delivered / queued' => static fn ($r) => "{$r['delivered']} / {$r['mails']}",
@@ -22,6 +24,7 @@ $lines = [
     'goodput, mails/s' => static fn ($r) => $r['goodput'],
     'bound min(4/latency, window) x M, mails/s' => static fn ($r) => $r['bound'],
     'goodput / bound' => static fn ($r) => sprintf('%d %%', round(100 * $r['goodput'] / $r['bound'])),
+    'goodput / the `with` phase\'s (single-node limiter)' => static fn ($r) => $with === null ? '' : sprintf('%.2f', $r['goodput'] / $with['goodput']),
     'steady-state goodput (5th to 95th percentile accept), mails/s' => static fn ($r) => $r['steady_goodput'] ?? '',
     'steady-state goodput / bound' => static fn ($r) => isset($r['steady_goodput']) ? sprintf('%d %%', round(100 * $r['steady_goodput'] / $r['bound'])) : '',
     'sendMail time at the emulator, mean ms' => static fn ($r) => $r['request_ms'] ?? '',

@@ -16,8 +16,13 @@ return [
             'deadline' => (int) env('FLEET_DEADLINE', 20),
             'max_retries' => (int) env('FLEET_MAX_RETRIES', 3),
             // The shared limiter, on its own Redis (the queue's Redis stays up in the
-            // "Redis down" fault run); unset: per-process limits only.
-            'redis_connection' => env('FLEET_LIMITER') ? 'limiter' : null,
+            // "Redis down" fault run), or on the Redis Cluster of `redis.clusters` (the
+            // cluster phase); unset: per-process limits only.
+            'redis_connection' => match ((string) env('FLEET_LIMITER')) {
+                '' => null,
+                'cluster' => 'limiter_cluster',
+                default => 'limiter',
+            },
         ],
     ],
     'from' => ['address' => 'm1@contoso.com', 'name' => 'Fleet'],
