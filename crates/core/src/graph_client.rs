@@ -66,6 +66,11 @@ impl GraphClient {
         Policy { max_retries: self.config.max_retries, timeout: self.config.timeout, deadline: self.deadline, budget: self.config.deadline }
     }
 
+    /// When this send's deadline passes.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config

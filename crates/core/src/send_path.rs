@@ -144,6 +144,8 @@ pub(crate) fn send_input(
     // Redis of `redis_url` failing: said once per process, on the first receipt after;
     // the limiter and the ledger share the Redis, so one failure is one warning.
     warnings.extend(crate::limiter::take_warning());
+    // The ledger's "accepted" entry not confirmed by a Redis replica: said once.
+    warnings.extend(ledger::take_warning());
     // A rotated certificate that could not be used (the previous key signs): said once.
     warnings.extend(crate::credential::take_warning());
     Ok(Sent { receipt, route, warnings })
@@ -269,7 +271,7 @@ async fn recorded(graph: &Graph<'_>, plan: &Plan<'_>, reporter: &Reporter, id: &
                 let mut receipt = Receipt::unnamed(graph.mailbox);
                 receipt.request_id = request_id.unwrap_or_default();
                 receipt.client_request_id = client_request_id.unwrap_or_default();
-                record.accepted(&receipt).await;
+                record.accepted(&receipt, graph.client.deadline()).await;
                 receipt.already_sent = true;
                 return Ok(receipt);
             }
@@ -283,7 +285,7 @@ async fn recorded(graph: &Graph<'_>, plan: &Plan<'_>, reporter: &Reporter, id: &
     };
     let result = run_route(graph, plan, reporter, Some(&mut record)).await;
     match &result {
-        Ok(receipt) => record.accepted(receipt).await,
+        Ok(receipt) => record.accepted(receipt, graph.client.deadline()).await,
         Err(e) if e.kind == ErrorKind::OutcomeUnknown => record.unknown().await,
         Err(_) => record.forget().await,
     }

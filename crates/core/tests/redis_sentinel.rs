@@ -2,6 +2,9 @@
 //! its replica and 3 Sentinels on loopback, and the emulator over HTTP. The limiter uses
 //! the primary the Sentinels name; when that primary is killed mid-run, every send goes
 //! out (one warning), and once the Sentinels have promoted the replica it is used.
+//! The send ledger's "accepted" entry waits for the replica (WAIT 1) when there is one,
+//! never when there is none, and never longer than its cap when the replica is frozen;
+//! those run in child processes of their own, since warnings are said once per process.
 
 mod common;
 mod redis_support;
@@ -12,6 +15,7 @@ use std::time::{Duration, Instant};
 use o365_core::limiter::MailboxKey;
 use o365_core::{ConfigValue, Mailer};
 use redis_support::topology::Sentinels;
+use redis_support::{CHILD, RedisServer, run_scenario};
 
 use common::{MAILBOX, mime, s};
 
@@ -59,4 +63,108 @@ fn a_sentinel_failover_is_followed_without_an_abort() {
     assert!(limiter[0].contains("send ledger"), "{}", limiter[0]);
     assert!(limiter[0].contains("redis+sentinel://") && limiter[0].contains("mymaster"), "{}", limiter[0]);
     eprintln!("Sentinel failover followed {:?} after the kill ({sent_after} sends meanwhile)", killed.elapsed());
+}
+
+/// A primary and its replica (plain `redis://` to the primary), the replica in sync.
+fn primary_with_replica() -> (RedisServer, RedisServer) {
+    let primary = RedisServer::start().expect("redis-server");
+    let replica = RedisServer::start_args(&["--replicaof".into(), "127.0.0.1".into(), primary.port.to_string()]).expect("replica");
+    let until = Instant::now() + Duration::from_secs(10);
+    while !replica.command(&["INFO", "replication"]).is_some_and(|i| i.contains("master_link_status:up")) {
+        assert!(Instant::now() < until, "the replica did not sync");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (primary, replica)
+}
+
+/// The median of `n` sends' latencies (each a new Message-ID), after 3 warm-up sends.
+fn median_send(mailer: &Mailer, tag: &str, n: usize) -> Duration {
+    for i in 0..3 {
+        send(mailer, &format!("{tag}-warm-{i}")).expect("sent");
+    }
+    let mut took: Vec<Duration> = (0..n)
+        .map(|i| {
+            let started = Instant::now();
+            assert!(send(mailer, &format!("{tag}-{i}")).expect("sent").warnings.is_empty());
+            started.elapsed()
+        })
+        .collect();
+    took.sort();
+    took[n / 2]
+}
+
+#[test]
+fn the_accepted_entry_waits_for_a_replica_only_when_there_is_one() {
+    run_scenario("wait_cost", &[]);
+}
+
+#[test]
+fn a_frozen_replica_delays_a_send_by_at_most_the_cap() {
+    run_scenario("frozen_replica", &[]);
+}
+
+#[test]
+fn child_process() {
+    let Ok(scenario) = std::env::var(CHILD) else { return };
+    match scenario.as_str() {
+        "wait_cost" => wait_cost(),
+        "frozen_replica" => frozen_replica(),
+        other => panic!("unknown scenario {other}"),
+    }
+}
+
+/// WAIT follows the ledger's "accepted" write on a primary with a replica (which then
+/// has the entry as the send returns), and is never sent to a node without one. Prints
+/// the median send latency of both (the cost of the durability step).
+fn wait_cost() {
+    let emu = common::start_default();
+    let (primary, replica) = primary_with_replica();
+    let single = RedisServer::start().expect("redis-server");
+    let with_replica = emu.mailer_with(&[("redis_url", s(&primary.url()))]);
+    let without = emu.mailer_with(&[("redis_url", s(&single.url()))]);
+    send(&with_replica, "warm").expect("sent");
+    send(&without, "warm").expect("sent");
+
+    let mut monitor = primary.monitor();
+    send(&with_replica, "replicated").expect("sent");
+    let commands = monitor.client_commands();
+    let set = commands.iter().rposition(|c| c == "set").expect("the accepted entry is written with SET");
+    assert_eq!(commands.get(set + 1).map(String::as_str), Some("wait"), "WAIT right after the accepted write: {commands:?}");
+    let key = o365_core::ledger::key(&emu.config(), MAILBOX, "<replicated@test>", &["ann@example.com".to_string()]);
+    let on_replica = replica.command(&["GET", &key]).unwrap_or_default();
+    assert!(on_replica.contains("accepted"), "the replica has the accepted entry as the send returns: {on_replica:?}");
+
+    let mut monitor = single.monitor();
+    send(&without, "alone").expect("sent");
+    let commands = monitor.client_commands();
+    assert!(commands.iter().any(|c| c == "set") && !commands.iter().any(|c| c == "wait"), "no WAIT without a replica: {commands:?}");
+
+    let (replicated, alone) = (median_send(&with_replica, "r", 41), median_send(&without, "a", 41));
+    eprintln!(
+        "median send with a replica (WAIT 1) {replicated:?}, without one {alone:?}: ratio {:.2}",
+        replicated.as_secs_f64() / alone.as_secs_f64()
+    );
+}
+
+/// A replica that is alive but silent (SIGSTOP): the send returns within the cap (200 ms)
+/// of WAIT, is not failed, and says so once per process.
+fn frozen_replica() {
+    let emu = common::start_default();
+    let (primary, replica) = primary_with_replica();
+    let mailer = emu.mailer_with(&[("redis_url", s(&primary.url()))]);
+    let baseline = median_send(&mailer, "before", 5);
+    replica.freeze(true);
+    let started = Instant::now();
+    let first = send(&mailer, "frozen-1").expect("a replica that does not answer never fails a send");
+    let took = started.elapsed();
+    let second = send(&mailer, "frozen-2").expect("sent");
+    replica.freeze(false);
+    assert!(took >= Duration::from_millis(190), "WAIT was issued and waited for the replica: {took:?}");
+    assert!(took < baseline + Duration::from_millis(200 + 300), "bounded by the cap of 200 ms: {took:?} (baseline {baseline:?})");
+    assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
+    let w = &first.warnings[0];
+    assert!(w.contains("replica") && w.contains("200 ms") && w.contains("INFO replication") && w.contains("send it again"), "{w}");
+    assert!(second.warnings.is_empty(), "said once per process: {:?}", second.warnings);
+    assert_eq!(emu.messages().len(), 5 + 3 + 2, "every message sent once");
+    eprintln!("a frozen replica: send took {took:?} (baseline {baseline:?})");
 }

@@ -13,17 +13,19 @@
 //! back to what it knows itself and never sends a message twice (said in the process's
 //! one Redis warning, `limiter/connection.rs`). Entries live `ledger_ttl` (24 h by default).
 
+mod durable;
 mod entry;
 mod memory;
 mod shared;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::limiter::{MailboxKey, Redis};
 use crate::mailbox_graph::Receipt;
+pub(crate) use durable::take_warning;
 pub(crate) use entry::{Entry, State};
 
 /// The prefix of the ledger's Redis keys.
@@ -135,35 +137,38 @@ impl Record {
         memory::swap(&self.key, expect, Some(value), self.ttl)
     }
 
-    /// Writes the entry whatever it holds (this send owns it).
-    async fn write(&self, entry: Option<&Entry>) {
+    /// Writes the entry whatever it holds (this send owns it); with `replicated_by` (the
+    /// send's deadline), also waits for a replica to have it (`durable.rs`).
+    async fn write(&self, entry: Option<&Entry>, replicated_by: Option<Instant>) {
         let value = entry.map(Entry::encode);
         memory::set(&self.key, value.as_deref(), self.ttl);
         if let Some(redis) = &self.redis {
             // Down: said by the Redis warning (`Redis::failed`), with its cause.
-            let _ = shared::set(redis, &self.key, value.as_deref(), self.ttl).await;
+            let _ = shared::set(redis, &self.key, value.as_deref(), self.ttl, replicated_by.map(durable::wait_for)).await;
         }
     }
 
     /// In flight, carried by `draft_id` (before its `/send`).
     pub async fn in_flight(&mut self, draft_id: Option<&str>) {
         self.draft_id = draft_id.map(str::to_string);
-        self.write(Some(&Entry::in_flight(&self.route, draft_id, self.hold))).await;
+        self.write(Some(&Entry::in_flight(&self.route, draft_id, self.hold)), None).await;
     }
 
-    /// Graph accepted it.
-    pub async fn accepted(&self, receipt: &Receipt) {
-        self.write(Some(&Entry::accepted(&self.route, receipt))).await;
+    /// Graph accepted it: the one entry that has to outlive a failover of the Redis
+    /// primary (a lost one lets a retry send the message twice), so it waits for a replica
+    /// within `deadline` (the send's).
+    pub async fn accepted(&self, receipt: &Receipt, deadline: Instant) {
+        self.write(Some(&Entry::accepted(&self.route, receipt)), Some(deadline)).await;
     }
 
     /// The request that could have sent it got no clear answer.
     pub async fn unknown(&self) {
-        self.write(Some(&Entry::unknown(&self.route, self.draft_id.as_deref()))).await;
+        self.write(Some(&Entry::unknown(&self.route, self.draft_id.as_deref())), None).await;
     }
 
     /// Nothing was sent (a definite refusal): a later send may try again.
     pub async fn forget(&self) {
-        self.write(None).await;
+        self.write(None, None).await;
     }
 }
 

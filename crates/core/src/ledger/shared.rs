@@ -37,8 +37,9 @@ pub(super) async fn swap(
     }
 }
 
-/// Writes `value` (`None`: deletes) whatever the key holds.
-pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Duration) -> Result<(), Down> {
+/// Writes `value` (`None`: deletes) whatever the key holds; with `replicate`, then waits
+/// up to that long for a replica to have it (`durable.rs`), on the connection that wrote it.
+pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Duration, replicate: Option<Duration>) -> Result<(), Down> {
     let mut conn = redis.connection(key).await.ok_or(Down)?;
     let done = match value {
         Some(v) => redis::cmd("SET").arg(key).arg(v).arg("PX").arg(ttl.as_millis().max(1) as u64).query_async::<()>(&mut conn).await,
@@ -47,7 +48,11 @@ pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Dura
     done.map_err(|e| {
         redis.failed(&e);
         Down
-    })
+    })?;
+    if let Some(max) = replicate {
+        super::durable::note(redis.replicate(key, &mut conn, max).await, redis.address());
+    }
+    Ok(())
 }
 
 /// The key's value.

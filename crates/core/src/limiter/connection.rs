@@ -87,6 +87,9 @@ struct State {
     retry_at: Option<Instant>,
     /// The last backoff; `None` once a command succeeded.
     backoff: Option<Duration>,
+    /// Per node `host:port`: whether it has replicas (learned once per connection,
+    /// `replicas.rs`); forgotten with the connections.
+    replicas: HashMap<String, bool>,
 }
 
 type Key = (RedisUrl, Option<CaFile>);
@@ -213,8 +216,18 @@ impl Redis {
         Ok((node, opened))
     }
 
+    /// Whether `node` has replicas, when learned on its current connection.
+    pub(super) fn known_replicas(&self, node: &str) -> Option<bool> {
+        self.lock().replicas.get(node).copied()
+    }
+
+    /// Remembers whether `node` has replicas until its connection is dropped.
+    pub(super) fn learned_replicas(&self, node: &str, has: bool) {
+        self.lock().replicas.insert(node.to_string(), has);
+    }
+
     /// The node serving `key` when the route is known.
-    fn node_for(&self, key: &str) -> Option<String> {
+    pub(super) fn node_for(&self, key: &str) -> Option<String> {
         self.lock().route.as_ref().and_then(|r| r.node_for(key)).map(str::to_string)
     }
 
@@ -306,6 +319,7 @@ impl Redis {
     fn failed_because(&self, why: &str) {
         let mut s = self.lock();
         s.conns.clear();
+        s.replicas.clear();
         s.route = None;
         let max = if *self.url.topology() == Topology::Single { MAX_BACKOFF } else { MAX_FAILOVER_BACKOFF };
         let backoff = s.backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(max));

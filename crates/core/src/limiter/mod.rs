@@ -19,6 +19,7 @@ mod connection;
 mod dial;
 mod discover;
 mod key;
+mod replicas;
 mod limits;
 mod limits_env;
 mod local;
@@ -42,6 +43,7 @@ pub(crate) use connection::redis;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 pub(crate) use connection::Redis;
+pub(crate) use replicas::Replicated;
 use shared::{Acquired, Lease, Refusal};
 
 /// The limiter of one mailbox for one config.

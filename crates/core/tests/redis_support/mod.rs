@@ -156,6 +156,14 @@ impl RedisServer {
         }
     }
 
+    /// Freezes (SIGSTOP) or resumes (SIGCONT) the server: alive but silent, like a
+    /// replica stuck behind a network partition.
+    pub fn freeze(&self, frozen: bool) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        let signal = if frozen { "-STOP" } else { "-CONT" };
+        assert!(Command::new("kill").args([signal, &pid]).status().is_ok_and(|s| s.success()), "kill {signal}");
+    }
+
     /// One command over a fresh connection, its raw RESP answer (None: no server).
     pub fn command(&self, args: &[&str]) -> Option<String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
