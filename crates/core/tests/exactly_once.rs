@@ -8,7 +8,8 @@
 //!   by deleting the draft: accepted-then-504 and accepted-then-reset are sent once and
 //!   reported sent; 504-before-acting is sent again from a new draft; a settle that fails
 //!   too is settled by the next send of the message;
-//! - Redis: another process sharing `redis_url` recognises the message; Redis lost
+//! - Redis: another process sharing `redis_url` recognises the message (a single node, and
+//!   a Redis Cluster where the entry lives on the primary of the mailbox's slot); Redis lost
 //!   mid-way falls back to process memory with one warning, and sends nothing twice.
 
 mod common;
@@ -265,6 +266,32 @@ fn an_unknown_outcome_in_one_process_is_refused_in_another() {
     assert_eq!(e.kind, ErrorKind::OutcomeUnknown);
     assert_eq!(graph_requests(&emu).len(), before);
     assert_eq!(emu.messages().len(), 1);
+}
+
+/// The same cases through a real Redis Cluster (3 primaries, 3 replicas): an accepted
+/// message and an unknown outcome are recognised by another process, with no request to
+/// Graph, and the entry is on the primary that serves the mailbox's slot.
+#[test]
+fn another_process_sharing_a_redis_cluster_does_not_send_it_again() {
+    let Some(cluster) = redis_support::topology::Cluster::start() else { return };
+    let emu = start_default();
+    let env = |subject: &str| [("BASE", emu.base.clone()), ("REDIS", cluster.url()), ("SUBJECT", subject.to_string())];
+    let out = finish(spawn_child("send_one", &env("clustered")), "first process");
+    assert!(out.contains("ALREADY_SENT=false"), "{out}");
+    let out = finish(spawn_child("send_one", &env("clustered")), "second process");
+    assert!(out.contains("ALREADY_SENT=true"), "{out}");
+    let key = o365_core::ledger::key(&emu.config(), MAILBOX, "<clustered@test>", &["ann@example.com".to_string()]);
+    let owner = cluster.primary_of(cluster.slot(&key));
+    assert_eq!(cluster.nodes[owner].command(&["EXISTS", &key]).as_deref().map(str::trim), Some("1"), "{key} on its slot's primary");
+
+    emu.faults(json!([{ "match": { "path": "sendMail" }, "status": 504, "deliver": true, "times": 1 }]));
+    let out = finish(spawn_child("send_one", &env("clustered-unknown")), "third process");
+    assert!(out.contains("ERROR=OutcomeUnknown"), "{out}");
+    let before = graph_requests(&emu).len();
+    let out = finish(spawn_child("send_one", &env("clustered-unknown")), "fourth process");
+    assert!(out.contains("ERROR=OutcomeUnknown"), "refused, not sent blindly: {out}");
+    assert_eq!(graph_requests(&emu).len(), before, "no request to Graph");
+    assert_eq!(emu.messages().len(), 2, "each message delivered once");
 }
 
 #[test]
