@@ -15,7 +15,7 @@
 #              as a ratio to the `with` phase of the same run (FLEET_PHASES="with cluster").
 # Everything is measured at the emulator (429s per mailbox and cause, peak in flight,
 # accepted times, Message-IDs). Writes bench/results/fleet.md and fleet.jsonl
-# (FLEET_RESULTS=NAME: NAME.md and NAME.jsonl, for a run of some phases).
+# (FLEET_RESULTS=name: bench/results/name.md and name.jsonl, for a run of some phases).
 # Hosts: each host's workers run in a network namespace of their own (veth pair on a
 # private bridge 10.213.0.1/16 where the emulator and Redis listen), when the machine
 # allows it (root, `ip netns`); else in the host's network. FLEET_NETNS=0 forces the latter.
@@ -246,14 +246,14 @@ run_phase() {
   for p in "${HOST_PGIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
   for p in "${HOST_PGIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   HOST_PGIDS=()
-  php bench/fleet/report.php "$phase" "$run" "$EMU_URL" "$N" "$M" "$LAT" "$t0" "$t1" "$log" "$(cat "$LOGS/$phase.fault.json")" | tee -a "$OUT/$RESULTS.jsonl"
+  php bench/fleet/report.php "$phase" "$run" "$EMU_URL" "$N" "$M" "$LAT" "$t0" "$t1" "$log" "$(cat "$LOGS/$phase.fault.json")" | tee -a "$OUT/${RESULTS}.jsonl"
 }
 
-RESULTS=${FLEET_RESULTS:-fleet}   # bench/results/$RESULTS.md and .jsonl
-: > "$OUT/$RESULTS.jsonl"
+RESULTS=${FLEET_RESULTS:-fleet}   # bench/results/${RESULTS}.md and .jsonl
+: > "$OUT/${RESULTS}.jsonl"
 for phase in $PHASES; do
   say "phase $phase"
   run_phase "$phase"
 done
-php bench/fleet/table.php "$OUT/$RESULTS.jsonl" "$H" "$W" "$LAT" "${FLEET_WINDOW:-10000/10m}" > "$OUT/$RESULTS.md"
-cat "$OUT/$RESULTS.md"
+php bench/fleet/table.php "$OUT/${RESULTS}.jsonl" "$H" "$W" "$LAT" "${FLEET_WINDOW:-10000/10m}" > "$OUT/${RESULTS}.md"
+cat "$OUT/${RESULTS}.md"
