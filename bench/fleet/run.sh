@@ -15,7 +15,7 @@
 #              as a ratio to the `with` phase of the same run (FLEET_PHASES="with cluster").
 # Everything is measured at the emulator (429s per mailbox and cause, peak in flight,
 # accepted times, Message-IDs). Writes bench/results/fleet.md and fleet.jsonl
-# (FLEET_RESULTS=name: bench/results/name.md and name.jsonl, for a run of some phases).
+# (FLEET_RESULTS=name: the tables go to name.md and name.jsonl in bench/results, for a run of some phases).
 # Hosts: each host's workers run in a network namespace of their own (veth pair on a
 # private bridge 10.213.0.1/16 where the emulator and Redis listen), when the machine
 # allows it (root, `ip netns`); else in the host's network. FLEET_NETNS=0 forces the latter.
