@@ -400,8 +400,9 @@ fn load_tree(read: &dyn Fn(&str) -> Option<String>, root: &str) -> Vec<SourceFil
     files
 }
 
-/// Names re-exported by `pub use` (any visibility `pub(..)`), per module: (module, name)
-/// -> the path it stands for, from the crate root.
+/// The names each module binds with `use`, per module: (module, name) -> the path it
+/// stands for, from the crate root. A `pub use` re-exports the name; a private one is
+/// still seen by the module's children (`super::Name`).
 type Reexports = BTreeMap<(ModPath, String), ModPath>;
 
 fn reexports(files: &[SourceFile], is_module: &dyn Fn(&[String]) -> bool) -> Reexports {
@@ -412,7 +413,7 @@ fn reexports(files: &[SourceFile], is_module: &dyn Fn(&[String]) -> bool) -> Ree
         while let Some(p) = f.code[from..].find("use") {
             let at = from + p;
             from = at + 3;
-            if !word_at(b, at, "use") || !is_pub(&f.code[..at]) {
+            if !word_at(b, at, "use") {
                 continue;
             }
             let (context, mut i, mut paths) = (f.context_at(at), from, Vec::new());
@@ -430,16 +431,6 @@ fn reexports(files: &[SourceFile], is_module: &dyn Fn(&[String]) -> bool) -> Ree
         }
     }
     map
-}
-
-/// Whether the item ending `before` (the text before a `use`) is `pub` or `pub(..)`.
-fn is_pub(before: &str) -> bool {
-    let t = before.trim_end();
-    let t = match t.strip_suffix(')') {
-        Some(inner) => inner.rfind('(').map_or(t, |q| inner[..q].trim_end()),
-        None => t,
-    };
-    t.ends_with("pub") && word_at(t.as_bytes(), t.len() - 3, "pub")
 }
 
 /// The module that defines what `path` names: its longest prefix that is a module,
@@ -601,8 +592,8 @@ fn long_functions(code: &str, max: usize) -> Vec<(usize, String, usize)> {
     long
 }
 
-/// One paragraph per import cycle of `levels`: its ring, the place of each arrow in the
-/// source, and how many modules are tangled with it.
+/// One paragraph per import cycle of `levels`: its ring and the place of each arrow in
+/// the source, then the other arrows between the modules tangled with it.
 fn cycle_report(levels: &Levels, root: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (level, graph) in &levels.graphs {
@@ -611,9 +602,21 @@ fn cycle_report(levels: &Levels, root: &str) -> Vec<String> {
             false => format!("inside `{}` of {root} (between the modules in {}/)", level.join("::"), level.join("/")),
         };
         for (tangle, ring) in cycles(graph) {
-            let arrows: Vec<String> = ring.windows(2).map(|w| format!("    {} -> {}: {}", w[0], w[1], levels.why[&(level.clone(), w[0].clone(), w[1].clone())])).collect();
+            let arrow = |a: &String, b: &String| format!("    {a} -> {b}: {}", levels.why[&(level.clone(), a.clone(), b.clone())]);
+            let on_ring: BTreeSet<(&String, &String)> = ring.windows(2).map(|w| (&w[0], &w[1])).collect();
+            let mut lines: Vec<String> = ring.windows(2).map(|w| arrow(&w[0], &w[1])).collect();
+            let others: Vec<String> = tangle
+                .iter()
+                .flat_map(|a| graph[a].iter().filter(|b| tangle.contains(*b)).map(move |b| (a, b)))
+                .filter(|edge| !on_ring.contains(edge))
+                .map(|(a, b)| arrow(a, b))
+                .collect();
+            if !others.is_empty() {
+                lines.push(format!("  and the other arrows between these {} modules:", tangle.len()));
+                lines.extend(others);
+            }
             let names: Vec<&str> = tangle.iter().map(String::as_str).collect();
-            out.push(format!("import cycle {place}: {} ({} modules tangled: {})\n{}", ring.join(" -> "), tangle.len(), names.join(", "), arrows.join("\n")));
+            out.push(format!("import cycle {place}: {} ({} modules tangled: {})\n{}", ring.join(" -> "), tangle.len(), names.join(", "), lines.join("\n")));
         }
     }
     out
@@ -821,16 +824,18 @@ fn super_and_self_paths_are_edges() {
 fn reexports_count_as_the_module_that_defines_the_name() {
     let (levels, report) = synthetic(
         &[
-            ("lib.rs", "mod a;\nmod d;\npub use a::Thing;"),
-            ("a/mod.rs", "mod b;\nmod c;\npub use c::Thing;\npub(crate) use self::b::{Other as Renamed};"),
-            ("a/b.rs", "pub struct Other;\nuse super::Thing;"),
+            ("lib.rs", "mod a;\nmod d;\nmod e;\npub use a::Thing;"),
+            ("a/mod.rs", "mod b;\nmod c;\npub use c::Thing;\npub(crate) use self::b::{Other as Renamed};\nuse crate::e::Private;"),
+            ("a/b.rs", "pub struct Other;\nuse super::Thing;\nfn f(_: super::Private) {}"),
             ("a/c.rs", "pub struct Thing;\nfn f(_: crate::a::Renamed) {}"),
             ("d.rs", "use crate::{Thing, a::{self}};"),
+            ("e.rs", "pub struct Private;"),
         ],
         "lib.rs",
     );
-    // crate::Thing is a::c::Thing: d -> a at the top; super::Thing in b is b -> c.
-    assert_eq!(edge_list(&levels), [": d -> a", "a: b -> c", "a: c -> b"]);
+    // crate::Thing is a::c::Thing: d -> a at the top; super::Thing in b is b -> c; the
+    // parent's private import that b sees is e's: a -> e at the top.
+    assert_eq!(edge_list(&levels), [": a -> e", ": d -> a", "a: b -> c", "a: c -> b"]);
     assert_eq!(report.len(), 1, "{report:?}");
     assert!(report[0].contains("b -> c: a/b.rs:2 uses super::Thing"), "{}", report[0]);
     assert!(report[0].contains("c -> b: a/c.rs:2 uses crate::a::Renamed"), "{}", report[0]);
