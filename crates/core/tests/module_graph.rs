@@ -244,8 +244,8 @@ fn anchored_paths(code: &str) -> Vec<(usize, UsePath)> {
 }
 
 /// `segs` as a path from the crate root, read in module `context`: `crate`, `super` and
-/// `self` resolved, a glob's `*` dropped. A first segment that is none of those names a
-/// child of `context` when `children` says so; anything else is another crate's (None).
+/// `self` resolved, a glob's `*` dropped. A first segment that is none of those is a
+/// child module of `context` if `is_module` knows it, else another crate's (None).
 fn absolute(segs: &[String], context: &[String], is_module: &dyn Fn(&[String]) -> bool) -> Option<ModPath> {
     let first = segs.first()?;
     let mut path: ModPath = match first.as_str() {
