@@ -7,7 +7,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::json;
 
-use super::certificate::{Algorithm, Certificate, Loaded, now};
+use super::certificate::Certificate;
+use super::certificate_file::{Algorithm, Loaded, now};
 use crate::error::Result;
 use crate::config::secret::Secret;
 

@@ -14,12 +14,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::certificate::{self, Loaded, Source};
-use crate::config::bounded_file::Identity;
+use super::certificate_file::{self as certificate, Ids, Loaded, Source};
 use crate::error::{Error, Result};
-
-/// The identities of the certificate file and of the key file.
-pub(super) type Ids = (Identity, Option<Identity>);
 
 /// Which files, with which password.
 #[derive(PartialEq, Eq, Hash)]

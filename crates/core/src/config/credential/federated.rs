@@ -129,7 +129,7 @@ impl FederatedToken {
                 }
             }
             if let Some(exp) = c.get("exp").and_then(|v| v.as_i64()) {
-                d.push(("token_expires", super::certificate::iso(exp)));
+                d.push(("token_expires", super::certificate_file::iso(exp)));
             }
         }
         d

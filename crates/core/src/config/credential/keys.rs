@@ -13,7 +13,8 @@
 //!   `IDENTITY_ENDPOINT`, else IMDS; the App Service protocol is used when
 //!   `IDENTITY_HEADER` is set.
 
-use super::certificate::{Algorithm, Certificate, Source};
+use super::certificate::Certificate;
+use super::certificate_file::{Algorithm, Source};
 use super::federated::{ENV_TOKEN_FILE, FederatedToken};
 use super::managed_identity::{IMDS_ENDPOINT, ManagedIdentity, Protocol};
 use super::Credential;

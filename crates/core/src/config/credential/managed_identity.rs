@@ -105,7 +105,7 @@ impl ManagedIdentity {
     pub(crate) fn answer(&self, status: u16, body: &[u8]) -> Result<TokenResponse> {
         let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         if status == 200 {
-            return parse_token(&json, crate::config::credential::certificate::now()).map_err(|why| {
+            return parse_token(&json, super::certificate_file::now()).map_err(|why| {
                 Error::new(ErrorKind::Authentication, format!("the managed identity endpoint answered 200 {why}; the token was not used"))
                     .with_status(status)
                     .with_hint("check `managed_identity_endpoint` (or IDENTITY_ENDPOINT): it must be the host's managed identity token endpoint; check this machine's clock")

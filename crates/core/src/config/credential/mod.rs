@@ -14,6 +14,7 @@ mod app;
 mod assertion;
 mod entra_answer;
 mod certificate;
+mod certificate_file;
 mod certificate_table;
 mod explain;
 mod federated;
