@@ -22,8 +22,12 @@
 mod error;
 mod process_warning;
 mod config;
-/// The per-process runtime (tests drive `GraphClient` futures on it).
+/// The per-process runtime (tests drive `GraphClient` futures on it: feature
+/// `test-support`).
+#[cfg(feature = "test-support")]
 pub mod runtime;
+#[cfg(not(feature = "test-support"))]
+mod runtime;
 mod http;
 mod auth;
 pub mod limiter;
@@ -51,9 +55,11 @@ pub use config::secret::Secret;
 pub use config::{Config, ConfigValue, KEYS as CONFIG_KEYS};
 pub use diagnostics::Diagnostics;
 pub use error::{Error, ErrorKind, Result};
-pub use graph::client::GraphClient;
 pub use graph::mailbox::Receipt;
-pub use graph::request::{GraphRequest, GraphResponse, Replay};
+/// The Graph client and its requests, for tests that send their own requests through the
+/// shared executor (feature `test-support`: they expose reqwest's types).
+#[cfg(feature = "test-support")]
+pub use graph::{client::GraphClient, request::{GraphRequest, GraphResponse, Replay}};
 pub use mailer::Mailer;
 pub use send::mailbox_check::{MailboxCheck, MailboxStatus};
 pub use send::path::{ProgressFn, Route, Sent};

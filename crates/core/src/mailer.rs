@@ -30,8 +30,10 @@ impl Mailer {
         &self.config
     }
 
-    /// A Graph client for this mailer's config on the process's shared pool; for
-    /// operations beyond `send_mime` (drafts, uploads).
+    /// A Graph client for this mailer's config on the process's shared pool: a test seam
+    /// (feature `test-support`), for tests that send their own requests through the
+    /// shared executor.
+    #[cfg(feature = "test-support")]
     pub fn graph(&self) -> Result<GraphClient> {
         GraphClient::for_config(Arc::clone(&self.config))
     }
@@ -74,12 +76,6 @@ impl Mailer {
         }
     }
 
-    /// The sending mailbox: the configured one, else the envelope sender, else the
-    /// message's Sender or From header.
-    pub fn pick_mailbox(&self, mime: &[u8], envelope_sender: Option<&str>) -> Result<String> {
-        crate::send::sending_mailbox::pick(&self.config, mime, envelope_sender)
-    }
-
     /// Checks the mailbox a send with envelope sender `sender` would use (see
     /// `send::mailbox_check`). Graph's answers outside the verdicts (throttling, outages,
     /// token errors) are returned as errors.
@@ -91,7 +87,7 @@ impl Mailer {
     /// expiry, the endpoints used and how the mailbox limits are shared (a Redis of
     /// `redis_url` is pinged). Never returns the token.
     pub fn diagnose(&self) -> Result<crate::diagnostics::Diagnostics> {
-        let graph = self.graph()?;
+        let graph = GraphClient::for_config(Arc::clone(&self.config))?;
         let process = crate::runtime::process()?;
         let token = process.run(graph.token())?;
         let mut report = crate::diagnostics::Diagnostics::from_token(&self.config, &token);

@@ -92,7 +92,10 @@ impl GraphClient {
         url
     }
 
-    /// Sends `req` with every rule of the module doc; returns the 2xx answer.
+    /// Sends `req` with every rule of the module doc; returns the 2xx answer. Without a
+    /// mailbox limiter: for tests (feature `test-support`); sends go through
+    /// `graph::mailbox::MailboxClient`.
+    #[cfg(feature = "test-support")]
     pub async fn execute(&self, req: &GraphRequest) -> Result<GraphResponse> {
         self.execute_limited(req, None).await
     }
