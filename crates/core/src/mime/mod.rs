@@ -1,5 +1,6 @@
 //! The message: the envelope read from the headers (`envelope`), the part structure
-//! (`parts`) and the bytes of a part or attachment (`part_bytes`, `attachment_bytes`),
+//! (`parts`) and the bytes of a part or attachment (`part_bytes`, `attachment_bytes`, both
+//! decoding base64 with `base64_body`),
 //! the JSON form of a message (`json_message`), the draft plan that decides how a large
 //! message is cut (`draft_plan`), the unlinked spool file (`spool`) and the streamed
 //! input (`stream/`). No network access.
@@ -7,6 +8,7 @@
 //! May import `error` and `config/` (address checks) only.
 
 pub(crate) mod attachment_bytes;
+pub(crate) mod base64_body;
 pub(crate) mod draft_plan;
 pub(crate) mod envelope;
 pub(crate) mod json_message;

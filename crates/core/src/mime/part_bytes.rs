@@ -8,21 +8,13 @@
 use std::ops::Range;
 
 use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
+use crate::mime::base64_body::{self, DecodedSize};
 use crate::mime::parts::TransferEncoding;
 
 /// Decoded bytes between checkpoints (a multiple of 3, so checkpoints sit on whole
 /// base64 quads).
 const CHECKPOINT_BYTES: u64 = 3 * 64 * 1024;
-
-/// Lenient like mail clients: padding optional, stray trailing bits ignored.
-const LENIENT: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// A readable part body.
 #[derive(Debug)]
@@ -81,11 +73,11 @@ impl<'a> PartBytes<'a> {
             PartBytes::Base64 { text, len, .. } => {
                 let mut out = String::with_capacity((len.div_ceil(3) * 4) as usize);
                 for line in lines(text) {
-                    out.push_str(std::str::from_utf8(line).map_err(|_| invalid())?);
+                    out.push_str(std::str::from_utf8(line).map_err(|_| bad_base64())?);
                 }
                 // Re-encode when the text is not canonical (no padding, odd lengths).
                 if out.len() % 4 != 0 {
-                    let raw = LENIENT.decode(&out).map_err(|_| invalid())?;
+                    let raw = base64_body::decode(out.as_bytes()).map_err(|_| bad_base64())?;
                     return Ok(base64::engine::general_purpose::STANDARD.encode(raw));
                 }
                 Ok(out)
@@ -96,7 +88,8 @@ impl<'a> PartBytes<'a> {
     }
 }
 
-fn invalid() -> InvalidBody {
+/// The body is not base64 (said the same way by every reader of a part).
+pub(crate) fn bad_base64() -> InvalidBody {
     InvalidBody("the attachment's base64 body is not valid base64".into())
 }
 
@@ -112,9 +105,13 @@ fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// A space, tab or CR inside a base64 line refuses the part.
+pub(crate) fn spaces_inside_a_line() -> InvalidBody {
+    InvalidBody("the attachment's base64 body has spaces inside a line".into())
+}
+
 fn scan_base64(text: &[u8]) -> Result<PartBytes<'_>, InvalidBody> {
-    let mut chars: u64 = 0;
-    let mut padding: u64 = 0;
+    let mut size = DecodedSize::default();
     let mut checkpoints = vec![(0usize, 0u64)];
     let mut next_cp = CHECKPOINT_BYTES / 3 * 4;
     let mut pos = 0usize;
@@ -123,28 +120,19 @@ fn scan_base64(text: &[u8]) -> Result<PartBytes<'_>, InvalidBody> {
         let line_len = memchr::memchr(b'\n', rest).map_or(rest.len(), |n| n + 1);
         let line = rest.get(..line_len).unwrap_or_default().trim_ascii();
         if !line.is_empty() {
+            let chars = size.chars();
             if chars >= next_cp && chars % 4 == 0 {
                 checkpoints.push((pos, chars / 4 * 3));
                 next_cp = chars + CHECKPOINT_BYTES / 3 * 4;
             }
             if memchr::memchr3(b' ', b'\t', b'\r', line).is_some() {
-                return Err(InvalidBody("the attachment's base64 body has spaces inside a line".into()));
+                return Err(spaces_inside_a_line());
             }
-            // Padding may be split over lines when they are not a multiple of 4 long
-            // ("...x=" then "="): a line of `=` only adds to the padding before it.
-            let trailing = line.iter().rev().take_while(|b| **b == b'=').count() as u64;
-            padding = if trailing == line.len() as u64 { padding + trailing } else { trailing };
-            chars += line.len() as u64;
+            size.line(line.len() as u64, base64_body::trailing_pad(line));
         }
         pos += line_len;
     }
-    let data_chars = chars - padding.min(chars);
-    let len = data_chars / 4 * 3 + match data_chars % 4 {
-        0 => 0,
-        1 => return Err(invalid()),
-        2 => 1,
-        _ => 2,
-    };
+    let len = size.bytes().map_err(|_| bad_base64())?;
     Ok(PartBytes::Base64 { text, len, checkpoints })
 }
 
@@ -191,10 +179,7 @@ fn read_base64(text: &[u8], checkpoints: &[(usize, u64)], start: u64, end: u64) 
 }
 
 fn decode_into(chars: &[u8], out: &mut [u8]) -> Result<usize, InvalidBody> {
-    if chars.is_empty() {
-        return Ok(0);
-    }
-    LENIENT.decode_slice(chars, out).map_err(|_| invalid())
+    base64_body::decode_into(chars, out).map_err(|_| bad_base64())
 }
 
 /// Quoted-printable decoding (RFC 2045): `=XX` escapes, soft line breaks, lenient with

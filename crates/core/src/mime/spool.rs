@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::mime::part_bytes::InvalidBody;
+use crate::mime::part_bytes::{InvalidBody, bad_base64};
 
 /// Bytes gathered before a write to the file.
 const WRITE_BUFFER: usize = 1024 * 1024;
@@ -122,8 +122,4 @@ impl SpoolRange {
             .map_err(|e| InvalidBody(format!("reading the spool file failed: {e}")))?;
         Ok(bytes::Bytes::from(out))
     }
-}
-
-pub(crate) fn bad_base64() -> InvalidBody {
-    InvalidBody("the attachment's base64 body is not valid base64".into())
 }

@@ -1,27 +1,17 @@
 //! Decoding one part's body into the spool as it streams past, with the same rules as
 //! `part_bytes` (which decodes from a buffer in place): base64 lines are trimmed, a
-//! space, tab or CR inside a line refuses the part, the size comes from the character
-//! count and the padding of the last line; quoted-printable goes through the same
+//! space, tab or CR inside a line refuses the part, and the size and the decoding are
+//! `base64_body`'s, as for `part_bytes`; quoted-printable goes through the same
 //! `decode_qp`; other bodies are their bytes. Only a few KB are held at a time.
 
-use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-
 use crate::error::Result;
+use crate::mime::base64_body::{self, DecodedSize};
 use crate::mime::parts::TransferEncoding;
-use crate::mime::part_bytes::{InvalidBody, decode_qp};
-use crate::mime::spool::{Spool, bad_base64};
+use crate::mime::part_bytes::{InvalidBody, bad_base64, decode_qp, spaces_inside_a_line};
+use crate::mime::spool::Spool;
 
 /// Base64 characters decoded at once.
 const STAGE: usize = 64 * 1024;
-
-/// Lenient like `part_bytes`: padding optional, stray trailing bits ignored.
-const LENIENT: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// What a finished decoder reports.
 pub(crate) struct Decoded {
@@ -49,13 +39,12 @@ pub(crate) struct Base64 {
     /// space, tab or CR (which refuse the part; form feeds alone only break it).
     ws: u64,
     ws_blank: bool,
-    /// `=` at the end of the current line's content / of the last non-empty lines (a
-    /// line of `=` only adds to the line before: "...x=" then "=").
+    /// `=` at the end of the current line's content.
     pad: u64,
-    last_pad: u64,
     /// Content characters of the current line.
     line_chars: u64,
-    chars: u64,
+    /// The finished lines, counted.
+    size: DecodedSize,
     stage: Vec<u8>,
     out: Vec<u8>,
     refused: Option<InvalidBody>,
@@ -135,17 +124,10 @@ impl Decoder {
             Decoder::Base64(mut b) => {
                 b.end_line();
                 b.decode_stage(true, spool)?;
-                let data_chars = b.chars - b.last_pad.min(b.chars);
-                let len = data_chars / 4 * 3
-                    + match data_chars % 4 {
-                        0 => 0,
-                        1 => {
-                            b.refused.get_or_insert_with(bad_base64);
-                            0
-                        }
-                        2 => 1,
-                        _ => 2,
-                    };
+                let len = b.size.bytes().unwrap_or_else(|_| {
+                    b.refused.get_or_insert_with(bad_base64);
+                    0
+                });
                 Ok(Decoded { len, refused: b.refused, broken: b.broken })
             }
         }
@@ -160,9 +142,8 @@ impl Base64 {
         match text.split_first() {
             Some((&first, rest)) if clean && !rest.is_empty() => {
                 self.byte(first);
-                self.chars += rest.len() as u64;
                 self.line_chars += rest.len() as u64;
-                let trailing = rest.iter().rev().take_while(|c| **c == b'=').count() as u64;
+                let trailing = base64_body::trailing_pad(rest);
                 self.pad = if trailing == rest.len() as u64 { self.pad + trailing } else { trailing };
                 self.stage.extend_from_slice(rest);
             }
@@ -185,16 +166,14 @@ impl Base64 {
                     // Whitespace inside the line: the part is refused (space, tab, CR) or
                     // cannot decode (form feeds), so its bytes need not reach the stage.
                     if self.ws_blank {
-                        self.refused.get_or_insert_with(|| InvalidBody("the attachment's base64 body has spaces inside a line".into()));
+                        self.refused.get_or_insert_with(spaces_inside_a_line);
                     }
                     self.broken.get_or_insert_with(bad_base64);
-                    self.chars += self.ws;
                     self.line_chars += self.ws;
                     self.pad = 0;
                     (self.ws, self.ws_blank) = (0, false);
                 }
                 self.in_line = true;
-                self.chars += 1;
                 self.line_chars += 1;
                 self.pad = if c == b'=' { self.pad + 1 } else { 0 };
                 self.stage.push(c);
@@ -204,7 +183,7 @@ impl Base64 {
 
     fn end_line(&mut self) {
         if self.in_line {
-            self.last_pad = if self.pad == self.line_chars { self.last_pad + self.pad } else { self.pad };
+            self.size.line(self.line_chars, self.pad);
         }
         self.in_line = false;
         self.pad = 0;
@@ -216,7 +195,7 @@ impl Base64 {
         let whole = if last { self.stage.len() } else { self.stage.len() - self.stage.len() % 4 };
         if self.broken.is_none() && whole > 0 {
             self.out.resize(whole / 4 * 3 + 3, 0);
-            match LENIENT.decode_slice(self.stage.get(..whole).unwrap_or_default(), &mut self.out) {
+            match base64_body::decode_into(self.stage.get(..whole).unwrap_or_default(), &mut self.out) {
                 Ok(n) => spool.write(self.out.get(..n).unwrap_or_default())?,
                 Err(_) => self.broken = Some(bad_base64()),
             }
@@ -230,6 +209,7 @@ impl Base64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
     use crate::mime::part_bytes::PartBytes;
 
     /// The streamed decoder against `PartBytes` for `text` fed in `chunk`-byte pieces:

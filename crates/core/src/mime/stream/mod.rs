@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::mime::attachment_bytes::AttachmentBytes;
 use crate::mime::draft_plan::{self, DraftPlan};
 use crate::mime::part_bytes::PartBytes;
-use crate::mime::spool::{self, SpoolRange};
+use crate::mime::spool::SpoolRange;
 
 /// Buffered before splitting: every message that could go as one request (MIME or
 /// JSON) fits, so that those are decided on the whole message, as today.
@@ -112,7 +112,7 @@ impl Split {
                     if let Some(e) = &hole.decoded.refused {
                         return Err(e.clone());
                     }
-                    let file = self.file.clone().ok_or_else(spool::bad_base64)?;
+                    let file = self.file.clone().ok_or_else(crate::mime::part_bytes::bad_base64)?;
                     Ok(AttachmentBytes::Spool(SpoolRange::new(file, hole.spool.clone(), hole.decoded.len, hole.decoded.broken.clone())))
                 }
                 None => {
