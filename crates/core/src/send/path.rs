@@ -18,7 +18,7 @@
 //!
 //! The checks that need no server (recipients, sizes, the 150 MB limits, the JSON form)
 //! run before the first request; Graph's own checks (the mailbox, permissions) come with
-//! its answers. Routes get a [`Graph`] bound to the mailbox and never call back here.
+//! its answers. Routes get a [`MailboxClient`] bound to the mailbox and never call back here.
 //! The MIME is read in place: only the draft (small) and upload chunks are new buffers.
 
 use std::borrow::Cow;
@@ -172,21 +172,11 @@ fn plan<'a>(config: &Config, input: &Input<'a>, head: &[u8], recipients: &[Strin
         Input::Mime(mime) => *mime,
         // Larger than JSON_CANDIDATE_BYTES and than one request: only the draft route
         // applies (its skeleton lacks the spooled parts, so it never goes whole).
-        Input::Split(split) => {
-            let mut warnings = Vec::new();
-            if !config.save_to_sent_items {
-                warnings.push(if config.exactly_once { EXACTLY_ONCE_SENT_ITEMS_WARNING } else { SENT_ITEMS_WARNING }.to_string());
-            }
-            return Ok((Plan::Draft(split.plan(&bcc_line)?), warnings));
-        }
+        Input::Split(split) => return Ok((Plan::Draft(split.plan(&bcc_line)?), sent_items_warning(config))),
     };
     let total_len = mime.len() + bcc_line.len();
-    let mut warnings = Vec::new();
     if config.exactly_once {
-        if !config.save_to_sent_items {
-            warnings.push(EXACTLY_ONCE_SENT_ITEMS_WARNING.to_string());
-        }
-        return Ok((Plan::Draft(draft_plan::plan_draft(mime, &bcc_line)?), warnings));
+        return Ok((Plan::Draft(draft_plan::plan_draft(mime, &bcc_line)?), sent_items_warning(config)));
     }
     if !config.save_to_sent_items && total_len <= JSON_CANDIDATE_BYTES {
         let built = crate::mime::json_message::build(mime, &prepared.added_bcc, false)?;
@@ -197,12 +187,19 @@ fn plan<'a>(config: &Config, input: &Input<'a>, head: &[u8], recipients: &[Strin
     }
     if draft_plan::fits_send_mail(total_len) && config.save_to_sent_items {
         let full: Cow<'a, [u8]> = if bcc_line.is_empty() { Cow::Borrowed(mime) } else { Cow::Owned([bcc_line.as_slice(), mime].concat()) };
-        return Ok((Plan::Mime(full), warnings));
+        return Ok((Plan::Mime(full), Vec::new()));
     }
-    if !config.save_to_sent_items {
-        warnings.push(SENT_ITEMS_WARNING.to_string());
+    Ok((Plan::Draft(draft_plan::plan_draft(mime, &bcc_line)?), sent_items_warning(config)))
+}
+
+/// What a message sent as a draft tells about `save_to_sent_items = false`, which a sent
+/// draft cannot honour: why it goes as a draft (its size, or `exactly_once`).
+fn sent_items_warning(config: &Config) -> Vec<String> {
+    match (config.save_to_sent_items, config.exactly_once) {
+        (true, _) => Vec::new(),
+        (false, true) => vec![EXACTLY_ONCE_SENT_ITEMS_WARNING.to_string()],
+        (false, false) => vec![SENT_ITEMS_WARNING.to_string()],
     }
-    Ok((Plan::Draft(draft_plan::plan_draft(mime, &bcc_line)?), warnings))
 }
 
 /// Runs the planned route on the process's runtime, through the ledger when the
@@ -290,4 +287,38 @@ async fn recorded(graph: &MailboxClient<'_>, plan: &Plan<'_>, reporter: &Reporte
         Err(_) => record.forget().await,
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigValue;
+
+    fn config(save_to_sent_items: bool, exactly_once: bool) -> Config {
+        let s = |v: &str| ConfigValue::Str(v.to_string());
+        let b = ConfigValue::Bool;
+        Config::from_pairs(vec![
+            ("tenant_id", s("t.example")),
+            ("client_id", s("app")),
+            ("client_secret", s("x")),
+            ("save_to_sent_items", b(save_to_sent_items)),
+            ("exactly_once", b(exactly_once)),
+        ])
+        .unwrap()
+    }
+
+    fn warnings(c: &Config) -> Vec<String> {
+        let mime = b"From: a@contoso.com\r\nTo: b@contoso.com\r\nSubject: s\r\n\r\nbody\r\n";
+        let head = parts::header_block(mime);
+        plan(c, &Input::Mime(mime), head, &[]).unwrap().1
+    }
+
+    #[test]
+    fn a_draft_that_cannot_honour_save_to_sent_items_says_why() {
+        assert_eq!(warnings(&config(false, true)), [EXACTLY_ONCE_SENT_ITEMS_WARNING], "exactly_once sends every message as a draft");
+        assert_eq!(warnings(&config(true, true)), Vec::<String>::new());
+        assert_eq!(warnings(&config(false, false)), Vec::<String>::new(), "a small message goes as JSON, without a copy");
+        assert_eq!(sent_items_warning(&config(false, false)), [SENT_ITEMS_WARNING], "a large one as a draft");
+        assert_eq!(sent_items_warning(&config(true, false)), Vec::<String>::new());
+    }
 }
