@@ -10,7 +10,7 @@
 //! fault rules on these paths.
 
 use crate::config::ManagedIdentityConfig;
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::state::Shared;
 use hyper::StatusCode;
@@ -34,7 +34,7 @@ fn error(style: Style, status: StatusCode, code: &str, message: &str) -> Resp {
         Style::Imds => http::json(status, &json!({"error": code, "error_description": message})),
         Style::AppService => http::json(status, &json!({"statusCode": status.as_u16(), "message": message})),
     };
-    resp.extensions_mut().insert(crate::dispatch::ErrorCode(code.to_string()));
+    resp.extensions_mut().insert(crate::context::ErrorCode(code.to_string()));
     resp
 }
 

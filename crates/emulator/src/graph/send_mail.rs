@@ -6,7 +6,7 @@ use super::auth::Caller;
 use super::errors::GraphError;
 use super::message_json::ci;
 use super::{message_json, mime, validate};
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::record::MessageRecord;
 use crate::state::Shared;

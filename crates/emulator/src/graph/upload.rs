@@ -9,10 +9,10 @@ use super::drafts;
 use super::message_json::ci;
 use super::errors::GraphError;
 use super::send_mail::json_body;
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::record::AttachmentRecord;
-use crate::state::Shared;
+use crate::state::{Shared, UploadSession};
 use bytes::BytesMut;
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -22,22 +22,6 @@ pub const PATH_PREFIX: &str = "/api/v2.0/";
 
 /// How long an upload URL stays valid.
 const SESSION_SECS: u64 = 6 * 3600;
-
-/// One open session.
-pub struct UploadSession {
-    pub draft_id: String,
-    /// The app that created the session: its PUTs count against that app's budgets.
-    pub app: String,
-    pub mailbox: String,
-    pub authtoken: String,
-    pub name: Option<String>,
-    pub content_type: Option<String>,
-    pub is_inline: bool,
-    pub content_id: Option<String>,
-    pub size: u64,
-    pub received: BytesMut,
-    pub expires: u64,
-}
 
 /// The mailbox named in an upload URL path (after [`PATH_PREFIX`]).
 pub fn mailbox_in(rest: &str) -> Option<String> {

@@ -18,12 +18,12 @@
 //! Writes from other web pages are refused first (`write_guard`).
 
 pub mod events;
-pub mod faults;
 pub mod inbox;
 pub mod messages;
 pub mod web;
 mod write_guard;
 
+use crate::faults;
 use crate::http::{self, Resp};
 use crate::record::MessageRecord;
 use crate::state::Shared;

@@ -4,30 +4,19 @@
 
 use crate::graph::errors::GraphError;
 use crate::http::{self, Body, DropConnection, Resp};
-use crate::inspect::faults::{self, DropWhen, FaultRule};
-use crate::request_log::{PendingLog, RequestLog};
+use crate::faults::{self, DropWhen, FaultRule};
+use crate::request_log::RequestLog;
 use crate::state::Shared;
+use crate::context::{Ctx, ErrorCode};
+use pending_log::PendingLog;
 use bytes::Bytes;
 use hyper::body::Incoming;
-use hyper::{HeaderMap, Method, Request, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
-/// What a handler sees of a request.
-pub struct Ctx {
-    pub request_id: String,
-    pub client_request_id: Option<String>,
-    pub method: Method,
-    pub path: String,
-    pub query: Option<String>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-/// The error code a response carries, for the request log.
-#[derive(Clone, Debug)]
-pub struct ErrorCode(pub String);
+mod pending_log;
 
 /// Which part of the emulator a path belongs to.
 enum Route {
@@ -236,7 +225,7 @@ async fn handle(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, extra: Duration)
             crate::entra::managed_identity::handle(shared, ctx, *style)
         }
         Route::TokenWrongMethod => {
-            let cid = ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone());
+            let cid = ctx.correlation_id();
             crate::entra::errors::EntraError::wrong_method(ctx.method.as_str()).response(&ctx.request_id, &cid)
         }
         Route::Upload => {
@@ -294,8 +283,8 @@ fn entra_fault(status: StatusCode, code: Option<&str>, message: &str, ctx: &Ctx)
         _ => "invalid_request".to_string(),
     };
     let code = code.unwrap_or(error.as_str()).to_string();
-    let ts = crate::clock::entra(crate::clock::now_secs());
-    let cid = ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone());
+    let ts = crate::clock::entra_time(crate::clock::now_secs());
+    let cid = ctx.correlation_id();
     let prefix = number.map(|n| format!("AADSTS{n}: ")).unwrap_or_default();
     let body = serde_json::json!({
         "error": error,
