@@ -1,65 +1,45 @@
 //! One request's way through the emulator: ids, fault rules, body reading with Graph's
-//! size cap, routing to Entra or Graph, the `request-id`/`client-request-id` headers on
-//! every answer, and the entry in `/_emulator/requests` (see `request_log`).
+//! size cap, routing to Entra or Graph (`route`), the `request-id`/`client-request-id`
+//! headers on every answer, and the entry in `/_emulator/requests` (`pending_log`).
 
+mod fault_answer;
+mod pending_log;
+mod route;
+
+use crate::context::Ctx;
+use crate::faults::{self, DropWhen, FaultRule};
 use crate::graph::errors::GraphError;
 use crate::http::{self, Body, DropConnection, Resp};
-use crate::faults::{self, DropWhen, FaultRule};
 use crate::request_log::RequestLog;
 use crate::state::Shared;
-use crate::context::{Ctx, ErrorCode};
-use pending_log::PendingLog;
 use bytes::Bytes;
 use hyper::body::Incoming;
-use hyper::{Method, Request, StatusCode};
+use hyper::http::request::Parts;
+use hyper::{HeaderMap, Request};
+use pending_log::PendingLog;
+use route::Route;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
-mod pending_log;
-
-/// Which part of the emulator a path belongs to.
-enum Route {
-    Inspect,
-    Token(String),
-    Discovery(String),
-    Jwks,
-    /// A managed identity token endpoint (IMDS or App Service style).
-    ManagedIdentity(crate::entra::managed_identity::Style),
-    /// The token endpoint with a method other than POST.
-    TokenWrongMethod,
-    Graph,
-    Upload,
-    Unknown,
+/// The ids of one request: the emulator's `request-id`, and the client's
+/// `client-request-id` if it sent one.
+struct Ids {
+    request_id: String,
+    client_request_id: Option<String>,
 }
 
-fn route(method: &Method, path: &str) -> Route {
-    if path == "/" || path.starts_with("/_emulator") || path.starts_with("/ui/") {
-        return Route::Inspect;
+impl Ids {
+    fn of(headers: &HeaderMap) -> Ids {
+        let client_request_id = headers.get("client-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        Ids { request_id: uuid::Uuid::new_v4().to_string(), client_request_id }
     }
-    if path.starts_with("/v1.0/") || path.starts_with("/beta/") {
-        return Route::Graph;
-    }
-    if path.starts_with(crate::graph::upload::PATH_PREFIX) {
-        return Route::Upload;
-    }
-    {
-        use crate::entra::managed_identity::{APP_SERVICE_PATH, IMDS_PATH, Style};
-        match path.trim_end_matches('/') {
-            IMDS_PATH => return Route::ManagedIdentity(Style::Imds),
-            APP_SERVICE_PATH => return Route::ManagedIdentity(Style::AppService),
-            _ => {}
-        }
-    }
-    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match segs.as_slice() {
-        [tenant, "oauth2", "v2.0", "token"] if *method == Method::POST => Route::Token(http::pct_decode(tenant)),
-        [_, "oauth2", "v2.0", "token"] => Route::TokenWrongMethod,
-        [tenant, "v2.0", ".well-known", "openid-configuration"] | [tenant, ".well-known", "openid-configuration"] => {
-            Route::Discovery(http::pct_decode(tenant))
-        }
-        [_, "discovery", "v2.0", "keys"] | [_, "discovery", "keys"] => Route::Jwks,
-        _ => Route::Unknown,
+
+    /// Puts the ids on an answer.
+    fn stamp(&self, resp: &mut Resp) {
+        http::set_header(resp, "request-id", &self.request_id);
+        // Graph echoes the client's id, or repeats its own when the client sent none.
+        http::set_header(resp, "client-request-id", self.client_request_id.as_deref().unwrap_or(&self.request_id));
     }
 }
 
@@ -70,25 +50,15 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
     if let Some(refused) = crate::host_guard::refuse(&shared, &parts) {
         return Ok(refused);
     }
-    let path = parts.uri.path().to_string();
-    let which = route(&parts.method, &path);
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let client_request_id = parts
-        .headers
-        .get("client-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let ids = Ids::of(&parts.headers);
+    let which = route::route(&parts.method, parts.uri.path());
     if matches!(which, Route::Inspect) {
         let mut resp = crate::inspect::handle(&shared, &parts, body).await;
-        finish_headers(&mut resp, &request_id, client_request_id.as_deref());
+        ids.stamp(&mut resp);
         return Ok(resp);
     }
-    match which {
-        Route::Token(_) | Route::ManagedIdentity(_) => shared.token_requests.fetch_add(1, Ordering::Relaxed),
-        Route::Graph => shared.graph_requests.fetch_add(1, Ordering::Relaxed),
-        _ => 0,
-    };
-    let mailbox = crate::graph::routes::mailbox_of(&path);
+    count(&shared, &which);
+    let mailbox = crate::graph::routes::mailbox_of(parts.uri.path());
     // Counts the request at its mailbox from arrival to answer (or the client leaving).
     let arrival = match (&which, &mailbox) {
         (Route::Graph | Route::Upload, Some(m)) => Some(crate::graph::throttle::Arrival::begin(&shared, m)),
@@ -96,29 +66,84 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
     };
     let fault = {
         let mut state = shared.lock();
-        faults::take(&mut state.faults, parts.method.as_str(), &path, mailbox.as_deref())
+        faults::take(&mut state.faults, parts.method.as_str(), parts.uri.path(), mailbox.as_deref())
     };
     // From here on the entry is written whatever happens: answered, dropped by a fault,
     // or abandoned by the client (the guard's drop).
-    let mut log = PendingLog::open(&shared, RequestLog {
+    let log = PendingLog::open(&shared, log_entry(&parts, &ids, mailbox, fault.as_ref()), arrived, started);
+    let resp = answer(&shared, (parts, body), &which, &ids, fault.as_ref(), log).await?;
+    if let Some(a) = &arrival {
+        a.answered(resp.status().as_u16(), fault.as_ref().is_some_and(|f| f.status.is_some()));
+    }
+    Ok(resp)
+}
+
+/// Counts a token or Graph request for `/_emulator/stats`.
+fn count(shared: &Shared, which: &Route) {
+    match which {
+        Route::Token(_) | Route::ManagedIdentity(_) => shared.token_requests.fetch_add(1, Ordering::Relaxed),
+        Route::Graph => shared.graph_requests.fetch_add(1, Ordering::Relaxed),
+        _ => 0,
+    };
+}
+
+/// The log entry of a request as it arrives (the answer is filled in later).
+fn log_entry(parts: &Parts, ids: &Ids, mailbox: Option<String>, fault: Option<&FaultRule>) -> RequestLog {
+    let header = |name| parts.headers.get(name).and_then(|v: &hyper::header::HeaderValue| v.to_str().ok()).map(str::to_string);
+    RequestLog {
         method: parts.method.to_string(),
-        path: path.clone(),
+        path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
-        mailbox: mailbox.clone(),
-        request_id: request_id.clone(),
-        client_request_id: client_request_id.clone(),
-        content_type: parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string),
+        mailbox,
+        request_id: ids.request_id.clone(),
+        client_request_id: ids.client_request_id.clone(),
+        content_type: header(hyper::header::CONTENT_TYPE),
         authorization: parts.headers.contains_key(hyper::header::AUTHORIZATION),
         fault: fault.is_some(),
-        fault_rule: fault.as_ref().and_then(|f| serde_json::to_value(f).ok()),
+        fault_rule: fault.and_then(|f| serde_json::to_value(f).ok()),
         http_version: format!("{:?}", parts.version),
         ..Default::default()
-    }, arrived, started);
-    if let Some(f) = fault.as_ref().filter(|f| f.drop == Some(DropWhen::BeforeBody) && !f.deliver) {
-        sleep_ms(f.delay_ms.unwrap_or(0)).await;
-        log.finish(0, None);
+    }
+}
+
+/// Reads the body and answers, or drops the connection where a fault rule says so or
+/// the client broke off the body; writes the log entry either way.
+async fn answer(
+    shared: &Arc<Shared>,
+    (parts, body): (Parts, Incoming),
+    which: &Route,
+    ids: &Ids,
+    fault: Option<&FaultRule>,
+    mut log: PendingLog,
+) -> Result<Resp, DropConnection> {
+    if let Some(f) = fault_answer::drops(fault, DropWhen::BeforeBody) {
+        return drop_connection(log, f).await;
+    }
+    let (ctx, body) = read(shared, parts, body, which, ids).await;
+    note_body(&mut log.entry, which, &ctx, &body);
+    if matches!(body, Body::Broken) {
+        // The client stopped sending the body (went away, or broke the framing).
+        log.abandon();
         return Err(DropConnection);
     }
+    if let Some(f) = fault_answer::drops(fault, DropWhen::AfterBody) {
+        return drop_connection(log, f).await;
+    }
+    let Some(mut resp) = respond(shared, &ctx, which, &body, fault).await else {
+        log.finish(0, None);
+        return Err(DropConnection);
+    };
+    ids.stamp(&mut resp);
+    if matches!(which, Route::Token(_) | Route::Discovery(_)) {
+        http::set_header(&mut resp, "x-ms-request-id", &ids.request_id);
+    }
+    log.answered(&resp);
+    Ok(resp)
+}
+
+/// Reads the body under the route's size cap and builds the handlers' view of the
+/// request.
+async fn read(shared: &Shared, parts: Parts, body: Incoming, which: &Route, ids: &Ids) -> (Ctx, Body) {
     let limit = match which {
         Route::Upload => shared.config.limits.max_chunk_bytes,
         Route::Graph => shared.config.limits.max_request_bytes,
@@ -126,183 +151,55 @@ pub async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, 
     };
     let body = http::read_body(body, limit).await;
     let ctx = Ctx {
-        request_id: request_id.clone(),
-        client_request_id: client_request_id.clone(),
-        method: parts.method.clone(),
-        path: path.clone(),
+        request_id: ids.request_id.clone(),
+        client_request_id: ids.client_request_id.clone(),
+        method: parts.method,
+        path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         headers: parts.headers,
         body: match &body { Body::Complete(b) => b.clone(), _ => Bytes::new() },
     };
-    log.entry.body_bytes = match &body { Body::Complete(b) => b.len() as u64, Body::TooLarge(n) => *n, Body::Broken => 0 };
-    if matches!(which, Route::Token(_)) {
-        log.entry.scope = form_urlencoded::parse(&ctx.body).find(|(k, _)| k == "scope").map(|(_, v)| v.into_owned());
-    }
-    if matches!(which, Route::ManagedIdentity(_)) {
-        let query = ctx.query.as_deref().unwrap_or("");
-        log.entry.scope = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "resource").map(|(_, v)| v.into_owned());
-    }
-    if matches!(body, Body::Broken) {
-        // The client stopped sending the body (went away, or broke the framing).
-        log.abandon();
-        return Err(DropConnection);
-    }
-    if let Some(f) = fault.as_ref().filter(|f| f.drop == Some(DropWhen::AfterBody) && !f.deliver) {
-        sleep_ms(f.delay_ms.unwrap_or(0)).await;
-        log.finish(0, None);
-        return Err(DropConnection);
-    }
-    let answering_fault = fault.as_ref().filter(|f| (f.status.is_some() || f.drop.is_some()) && !f.deliver);
-    let mut resp = if let Some(f) = answering_fault {
-        sleep_ms(shared.config.latency_ms + f.delay_ms.unwrap_or(0)).await;
-        fault_response(f, &ctx, &which)
-    } else if matches!(body, Body::TooLarge(_)) {
-        sleep_ms(shared.config.latency_ms).await;
-        GraphError::too_large().response(&ctx)
-    } else {
-        let extra = Duration::from_millis(fault.as_ref().and_then(|f| f.delay_ms).unwrap_or(0));
-        let resp = handle(&shared, &ctx, &which, extra).await;
-        match fault.as_ref().filter(|f| f.deliver) {
-            Some(f) if f.drop.is_some() => {
-                log.finish(0, None);
-                return Err(DropConnection);
-            }
-            Some(f) if f.status.is_some() => fault_response(f, &ctx, &which),
-            _ => resp,
-        }
-    };
-    finish_headers(&mut resp, &request_id, client_request_id.as_deref());
-    if matches!(which, Route::Token(_) | Route::Discovery(_)) {
-        http::set_header(&mut resp, "x-ms-request-id", &request_id);
-    }
-    if resp.status().as_u16() >= 400 {
-        log.entry.error_message = error_message(&resp);
-    }
-    if let Some(a) = &arrival {
-        a.answered(resp.status().as_u16(), fault.as_ref().is_some_and(|f| f.status.is_some()));
-    }
-    log.finish(resp.status().as_u16(), resp.extensions().get::<ErrorCode>().map(|c| c.0.clone()));
-    Ok(resp)
+    (ctx, body)
 }
 
-/// The message of a Graph (`error.message`) or Entra (`error_description`, first line)
-/// error body, for the request log.
-fn error_message(resp: &Resp) -> Option<String> {
-    use http_body_util::BodyExt;
-    // A complete buffer: its one frame is ready at once, and cloning the body is cheap.
-    let body = resp.body().clone();
-    let bytes = futures_now(body.collect())?.to_bytes();
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let text = v.pointer("/error/message").or_else(|| v.get("error_description")).and_then(|m| m.as_str())?;
-    Some(text.lines().next().unwrap_or_default().to_string())
-}
-
-/// Polls a future once; a `Full` body's collect finishes on the first poll.
-fn futures_now<T>(f: impl std::future::Future<Output = Result<T, std::convert::Infallible>>) -> Option<T> {
-    use std::task::{Context, Poll, Waker};
-    let mut f = std::pin::pin!(f);
-    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(Ok(v)) => Some(v),
-        _ => None,
-    }
-}
-
-async fn handle(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, extra: Duration) -> Resp {
-    let latency = Duration::from_millis(shared.config.latency_ms) + extra;
+/// What the log keeps of the body: its size, and the scope or resource a token request
+/// asked for (never the secret or the assertion).
+fn note_body(entry: &mut RequestLog, which: &Route, ctx: &Ctx, body: &Body) {
+    entry.body_bytes = match body { Body::Complete(b) => b.len() as u64, Body::TooLarge(n) => *n, Body::Broken => 0 };
+    let param = |form: &[u8], name: &str| form_urlencoded::parse(form).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
     match which {
-        Route::Graph => crate::graph::routes::handle(shared, ctx, latency).await,
-        Route::Token(tenant) => {
-            tokio::time::sleep(latency).await;
-            crate::entra::token::handle(shared, ctx, tenant)
-        }
-        Route::Discovery(tenant) => {
-            tokio::time::sleep(latency).await;
-            crate::entra::discovery::openid_configuration(shared, ctx, tenant)
-        }
-        Route::Jwks => crate::entra::discovery::jwks(shared),
-        Route::ManagedIdentity(style) => {
-            tokio::time::sleep(latency).await;
-            crate::entra::managed_identity::handle(shared, ctx, *style)
-        }
-        Route::TokenWrongMethod => {
-            let cid = ctx.correlation_id();
-            crate::entra::errors::EntraError::wrong_method(ctx.method.as_str()).response(&ctx.request_id, &cid)
-        }
-        Route::Upload => {
-            // Upload PUTs count against the creating app's budgets on the mailbox, like
-            // any request, and their bytes against the upload budget.
-            let _slot = match crate::graph::upload::owner(shared, ctx) {
-                Some((app, mailbox)) => {
-                    let bytes = if ctx.method == hyper::Method::PUT { ctx.body.len() as u64 } else { 0 };
-                    match crate::graph::throttle::admit(shared, &app, &mailbox, bytes, latency).await {
-                        Ok(slot) => Some(slot),
-                        Err(e) => return e.response(ctx),
-                    }
-                }
-                None => None,
-            };
-            tokio::time::sleep(latency).await;
-            crate::graph::upload::put(shared, ctx)
-        }
-        Route::Inspect | Route::Unknown => GraphError::new(
-            StatusCode::NOT_FOUND,
-            "UnknownError",
-            format!("No route for {} {}.", ctx.method, ctx.path),
-        )
-        .response(ctx),
+        Route::Token(_) => entry.scope = param(&ctx.body, "scope"),
+        Route::ManagedIdentity(_) => entry.scope = param(ctx.query.as_deref().unwrap_or("").as_bytes(), "resource"),
+        _ => {}
     }
 }
 
-fn fault_response(f: &FaultRule, ctx: &Ctx, which: &Route) -> Resp {
-    let status = StatusCode::from_u16(f.status.unwrap_or(503)).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    let code = f.graph_code.clone().unwrap_or_else(|| faults::default_code(status.as_u16()).to_string());
-    let message = f.message.clone().unwrap_or_else(|| {
-        status.canonical_reason().map(|r| format!("{r} (emulator fault rule).")).unwrap_or_default()
-    });
-    let mut resp = if matches!(which, Route::Token(_)) {
-        entra_fault(status, f.graph_code.as_deref(), &message, ctx)
-    } else {
-        let mut e = GraphError::new(status, &code, message);
-        e.retry_after = f.retry_after_header();
-        e.response(ctx)
-    };
-    if let Some(ra) = f.retry_after_header() {
-        http::set_header(&mut resp, "retry-after", &ra);
+/// The answer: a fault rule's, Graph's 413 for a body over the cap, or the route's
+/// (then a delivering fault rule's in its place). `None`: drop the connection.
+async fn respond(shared: &Arc<Shared>, ctx: &Ctx, which: &Route, body: &Body, fault: Option<&FaultRule>) -> Option<Resp> {
+    let latency = shared.config.latency_ms;
+    if let Some(f) = fault_answer::answers(fault) {
+        sleep_ms(latency + f.delay_ms.unwrap_or(0)).await;
+        return Some(fault_answer::fault_response(f, ctx, which));
     }
-    resp
+    if matches!(body, Body::TooLarge(_)) {
+        sleep_ms(latency).await;
+        return Some(GraphError::too_large().response(ctx));
+    }
+    let extra = Duration::from_millis(fault.and_then(|f| f.delay_ms).unwrap_or(0));
+    let resp = route::handle(shared, ctx, which, extra).await;
+    match fault.filter(|f| f.deliver) {
+        Some(f) if f.drop.is_some() => None,
+        Some(f) if f.status.is_some() => Some(fault_answer::fault_response(f, ctx, which)),
+        _ => Some(resp),
+    }
 }
 
-/// A fault on the token endpoint, in Entra's shape. `code` may be `AADSTSnnnn` (sets
-/// `error_codes`) or an OAuth error name; by default the OAuth error fits the status.
-fn entra_fault(status: StatusCode, code: Option<&str>, message: &str, ctx: &Ctx) -> Resp {
-    let number: Option<u32> = code.and_then(|c| c.strip_prefix("AADSTS")).and_then(|n| n.parse().ok());
-    let error = match (code, number, status.as_u16()) {
-        (Some(c), None, _) => c.to_string(),
-        (_, _, 401) => "invalid_client".to_string(),
-        (_, _, s) if s >= 500 || s == 429 => "temporarily_unavailable".to_string(),
-        _ => "invalid_request".to_string(),
-    };
-    let code = code.unwrap_or(error.as_str()).to_string();
-    let ts = crate::clock::entra_time(crate::clock::now_secs());
-    let cid = ctx.correlation_id();
-    let prefix = number.map(|n| format!("AADSTS{n}: ")).unwrap_or_default();
-    let body = serde_json::json!({
-        "error": error,
-        "error_description": format!("{prefix}{message}\r\nTrace ID: {}\r\nCorrelation ID: {cid}\r\nTimestamp: {ts}", ctx.request_id),
-        "error_codes": number.map(|n| vec![n]).unwrap_or_default(),
-        "timestamp": ts,
-        "trace_id": ctx.request_id,
-        "correlation_id": cid,
-    });
-    let mut resp = http::json(status, &body);
-    resp.extensions_mut().insert(ErrorCode(code));
-    resp
-}
-
-fn finish_headers(resp: &mut Resp, request_id: &str, client_request_id: Option<&str>) {
-    http::set_header(resp, "request-id", request_id);
-    // Graph echoes the client's id, or repeats its own when the client sent none.
-    http::set_header(resp, "client-request-id", client_request_id.unwrap_or(request_id));
+/// Drops the connection after the rule's delay, logging status 0.
+async fn drop_connection(log: PendingLog, f: &FaultRule) -> Result<Resp, DropConnection> {
+    sleep_ms(f.delay_ms.unwrap_or(0)).await;
+    log.finish(0, None);
+    Err(DropConnection)
 }
 
 async fn sleep_ms(ms: u64) {

@@ -4,6 +4,8 @@
 //! request's future and the entry's drop guard writes it anyway, marked `abandoned`, so a
 //! request the client gave up on is still seen, with its `client_request_id`.
 
+use crate::context::ErrorCode;
+use crate::http::Resp;
 use crate::request_log::RequestLog;
 use crate::state::Shared;
 use std::sync::Arc;
@@ -42,6 +44,15 @@ impl PendingLog {
         self.write(false);
     }
 
+    /// Writes the entry with the answer: its status, and for an error the code and
+    /// message it carries.
+    pub fn answered(mut self, resp: &Resp) {
+        if resp.status().as_u16() >= 400 {
+            self.entry.error_message = error_message(resp);
+        }
+        self.finish(resp.status().as_u16(), resp.extensions().get::<ErrorCode>().map(|c| c.0.clone()));
+    }
+
     /// Writes the entry for a request the client abandoned.
     pub fn abandon(mut self) {
         self.write(true);
@@ -71,5 +82,27 @@ impl Drop for PendingLog {
     /// Still unwritten here means hyper dropped the request's future: the client left.
     fn drop(&mut self) {
         self.write(true);
+    }
+}
+
+/// The message of a Graph (`error.message`) or Entra (`error_description`, first line)
+/// error body, for the request log.
+fn error_message(resp: &Resp) -> Option<String> {
+    use http_body_util::BodyExt;
+    // A complete buffer: its one frame is ready at once, and cloning the body is cheap.
+    let body = resp.body().clone();
+    let bytes = futures_now(body.collect())?.to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let text = v.pointer("/error/message").or_else(|| v.get("error_description")).and_then(|m| m.as_str())?;
+    Some(text.lines().next().unwrap_or_default().to_string())
+}
+
+/// Polls a future once; a `Full` body's collect finishes on the first poll.
+fn futures_now<T>(f: impl std::future::Future<Output = Result<T, std::convert::Infallible>>) -> Option<T> {
+    use std::task::{Context, Poll, Waker};
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(v)) => Some(v),
+        _ => None,
     }
 }
