@@ -43,4 +43,19 @@ pub struct RequestLog {
     /// The client went away before the answer: it timed out, closed the connection,
     /// reset the stream or broke off the body. `status` is 0.
     pub abandoned: bool,
+    /// The request is a mailbox check's probe (`o365:check`, `Mailer::checkMailbox()`):
+    /// a sendMail of an empty message (`{"message": {}}`), which Graph answers 400
+    /// ErrorInvalidRecipients when the mailbox is usable.
+    pub check_probe: bool,
+    /// The request failed: no answer (status 0) or an error status, except a check
+    /// probe's 400 ErrorInvalidRecipients, the answer the check hopes for.
+    pub failed: bool,
+}
+
+impl RequestLog {
+    /// Whether the answer is a failure (see `failed`).
+    pub fn is_failure(&self) -> bool {
+        let usable = self.check_probe && self.status == 400 && self.error.as_deref() == Some("ErrorInvalidRecipients");
+        self.status == 0 || (self.status >= 400 && !usable)
+    }
 }

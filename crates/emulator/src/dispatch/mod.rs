@@ -170,6 +170,7 @@ fn note_body(entry: &mut RequestLog, which: &Route, ctx: &Ctx, body: &Body) {
     match which {
         Route::Token(_) => entry.scope = param(&ctx.body, "scope"),
         Route::ManagedIdentity(_) => entry.scope = param(ctx.query.as_deref().unwrap_or("").as_bytes(), "resource"),
+        Route::Graph => entry.check_probe = crate::graph::send_mail::is_mailbox_probe(ctx),
         _ => {}
     }
 }

@@ -69,6 +69,7 @@ impl PendingLog {
             entry.status = 0;
             entry.abandoned = true;
         }
+        entry.failed = entry.is_failure();
         let mut state = self.shared.lock();
         if state.requests.len() >= MAX_LOGGED_REQUESTS {
             state.requests.drain(..MAX_LOGGED_REQUESTS / 10);

@@ -11,7 +11,7 @@ use super::errors::GraphError;
 use super::send_mail::json_body;
 use crate::context::Ctx;
 use crate::http::{self, Resp};
-use crate::record::AttachmentRecord;
+use crate::record::{AttachmentRecord, MessageRecord};
 use crate::state::{Shared, UploadSession};
 use bytes::BytesMut;
 use hyper::{Method, StatusCode};
@@ -185,6 +185,16 @@ fn chunk(shared: &Shared, ctx: &Ctx) -> Result<Resp, GraphError> {
     if ctx.method != Method::PUT {
         return Err(GraphError::method_not_allowed());
     }
+    if !append(session, ctx)? {
+        return Ok(http::json(StatusCode::OK, &progress(shared, session)));
+    }
+    let Some(session) = state.uploads.remove(&session_id) else { return Err(GraphError::item_not_found()) };
+    attach(shared, &mut state.drafts, session)
+}
+
+/// Appends a PUT's bytes, which must start at the next expected byte; true when the
+/// attachment is complete.
+fn append(session: &mut UploadSession, ctx: &Ctx) -> Result<bool, GraphError> {
     let (start, end, total) = content_range(ctx).ok_or_else(|| {
         invalid("The Content-Range header is missing or malformed; expected 'bytes {start}-{end}/{total}'.")
     })?;
@@ -207,17 +217,18 @@ fn chunk(shared: &Shared, ctx: &Ctx) -> Result<Resp, GraphError> {
         session.received.reserve(total as usize);
     }
     session.received.extend_from_slice(&ctx.body);
-    if (session.received.len() as u64) < total {
-        return Ok(http::json(StatusCode::OK, &progress(shared, session)));
-    }
-    let Some(session) = state.uploads.remove(&session_id) else { return Err(GraphError::item_not_found()) };
+    Ok(session.received.len() as u64 >= total)
+}
+
+/// Adds a complete upload to its draft: 201 with the attachment's Location.
+fn attach(shared: &Shared, drafts: &mut [MessageRecord], session: UploadSession) -> Result<Resp, GraphError> {
     let mut att = AttachmentRecord::new(session.received.freeze(), "upload_session");
     att.name = session.name;
     att.content_type = session.content_type;
     att.is_inline = session.is_inline;
     att.content_id = session.content_id;
-    let pos = drafts::position(&state.drafts, &session.mailbox, &session.draft_id)?;
-    let draft = &mut state.drafts[pos];
+    let pos = drafts::position(drafts, &session.mailbox, &session.draft_id)?;
+    let draft = &mut drafts[pos];
     let att_id = format!("{}{}", session.draft_id.trim_end_matches('='), draft.attachments.len() + 1);
     drafts::push_attachment(draft, att);
     let mut resp = http::empty(StatusCode::CREATED);
