@@ -314,7 +314,8 @@ async function main() {
   const t403 = await r403.innerText();
   for (const needle of ['ErrorAccessDenied', 'Access is denied', 'fault rule', 'path~sendMail', MAILBOX]) assert.ok(t403.includes(needle), `403 row lacks ${needle}: ${t403}`);
   // The mailbox check's probe (400 ErrorInvalidRecipients by design) is labelled, not failed.
-  const checked = send(base, null);
+  const checked = send(base, null, MAILBOX);
+  assert.ok(checked.ok, JSON.stringify(checked));
   assert.equal(checked.check.status, 'usable', JSON.stringify(checked));
   const probe = page.locator('tr.req.probe');
   await probe.waitFor({ timeout: 10000 });
