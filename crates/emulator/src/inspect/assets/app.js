@@ -426,7 +426,7 @@ async function renderRequests() {
 }
 
 function requestTable(list, withMailbox) {
-  const cols = [['Time', 112], ['Method', 72], ['Path', null], withMailbox ? ['Mailbox', 200] : null, ['Status', 96], ['Error', 230], ['Duration', 96]].filter(Boolean);
+  const cols = [['Time', 112], ['Method', 72], ['Path', null], withMailbox ? ['Mailbox', 200] : null, ['Status', 120], ['Error', 206], ['Duration', 96]].filter(Boolean);
   const table = h('table', { class: 'reqs', id: 'requests' },
     h('colgroup', {}, cols.map(([, w]) => { const c = h('col', {}); if (w) c.style.width = `${w}px`; return c; })),
     h('thead', {}, h('tr', {}, cols.map(([n]) => h('th', { class: n === 'Duration' ? 'num' : null }, n)))));
