@@ -3,8 +3,10 @@
 //! limit."), at most M requests per sliding window, and at most B bytes of upload-session
 //! PUTs per sliding upload window. A `Slot` holds one concurrency unit until dropped, so
 //! a request counts as "in flight" for exactly as long as the emulator works on it.
-//! Counters per mailbox (429s per cause, peak in flight) feed `/_emulator/stats`: they
-//! are how tests and the fleet bench check what clients did, measured at the server.
+//! The counters and the admission decision live in the shared state (`state::throttle`);
+//! here they become Graph's 429 answers. Counters per mailbox (429s per cause, peak in
+//! flight) feed `/_emulator/stats`: they are how tests and the fleet bench check what
+//! clients did, measured at the server.
 
 use super::errors::GraphError;
 use crate::state::Shared;
