@@ -181,7 +181,7 @@ fn token_requests_log_their_scope_and_never_the_credentials() {
 }
 
 /// `o365:check` asks whether a mailbox is usable with a sendMail of an empty message
-/// (the body crates/core/src/mailbox_check.rs sends); Graph's 400 ErrorInvalidRecipients
+/// (the body crates/core/src/send/mailbox_check.rs sends); Graph's 400 ErrorInvalidRecipients
 /// is the answer that means "usable". The log labels the probe and does not count that
 /// answer as failed; a probe of an unknown mailbox and a real send refused with the same
 /// code stay failures.
