@@ -1,10 +1,10 @@
-//! Progress reports to a PHP callable. The core never sees the
-//! callable: it reports through a channel that the blocking send drains on the PHP
-//! thread between polls (tokio's worker threads must never enter the engine). The
-//! callable gets one array `['phase' => 'upload', 'bytes_sent' => int, 'bytes_total' =>
-//! int, 'attachment' => ?string]`; returning `false` (or throwing, or any fatal error:
-//! see callback.rs) stops the send at the next request boundary, and a draft already
-//! created is deleted. After the first stop the callable is not called again.
+//! Progress reports to a PHP callable. The core never sees the callable: it reports
+//! through a channel that the blocking send drains on the PHP thread between polls
+//! (tokio's worker threads must never enter the engine). The callable gets one array
+//! `['phase' => 'upload', 'bytes_sent' => int, 'bytes_total' => int, 'attachment' =>
+//! ?string]` (built by arrays.rs); returning `false` (or throwing, or any fatal error: see
+//! callback.rs) stops the send at the next request boundary, and a draft already created
+//! is deleted. After the first stop the callable is not called again.
 
 use ext_php_rs::types::{ZendCallable, Zval};
 
