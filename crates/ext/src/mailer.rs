@@ -81,7 +81,7 @@ impl Mailer {
     #[php(optional = "sender")]
     pub fn check_mailbox(&self, sender: Option<String>) -> PhpResult<ZBox<ZendHashTable>> {
         refuse_inside("call checkMailbox()")?;
-        let c = o365_core::mailbox_check::check(&self.inner, sender.as_deref()).map_err(crate::exceptions::to_php)?;
+        let c = self.inner.check_mailbox(sender.as_deref()).map_err(crate::exceptions::to_php)?;
         crate::arrays::mailbox_check(c)
     }
 
