@@ -2,16 +2,20 @@
 //! sections (never across an await), plus lock-free counters for the hot statistics.
 
 use crate::config::EmulatorConfig;
-use crate::entra::assertion::RegisteredCert;
-use crate::inspect::faults::FaultRule;
+use crate::credentials::{RegisteredCert, RegisteredFederated};
+use crate::faults::FaultRule;
 use crate::record::MessageRecord;
 use crate::request_log::RequestLog;
-use crate::graph::throttle::Throttle;
-use crate::graph::upload::UploadSession;
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
 use tokio::sync::watch;
+
+mod throttle;
+mod upload_session;
+
+pub use throttle::Throttle;
+pub use upload_session::UploadSession;
 
 /// Change counters the web inbox follows over server-sent events (`/_emulator/events`):
 /// a page re-reads the list whose counter moved, instead of polling.
@@ -34,7 +38,7 @@ pub struct Shared {
     /// Certificates per app index, parsed once at start.
     pub certs: Vec<Vec<RegisteredCert>>,
     /// Federated credentials per app index, keys loaded once at start.
-    pub federated: Vec<Vec<crate::entra::federated::RegisteredFederated>>,
+    pub federated: Vec<Vec<RegisteredFederated>>,
     pub token_requests: AtomicU64,
     pub connections: AtomicU64,
     pub graph_requests: AtomicU64,
@@ -63,7 +67,7 @@ impl Shared {
         config: EmulatorConfig,
         base_url: String,
         certs: Vec<Vec<RegisteredCert>>,
-        federated: Vec<Vec<crate::entra::federated::RegisteredFederated>>,
+        federated: Vec<Vec<RegisteredFederated>>,
     ) -> Shared {
         let mut token_key = vec![0u8; 32];
         let _ = aws_lc_rs::rand::fill(&mut token_key);
