@@ -41,7 +41,7 @@ impl Mailer {
     /// Sends a rendered MIME message. `mailbox` is the envelope sender (used unless the
     /// config fixes a mailbox); `recipients` are all envelope recipients (empty: the
     /// MIME headers' recipients). Every input is checked before anything is sent.
-    /// Large messages and `save_to_sent_items = false` are routed (see `send_path`).
+    /// Large messages and `save_to_sent_items = false` are routed (see `send::path`).
     pub fn send_mime(&self, mime: &[u8], mailbox: Option<&str>, recipients: &[String]) -> Result<Receipt> {
         self.send_mime_with(mime, mailbox, recipients, None).map(|s| s.receipt)
     }

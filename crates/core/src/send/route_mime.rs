@@ -1,6 +1,6 @@
 //! The MIME route: `sendMail` with the whole RFC 5322 message base64-encoded as
 //! `text/plain` (full fidelity: both bodies, cid images, every header). Not idempotent:
-//! once it may have reached Graph it is never sent again (see `graph_client`).
+//! once it may have reached Graph it is never sent again (see `graph::client`).
 
 use base64::Engine as _;
 

@@ -1,5 +1,5 @@
 //! Test data shared by the large-message tests and the crate's own streaming property
-//! test (`src/stream/plan_props.rs` includes this file by path), so both generate the
+//! test (`src/property_tests/stream_plan.rs` includes this file by path), so both generate the
 //! same bytes from the same seed with one generator.
 
 /// Deterministic pseudo-random bytes (xorshift), fast enough for 150 MB in debug builds.

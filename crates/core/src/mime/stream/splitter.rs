@@ -11,7 +11,7 @@
 //!   header block is complete), that body is spooled from its start;
 //! - while spooling, a line starting with `--` ends the body exactly when the parse of
 //!   skeleton + line break + that line gives the part an empty body (the line is then a
-//!   delimiter of an enclosing multipart, by the very rules of `mime_parts`);
+//!   delimiter of an enclosing multipart, by the very rules of `mime::parts`);
 //! - the line break before that delimiter belongs to the boundary, not the body.
 //!
 //! Taking a body out leaves its part's header block, blank line and delimiter lines,
