@@ -262,6 +262,11 @@ impl Raw {
         if !tenant_id.is_empty() {
             crate::url::check_path_free("tenant_id", &tenant_id)?;
         }
+        let secret = match &credential {
+            Credential::ClientSecret(s) => Some(s.expose()),
+            _ => None,
+        };
+        crate::app_ids::refuse_unusable(&tenant_id, secret)?;
         Ok((tenant_id, client_id, credential))
     }
 

@@ -3,6 +3,8 @@
 //! cache, the Graph client with retries, MIME envelope handling and typed errors.
 //! Knows nothing of PHP; the extension crate binds it.
 
+/// `app_ids::problem`: the shapes of Entra's ids, for setup dialogs.
+pub mod app_ids;
 mod attachment_bytes;
 mod bounded_file;
 mod ca_file;
