@@ -65,7 +65,7 @@ pub fn secret_problem(secret: &str) -> Option<String> {
     }
     if is_guid(secret.trim()) {
         // Entra generates secret Values of 40 characters; a GUID is the Secret ID column.
-        return Some("That is a GUID, which is what the Secret ID column shows: copy the Value column instead (it is shown only right after the secret was created; if it is hidden now, create a new client secret).".into());
+        return Some("The client secret is a GUID, which is what the Secret ID column shows: copy the Value column instead (it is shown only right after the secret was created; if it is hidden now, create a new client secret).".into());
     }
     if secret.contains(['\r', '\n']) {
         return Some("The client secret contains a line break: paste only its Value.".into());
