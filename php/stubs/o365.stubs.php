@@ -302,7 +302,7 @@ namespace O365 {
 
         /**
          * Checks, with Mail.Send alone and sending nothing, that the mailbox a send from
-         * `$sender` would use exists and may be used by this app (see mailbox_check.rs).
+         * `$sender` would use exists and may be used by this app (its keys and verdicts: docs/contracts.md).
          *
          * @param string|null $sender
          * @return array

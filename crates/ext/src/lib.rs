@@ -3,15 +3,16 @@
 //! `phpinfo()` section. All sending logic lives in o365-core.
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+mod arrays;
 mod callback;
 mod config;
 mod config_rules;
 mod exceptions;
 mod functions;
 mod info;
-mod mailbox_check;
 mod mailer;
 mod progress;
+mod send;
 mod sensitive;
 mod stream;
 

@@ -35,7 +35,7 @@ pub use key::{MailboxKey, PREFIX as KEY_PREFIX};
 pub use limits::{Limits, set_limits};
 pub use limits_env::{UPLOAD_VAR, WINDOW_VAR};
 pub use local::MAILBOX_CONCURRENCY;
-pub use crate::redis_url::RedisUrl;
+pub use crate::config::redis_url::RedisUrl;
 pub(crate) use connection::take_warning;
 // The send ledger (`ledger`) keeps its entries in the same Redis, over the same connection.
 pub(crate) use connection::redis;
@@ -93,7 +93,7 @@ impl MailboxLimiter {
             match acquired {
                 Acquired::Granted(lease) => return Ok(Slot::Shared(lease)),
                 Acquired::Refused(why, wait) => {
-                    let left = crate::retry::left(ask.deadline);
+                    let left = crate::http::retry::left(ask.deadline);
                     if why != Refusal::Concurrency {
                         if wait >= left {
                             return Err(refused(ask, why, wait, left, &limits));
