@@ -8,8 +8,8 @@
 //! URLs and path segments (`url`), national clouds (`cloud`), the shapes of Entra's ids
 //! (`app_ids`), secrets (`secret`), the files the settings name (`bounded_file`,
 //! `ca_file`), the Redis URL (`redis_url`) and the credential (`credential/`: the key
-//! material and how it is shown to Entra, sans-IO). The credential is here, not in `auth/`, because `Config` holds it while
-//! `auth/` reads `Config`.
+//! material and how it is shown to Entra, sans-IO). The credential is here, not in
+//! `auth/`, because `Config` holds it while `auth/` reads `Config`.
 //!
 //! May import `error` only: every other group reads its settings from here.
 
