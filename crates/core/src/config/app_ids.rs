@@ -23,15 +23,18 @@ pub fn problem(key: &str, value: &str) -> Option<String> {
     }
 }
 
-/// Refuses a tenant and a client secret that can never authenticate (the shape checks
-/// of `problem` that hold for every Entra, the emulator's included).
+/// Refuses a tenant and a client secret that can never authenticate anywhere: an
+/// authority that names no tenant, an empty secret, a secret with a line break. A
+/// GUID-shaped secret is only advice (`problem`): it is almost surely the Secret ID,
+/// but Entra's own answer (AADSTS7000215) says so with its fix, and a test or emulator
+/// setup may register any string as its secret.
 pub(crate) fn refuse_unusable(tenant_id: &str, secret: Option<&str>) -> Result<()> {
     if let Some(why) = multi_tenant(tenant_id) {
         return Err(Error::config("tenant_id", why).with_hint(
             "set `tenant_id` (env O365_TENANT_ID) to the Directory (tenant) ID shown on the app registration's Overview page in Entra",
         ));
     }
-    if let Some(why) = secret.and_then(secret_problem) {
+    if let Some(why) = secret.and_then(unusable_secret) {
         return Err(Error::config("client_secret", why)
             .with_hint("set `client_secret` (env O365_CLIENT_SECRET) to the Value of a client secret (Entra > App registrations > your app > Certificates & secrets)"));
     }
@@ -60,12 +63,20 @@ pub fn client_id_problem(client_id: &str) -> Option<String> {
 
 /// Why `secret` cannot be a client secret's Value, or `None` (never quotes the secret).
 pub fn secret_problem(secret: &str) -> Option<String> {
-    if secret.trim().is_empty() {
-        return Some("The client secret is empty: copy the Value of a client secret (Certificates & secrets > Client secrets).".into());
+    if let Some(why) = unusable_secret(secret) {
+        return Some(why);
     }
     if is_guid(secret.trim()) {
         // Entra generates secret Values of 40 characters; a GUID is the Secret ID column.
         return Some("The client secret is a GUID, which is what the Secret ID column shows: copy the Value column instead (it is shown only right after the secret was created; if it is hidden now, create a new client secret).".into());
+    }
+    None
+}
+
+/// Why `secret` can never authenticate, or `None`.
+fn unusable_secret(secret: &str) -> Option<String> {
+    if secret.trim().is_empty() {
+        return Some("The client secret is empty: copy the Value of a client secret (Certificates & secrets > Client secrets).".into());
     }
     if secret.contains(['\r', '\n']) {
         return Some("The client secret contains a line break: paste only its Value.".into());
