@@ -6,6 +6,7 @@
 mod arrays;
 mod callback;
 mod config;
+mod config_rules;
 mod exceptions;
 mod functions;
 mod info;
@@ -19,6 +20,6 @@ use ext_php_rs::prelude::*;
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    let module = exceptions::register(module).class::<mailer::Mailer>();
+    let module = exceptions::register(module).class::<mailer::Mailer>().class::<config_rules::ConfigRules>();
     functions::register(module).info_function(info::php_module_info).request_startup_function(sensitive::on_request_start)
 }
