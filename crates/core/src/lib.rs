@@ -24,6 +24,7 @@ mod key_suggestion;
 pub mod ledger;
 pub mod limiter;
 mod graph_request;
+mod jitter;
 mod json_message;
 // The public modules are what the extension and the tests reach by path; everything
 // else they use is re-exported below.
