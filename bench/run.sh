@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # `make bench`: the native o365 driver against the PHP-userland baseline (bench/src/Baseline)
 # and the keep-alive floor, side by side in one run against one TLS emulator with simulated
-# distance. Writes bench/results/latest.md and the README's Benchmarks section.
+# distance. Writes bench/results/latest.md and the latest-run section of bench/README.md.
 # Settings (environment): BENCH_LATENCY_MS (20), BENCH_CONNECT_LATENCY_MS (40),
 # BENCH_DURATION seconds per FPM phase (15), BENCH_WORKERS php-fpm workers (4),
 # BENCH_CPU_SENDS sends per callgrind loop (50), BENCH_FLOOR_REQUESTS (200),
 # BENCH_SCENARIOS (fpm cpu memory floor coldstart), BENCH_MEMORY_MB ("25 100 149"), BENCH_MEMORY_REPEAT (3),
 # BENCH_COLDSTART_RUNS fresh processes per cold-start case (7),
 # BENCH_MEMORY_DATA_MAX_MB (100), BENCH_BIN_DIR (prebuilt binaries; skips the build),
-# BENCH_PUBLISH=0 (write the report under .build/bench/run only, not README/bench/results).
+# BENCH_PUBLISH=0 (write the report under .build/bench/run only, not bench/README.md or bench/results).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -307,8 +307,8 @@ cat > "$RUN/meta.json" <<JSON
  "date": "$(date -u +%Y-%m-%dT%H:%MZ)"}
 JSON
 if [ "${BENCH_PUBLISH:-1}" = 1 ]; then
-  php bench/php/report.php "$RUN" bench/results/latest.md README.md
-  say "done in $(( $(date +%s) - started ))s: bench/results/latest.md and README.md (Benchmarks)"
+  php bench/php/report.php "$RUN" bench/results/latest.md bench/README.md
+  say "done in $(( $(date +%s) - started ))s: bench/results/latest.md and bench/README.md (the latest make bench run)"
 else
   php bench/php/report.php "$RUN" "$RUN/report.md" /dev/null
   say "done in $(( $(date +%s) - started ))s: $RUN/report.md (BENCH_PUBLISH=0)"

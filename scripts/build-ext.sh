@@ -63,6 +63,6 @@ for v in "${versions[@]}"; do
   rebuilt_elsewhere=1
 done
 # Leave cargo's own target/debug/libo365.so as the host PHP's build (the tests and the
-# README's PHPUnit commands use it). Release builds skip this: it would cost another
+# PHPUnit commands of docs/development.md use it). Release builds skip this: it would cost another
 # LTO link, and release users take target/release/php8.X/o365.so.
 if [ $rebuilt_elsewhere = 1 ] && [ "$profile" = debug ]; then host_build; fi

@@ -96,11 +96,12 @@ function mime({ from, to, cc = '', subject, text, html, image, attachment }) {
   return `${lines.join('\r\n')}\r\n${body}\r\n`;
 }
 
-// Sends through the real extension in a PHP process.
+// Sends through the real extension in a PHP process (`message` null: runs the mailbox
+// check instead, as `o365:check` does).
 function send(base, message, mailbox) {
   const file = join(work, `m${Math.random().toString(36).slice(2)}.eml`);
-  writeFileSync(file, message);
-  const args = ['-d', `extension=${EXTENSION}`, join(here, 'send.php'), base, file];
+  if (message !== null) writeFileSync(file, message);
+  const args = ['-d', `extension=${EXTENSION}`, join(here, 'send.php'), base, message === null ? '--check' : file];
   if (mailbox) args.push(mailbox);
   const r = spawnSync('php', args, { encoding: 'utf8' });
   assert.equal(r.status, 0, `php failed: ${r.stderr}`);
@@ -312,13 +313,23 @@ async function main() {
   for (const needle of ['POST', 'nobody@contoso.com', 'ErrorInvalidUser']) assert.ok(t404.includes(needle), `404 row lacks ${needle}: ${t404}`);
   const t403 = await r403.innerText();
   for (const needle of ['ErrorAccessDenied', 'Access is denied', 'fault rule', 'path~sendMail', MAILBOX]) assert.ok(t403.includes(needle), `403 row lacks ${needle}: ${t403}`);
+  // The mailbox check's probe (400 ErrorInvalidRecipients by design) is labelled, not failed.
+  const checked = send(base, null, MAILBOX);
+  assert.ok(checked.ok, JSON.stringify(checked));
+  assert.equal(checked.check.status, 'usable', JSON.stringify(checked));
+  const probe = page.locator('tr.req.probe');
+  await probe.waitFor({ timeout: 10000 });
+  assert.equal(await probe.locator('.badge').innerText(), 'check probe');
+  assert.equal(await probe.getAttribute('data-status'), '400');
+  assert.ok(!(await probe.getAttribute('class')).includes('failed'), await probe.getAttribute('class'));
+  await page.waitForFunction(() => document.getElementById('count-requests').textContent === '2');
   await page.click('#only-failed');
   await page.waitForFunction(() => [...document.querySelectorAll('tr.req')].every((r) => Number(r.dataset.status) >= 400 || r.dataset.status === '0'));
   assert.equal(await page.locator('tr.req').count(), 2);
   await r403.click();
   assert.ok((await page.locator('tr.detail').innerText()).includes(denied.request_id));
   await shot(page, 'emulator-requests.png');
-  step('Requests: 404 ErrorInvalidUser (mailbox) and 403 from the fault rule appeared live, with message and rule');
+  step('Requests: 404 ErrorInvalidUser (mailbox) and 403 from the fault rule appeared live, with message and rule; the check probe labelled, not failed');
 
   // A burst (a queue worker flushing): the open inbox ends up showing every message.
   await page.click('#nav-inbox');

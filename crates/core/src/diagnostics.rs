@@ -5,7 +5,7 @@
 use base64::Engine as _;
 
 use crate::config::Config;
-use crate::token_cache::CachedToken;
+use crate::auth::token_cache::CachedToken;
 
 /// A secret-free report about the configured app.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Jitter: a random share of a wait, so that PHP workers that met the same condition at
 //! the same moment (a 429 for all of them, a mailbox whose slots are all taken) do not
-//! all look again in step. One formula for the retry loop's backoff (`retry.rs`) and the
+//! all look again in step. One formula for the retry loop's backoff (`http/retry.rs`) and the
 //! limiter's polling (`limiter/wait.rs`).
 
 use std::time::Duration;

@@ -2,74 +2,64 @@
 //! app-only OAuth (client credentials): configuration, credentials, a process-wide token
 //! cache, the Graph client with retries, MIME envelope handling and typed errors.
 //! Knows nothing of PHP; the extension crate binds it.
+//!
+//! The modules, grouped by concern and listed bottom up: each may use the ones above it
+//! in this list, never one below (crates/core/tests/module_graph.rs checks it).
+//! - `error`, `process_warning`, `jitter`: the typed error; a warning said once per
+//!   process; the random share of a wait that keeps workers out of step.
+//! - `config/`: the settings and everything read from them, checked before any network
+//!   access: values, URLs, clouds, secrets, the files they name and the credential.
+//! - `runtime`: the per-process tokio runtime and HTTP client (fork-aware).
+//! - `http/`: one HTTP exchange with Microsoft, Entra or Graph alike: the retry loop,
+//!   what a transport failure means, capped bodies, the connection warm-up.
+//! - `auth/`: tokens: the exchange with Entra and the process-wide token cache.
+//! - `limiter/`: the per-mailbox concurrency limit (in process or through Redis).
+//! - `mime/`: the message: headers, parts, bodies, the draft plan, the streamed input.
+//! - `graph/`: the Graph client: requests, answers and errors, a mailbox's client.
+//! - `ledger/`: the send ledger (exactly once).
+//! - `send/`: the send orchestrator, its routes and the mailbox check.
+//! - `diagnostics`, `mailer`: the public face.
 
-mod attachment_bytes;
-mod bounded_file;
-mod ca_file;
-mod capped_body;
-mod cloud;
-mod config;
-mod config_value;
-mod credential;
-mod diagnostics;
-mod entra;
-mod envelope;
 mod error;
-mod graph_client;
-mod mailbox_graph;
-mod preconnect;
-mod graph_error;
-mod key_suggestion;
-/// The send ledger (`ledger::key` names a message's Redis key; tests read it).
-pub mod ledger;
-pub mod limiter;
-mod graph_request;
-mod jitter;
-mod json_message;
-// The public modules are what the extension and the tests reach by path; everything
-// else they use is re-exported below.
-/// `mailbox_check::check` (the extension's `checkMailbox()`).
-pub mod mailbox_check;
-mod mailer;
-mod mime_parts;
-mod part_bytes;
-#[cfg(test)]
-mod mime_cut_props;
-#[cfg(test)]
-mod parse_fuzz;
-mod progress;
 mod process_warning;
-mod retry;
+mod jitter;
+mod config;
 /// The per-process runtime (tests drive `GraphClient` futures on it).
 pub mod runtime;
-mod secret;
-mod spool;
-mod mailbox;
-mod redis_url;
-mod route_draft;
-mod route_json;
-mod route_mime;
-mod send_path;
-mod draft_plan;
-/// `stream::Ingest` (the extension's streamed sends).
-pub mod stream;
-mod token_cache;
-mod http_failure;
-mod upload_session;
-mod url;
+mod http;
+mod auth;
+pub mod limiter;
+mod mime;
+mod graph;
+/// The send ledger (`ledger::key` names a message's Redis key; tests read it).
+pub mod ledger;
+mod send;
+mod diagnostics;
+mod mailer;
 
-pub use cloud::Cloud;
+/// Property tests that reach crate-private parsers and planners (test builds only; the
+/// tests that need only the public API are in crates/core/tests/).
+#[cfg(test)]
+mod property_tests;
+
+// The public modules are what the extension and the tests reach by path; everything
+// else they use is re-exported below.
+/// `stream::Ingest` (the extension's streamed sends).
+pub use mime::stream;
+
+pub use config::cloud::Cloud;
+pub use config::credential::Credential;
+pub use config::secret::Secret;
 pub use config::{Config, ConfigValue, KEYS as CONFIG_KEYS};
-pub use credential::Credential;
 pub use diagnostics::Diagnostics;
-pub use graph_client::GraphClient;
-pub use graph_request::{GraphRequest, GraphResponse, Replay};
 pub use error::{Error, ErrorKind, Result};
-pub use mailbox_check::{MailboxCheck, MailboxStatus};
-pub use mailer::{Mailer, Receipt};
-pub use progress::{Phase, Progress};
-pub use send_path::{ProgressFn, Route, Sent};
-pub use secret::Secret;
+pub use graph::client::GraphClient;
+pub use graph::mailbox::Receipt;
+pub use graph::request::{GraphRequest, GraphResponse, Replay};
+pub use mailer::Mailer;
+pub use send::mailbox_check::{MailboxCheck, MailboxStatus};
+pub use send::path::{ProgressFn, Route, Sent};
+pub use send::progress::{Phase, Progress};
 
 /// The crate version, reported by `o365_version()`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

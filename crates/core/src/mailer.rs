@@ -1,5 +1,5 @@
 //! The sender's public face: a config, and the blocking calls PHP makes (PHP is
-//! synchronous). A send goes to the one orchestrator (`send_path`), which picks the
+//! synchronous). A send goes to the one orchestrator (`send::path`), which picks the
 //! mailbox, checks and plans the message and runs its route on the per-process runtime,
 //! so that connections and tokens outlive the call.
 
@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::graph_client::GraphClient;
+use crate::graph::client::GraphClient;
 
-pub use crate::mailbox_graph::Receipt;
+use crate::graph::mailbox::Receipt;
+use crate::send::mailbox_check::MailboxCheck;
 
 /// A configured sender. Cheap to create and clone; tokens and connections are
 /// process-wide, shared by every `Mailer` with the same app and endpoints.
@@ -50,9 +51,9 @@ impl Mailer {
         mime: &[u8],
         mailbox: Option<&str>,
         recipients: &[String],
-        progress: Option<crate::send_path::ProgressFn<'_>>,
-    ) -> Result<crate::send_path::Sent> {
-        crate::send_path::send(&self.config, mime, mailbox, recipients, progress)
+        progress: Option<crate::send::path::ProgressFn<'_>>,
+    ) -> Result<crate::send::path::Sent> {
+        crate::send::path::send(&self.config, mime, mailbox, recipients, progress)
     }
 
     /// Sends a message received in chunks (`stream::Ingest`): a whole one exactly as
@@ -60,15 +61,15 @@ impl Mailer {
     /// the spool.
     pub fn send_streamed(
         &self,
-        message: &crate::stream::Streamed,
+        message: &crate::mime::stream::Streamed,
         mailbox: Option<&str>,
         recipients: &[String],
-        progress: Option<crate::send_path::ProgressFn<'_>>,
-    ) -> Result<crate::send_path::Sent> {
+        progress: Option<crate::send::path::ProgressFn<'_>>,
+    ) -> Result<crate::send::path::Sent> {
         match message {
-            crate::stream::Streamed::Whole(mime) => self.send_mime_with(mime, mailbox, recipients, progress),
-            crate::stream::Streamed::Split(split) => {
-                crate::send_path::send_input(&self.config, crate::send_path::Input::Split(split), mailbox, recipients, progress)
+            crate::mime::stream::Streamed::Whole(mime) => self.send_mime_with(mime, mailbox, recipients, progress),
+            crate::mime::stream::Streamed::Split(split) => {
+                crate::send::path::send_input(&self.config, crate::send::path::Input::Split(split), mailbox, recipients, progress)
             }
         }
     }
@@ -76,7 +77,14 @@ impl Mailer {
     /// The sending mailbox: the configured one, else the envelope sender, else the
     /// message's Sender or From header.
     pub fn pick_mailbox(&self, mime: &[u8], envelope_sender: Option<&str>) -> Result<String> {
-        crate::mailbox::pick(&self.config, mime, envelope_sender)
+        crate::send::sending_mailbox::pick(&self.config, mime, envelope_sender)
+    }
+
+    /// Checks the mailbox a send with envelope sender `sender` would use (see
+    /// `send::mailbox_check`). Graph's answers outside the verdicts (throttling, outages,
+    /// token errors) are returned as errors.
+    pub fn check_mailbox(&self, sender: Option<&str>) -> Result<MailboxCheck> {
+        crate::send::mailbox_check::check(&self.config, sender)
     }
 
     /// Acquires a token (from the cache when valid) and reports what it grants, its

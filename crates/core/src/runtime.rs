@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::ca_file::CaFile;
+use crate::config::ca_file::CaFile;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The per-process state: one runtime, one HTTP client per extra-CA setting, and when

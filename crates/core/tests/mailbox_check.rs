@@ -4,11 +4,11 @@
 mod common;
 
 use common::*;
-use o365_core::mailbox_check::{check, MailboxStatus};
+use o365_core::MailboxStatus;
 use o365_emulator::{AppConfig, EmulatorConfig};
 
 fn status(emu: &Emu, sender: &str) -> MailboxStatus {
-    check(&emu.mailer(), Some(sender)).expect("a verdict").status
+    emu.mailer().check_mailbox(Some(sender)).expect("a verdict").status
 }
 
 #[test]
@@ -19,12 +19,12 @@ fn each_answer_has_its_verdict_and_nothing_is_sent() {
         apps: vec![AppConfig { allowed_mailboxes: Some(vec![MAILBOX.into(), "nobody@contoso.com".into(), "onprem@contoso.com".into()]), ..Default::default() }],
         ..Default::default()
     });
-    let ok = check(&emu.mailer(), Some(MAILBOX)).expect("usable");
+    let ok = emu.mailer().check_mailbox(Some(MAILBOX)).expect("usable");
     assert_eq!((ok.mailbox.as_str(), ok.status), (MAILBOX, MailboxStatus::Usable));
     assert!(ok.refusal.is_none());
     assert_eq!(status(&emu, "nobody@contoso.com"), MailboxStatus::NotFound);
     assert_eq!(status(&emu, "onprem@contoso.com"), MailboxStatus::NotEnabled);
-    let outside = check(&emu.mailer(), Some("outside@contoso.com")).expect("a verdict");
+    let outside = emu.mailer().check_mailbox(Some("outside@contoso.com")).expect("a verdict");
     assert_eq!(outside.status, MailboxStatus::OutsideScope);
     let refusal = outside.refusal.expect("Graph's answer is kept");
     assert_eq!((refusal.status, refusal.code.as_deref()), (Some(403), Some("ErrorAccessDenied")));
@@ -42,8 +42,8 @@ fn no_role_is_access_denied_not_a_scope_problem() {
 fn the_configured_mailbox_wins_over_the_sender_as_when_sending() {
     let emu = start(EmulatorConfig { mailboxes: Some(vec!["fixed@contoso.com".into()]), ..Default::default() });
     let mailer = emu.mailer_with(&[("mailbox", o365_core::ConfigValue::Str("fixed@contoso.com".into()))]);
-    let c = check(&mailer, Some("someone@contoso.com")).expect("a verdict");
+    let c = mailer.check_mailbox(Some("someone@contoso.com")).expect("a verdict");
     assert_eq!((c.mailbox.as_str(), c.status), ("fixed@contoso.com", MailboxStatus::Usable));
-    let e = check(&emu.mailer(), None).expect_err("no mailbox at all");
+    let e = emu.mailer().check_mailbox(None).expect_err("no mailbox at all");
     assert_eq!(e.config_key.as_deref(), Some("mailbox"));
 }

@@ -171,7 +171,19 @@ impl Cli {
         if c.apps.is_empty() {
             c.apps.push(AppConfig::default());
         }
-        let app = &mut c.apps[0];
+        self.apply_app(&mut c.apps[0]);
+        self.apply_mailboxes(&mut c)?;
+        self.apply_server(&mut c);
+        self.apply_limits(&mut c);
+        self.apply_identities(&mut c);
+        if c.ca_out.is_some() && !c.tls {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "--ca-out needs --tls (there is no CA without TLS)"));
+        }
+        Ok(c)
+    }
+
+    /// The app flags: credentials, permissions and Exchange's access restrictions.
+    fn apply_app(&self, app: &mut AppConfig) {
         if let Some(v) = &self.tenant_id { app.tenant_id = Some(v.clone()); }
         if let Some(v) = &self.client_id { app.client_id = v.clone(); }
         if let Some(v) = &self.client_secret { app.client_secrets = vec![v.clone()]; }
@@ -194,6 +206,10 @@ impl Cli {
             app.rbac_scope = Some(self.rbac_mailbox.clone());
             if app.rbac_roles.is_empty() { app.rbac_roles = vec!["Mail.Send".to_string()]; }
         }
+    }
+
+    /// The tenant's mailboxes: which exist, which are disabled, who may send as whom.
+    fn apply_mailboxes(&self, c: &mut EmulatorConfig) -> std::io::Result<()> {
         if !self.mailbox.is_empty() {
             c.mailboxes.get_or_insert_with(Vec::new).extend(self.mailbox.iter().cloned());
         }
@@ -204,11 +220,22 @@ impl Cli {
             })?;
             c.send_as.entry(mailbox.trim().to_string()).or_default().push(from.trim().to_string());
         }
+        Ok(())
+    }
+
+    /// How the server answers: tokens' lifetime, TLS, latency, hosts.
+    fn apply_server(&self, c: &mut EmulatorConfig) {
         if let Some(v) = self.token_lifetime { c.token_lifetime_secs = v; }
         if self.tls { c.tls = true; }
         if let Some(v) = &self.ca_out { c.ca_out = Some(v.clone()); }
         if let Some(v) = self.latency_ms { c.latency_ms = v; }
         if let Some(v) = self.connect_latency_ms { c.connect_latency_ms = v; }
+        if let Some(v) = &self.upload_host { c.upload_host = Some(v.clone()); }
+        c.allowed_hosts.extend(self.allow_host.iter().cloned());
+    }
+
+    /// Graph's size limits and Exchange's throttling budgets.
+    fn apply_limits(&self, c: &mut EmulatorConfig) {
         if let Some(v) = self.max_request_bytes { c.limits.max_request_bytes = v; }
         if let Some(v) = self.max_message_bytes { c.limits.max_message_bytes = v; }
         if let Some(v) = self.concurrency { c.throttle.concurrency = v; }
@@ -222,8 +249,10 @@ impl Cli {
             c.throttle.upload_bytes = bytes;
             c.throttle.upload_window_secs = secs;
         }
-        if let Some(v) = &self.upload_host { c.upload_host = Some(v.clone()); }
-        c.allowed_hosts.extend(self.allow_host.iter().cloned());
+    }
+
+    /// The managed identities the IMDS / App Service endpoints serve.
+    fn apply_identities(&self, c: &mut EmulatorConfig) {
         if self.no_system_identity { c.managed_identities.retain(|m| m.user_assigned); }
         for id in &self.user_assigned_identity {
             c.managed_identities.push(crate::config::ManagedIdentityConfig {
@@ -233,10 +262,6 @@ impl Cli {
             });
         }
         if let Some(v) = &self.identity_header { c.identity_header = v.clone(); }
-        if c.ca_out.is_some() && !c.tls {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "--ca-out needs --tls (there is no CA without TLS)"));
-        }
-        Ok(c)
     }
 }
 

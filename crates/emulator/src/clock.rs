@@ -32,7 +32,7 @@ pub fn iso(secs: u64) -> String {
 }
 
 /// Entra's error `timestamp` format: `2024-05-01 12:00:00Z`.
-pub fn entra(secs: u64) -> String {
+pub fn entra_time(secs: u64) -> String {
     let (y, mo, d, h, mi, s) = civil(secs);
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}Z")
 }
@@ -43,6 +43,6 @@ mod tests {
     fn formats_known_instants() {
         assert_eq!(super::iso(0), "1970-01-01T00:00:00Z");
         assert_eq!(super::iso(1_709_210_096), "2024-02-29T12:34:56Z");
-        assert_eq!(super::entra(951_782_400), "2000-02-29 00:00:00Z");
+        assert_eq!(super::entra_time(951_782_400), "2000-02-29 00:00:00Z");
     }
 }

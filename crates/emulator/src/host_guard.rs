@@ -4,8 +4,8 @@
 //! names are served: loopback names (`localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`),
 //! the address the emulator is bound to (any IP address when it is bound to all of
 //! them: an attacker's page can only reach the emulator under a name), the base URL's and
-//! upload URLs' hosts, `host.docker.internal` (Docker's name for the host, see the
-//! README), and the names given with `--allow-host`. Others get 421 Misdirected Request
+//! upload URLs' hosts, `host.docker.internal` (Docker's name for the host, see
+//! docs/emulator.md), and the names given with `--allow-host`. Others get 421 Misdirected Request
 //! naming the option that serves them. Every route is guarded, before anything else.
 
 use crate::http::{self, Resp};

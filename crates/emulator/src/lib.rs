@@ -12,8 +12,11 @@
 pub mod cli;
 mod clock;
 pub mod config;
+mod context;
+mod credentials;
 mod dispatch;
 mod entra;
+mod faults;
 mod graph;
 mod host_guard;
 mod http;

@@ -1,14 +1,7 @@
-//! The request log behind `GET /_emulator/requests`: one entry per Entra or Graph
-//! request, the evidence tests read. An entry is opened when the request arrives and
-//! written when the answer is decided; when the client goes away first (a timeout, a
-//! closed connection, a reset HTTP/2 stream), hyper drops the request's future and the
-//! entry's drop guard writes it anyway, marked `abandoned`, so a request the client gave
-//! up on is still seen, with its `client_request_id`.
+//! The request log's entry, as `GET /_emulator/requests` lists it: one per Entra or
+//! Graph request, the evidence tests read. `dispatch::pending_log` fills and writes it.
 
-use crate::state::Shared;
 use serde::Serialize;
-use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// One request as `/_emulator/requests` lists it.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -50,69 +43,19 @@ pub struct RequestLog {
     /// The client went away before the answer: it timed out, closed the connection,
     /// reset the stream or broke off the body. `status` is 0.
     pub abandoned: bool,
+    /// The request is a mailbox check's probe (`o365:check`, `Mailer::checkMailbox()`):
+    /// a sendMail of an empty message (`{"message": {}}`), which Graph answers 400
+    /// ErrorInvalidRecipients when the mailbox is usable.
+    pub check_probe: bool,
+    /// The request failed: no answer (status 0) or an error status, except a check
+    /// probe's 400 ErrorInvalidRecipients, the answer the check hopes for.
+    pub failed: bool,
 }
 
-/// The request log keeps the newest entries only, so a long-running development
-/// emulator does not grow without bound.
-const MAX_LOGGED_REQUESTS: usize = 100_000;
-
-/// An entry being filled in while its request is served. `finish` writes it; dropping
-/// it unfinished writes it as abandoned.
-pub struct PendingLog {
-    shared: Arc<Shared>,
-    started: Instant,
-    pub entry: RequestLog,
-    written: bool,
-}
-
-impl PendingLog {
-    /// Opens an entry for a request that arrived at `arrived` (wall clock, for the log)
-    /// and `started` (monotonic, for the duration).
-    pub fn open(shared: &Arc<Shared>, entry: RequestLog, arrived: SystemTime, started: Instant) -> PendingLog {
-        let since_epoch = arrived.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let entry = RequestLog {
-            time: crate::clock::iso(since_epoch.as_secs()),
-            time_ms: since_epoch.as_millis() as u64,
-            ..entry
-        };
-        PendingLog { shared: Arc::clone(shared), started, entry, written: false }
-    }
-
-    /// Writes the entry with the status answered (0: the connection was dropped).
-    pub fn finish(mut self, status: u16, error: Option<String>) {
-        self.entry.status = status;
-        self.entry.error = error;
-        self.write(false);
-    }
-
-    /// Writes the entry for a request the client abandoned.
-    pub fn abandon(mut self) {
-        self.write(true);
-    }
-
-    fn write(&mut self, abandoned: bool) {
-        if self.written {
-            return;
-        }
-        self.written = true;
-        let mut entry = std::mem::take(&mut self.entry);
-        entry.duration_ms = self.started.elapsed().as_millis() as u64;
-        if abandoned {
-            entry.status = 0;
-            entry.abandoned = true;
-        }
-        let mut state = self.shared.lock();
-        if state.requests.len() >= MAX_LOGGED_REQUESTS {
-            state.requests.drain(..MAX_LOGGED_REQUESTS / 10);
-        }
-        state.requests.push(entry);
-        self.shared.requests_changed(&mut state);
-    }
-}
-
-impl Drop for PendingLog {
-    /// Still unwritten here means hyper dropped the request's future: the client left.
-    fn drop(&mut self) {
-        self.write(true);
+impl RequestLog {
+    /// Whether the answer is a failure (see `failed`).
+    pub fn is_failure(&self) -> bool {
+        let usable = self.check_probe && self.status == 400 && self.error.as_deref() == Some("ErrorInvalidRecipients");
+        self.status == 0 || (self.status >= 400 && !usable)
     }
 }

@@ -56,7 +56,7 @@ proptest! {
         let limits = crate::config::Limits::default();
         let _ = crate::graph::message_json::parse(&v, &limits);
         let _ = crate::graph::message_json::attachment(&v);
-        let _ = crate::inspect::faults::parse(v.to_string().as_bytes());
+        let _ = crate::faults::parse(v.to_string().as_bytes());
     }
 
     #[test]

@@ -32,12 +32,12 @@ impl Emulator {
         let certs = config
             .apps
             .iter()
-            .map(|a| crate::entra::assertion::load_certs(&a.certificates))
+            .map(|a| crate::credentials::load_certs(&a.certificates))
             .collect::<std::io::Result<Vec<_>>>()?;
         let federated = config
             .apps
             .iter()
-            .map(|a| crate::entra::federated::load(&a.federated_credentials))
+            .map(|a| crate::credentials::load_federated(&a.federated_credentials))
             .collect::<std::io::Result<Vec<_>>>()?;
         let std_listener = std::net::TcpListener::bind(config.listen).map_err(|e| bind_error(config.listen, e))?;
         std_listener.set_nonblocking(true)?;

@@ -179,3 +179,29 @@ fn token_requests_log_their_scope_and_never_the_credentials() {
         assert!(!text.contains(secret), "{secret} leaked into the request log");
     }
 }
+
+/// `o365:check` asks whether a mailbox is usable with a sendMail of an empty message
+/// (the body crates/core/src/send/mailbox_check.rs sends); Graph's 400 ErrorInvalidRecipients
+/// is the answer that means "usable". The log labels the probe and does not count that
+/// answer as failed; a probe of an unknown mailbox and a real send refused with the same
+/// code stay failures.
+#[test]
+fn the_mailbox_checks_probe_is_labelled_and_its_usable_answer_is_no_failure() {
+    let env = start(EmulatorConfig { mailboxes: Some(vec![MAILBOX.into()]), ..Default::default() });
+    let token = env.token();
+    let probe = json!({"message": {}, "saveToSentItems": false});
+    assert_graph_error(env.send_json(&token, &format!("/v1.0/users/{MAILBOX}/sendMail"), &probe), 400, "ErrorInvalidRecipients");
+    assert_graph_error(env.send_json(&token, "/v1.0/users/nobody@contoso.com/sendMail", &probe), 404, "ErrorInvalidUser");
+    let no_recipients = json!({"message": {"subject": "hello", "body": {"contentType": "Text", "content": "hi"}}});
+    assert_graph_error(env.send_json(&token, &format!("/v1.0/users/{MAILBOX}/sendMail"), &no_recipients), 400, "ErrorInvalidRecipients");
+    let log = env.get_json("/_emulator/requests");
+    let labels: Vec<(u64, bool, bool)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["status"].as_u64().unwrap(), r["check_probe"].as_bool().unwrap(), r["failed"].as_bool().unwrap()))
+        .collect();
+    // The token request, the usable probe, the probe of an unknown mailbox, the real send.
+    assert_eq!(labels, vec![(200, false, false), (400, true, false), (404, true, true), (400, false, true)], "{log}");
+    assert_eq!(env.get_json("/_emulator/inbox")["failed_requests"], 2);
+}

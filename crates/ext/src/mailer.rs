@@ -79,7 +79,7 @@ impl Mailer {
     #[php(optional = "sender")]
     pub fn check_mailbox(&self, sender: Option<String>) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
         refuse_inside_callback("call checkMailbox()")?;
-        let c = o365_core::mailbox_check::check(&self.inner, sender.as_deref()).map_err(crate::exceptions::to_php)?;
+        let c = self.inner.check_mailbox(sender.as_deref()).map_err(crate::exceptions::to_php)?;
         crate::mailbox_check::check_array(c)
     }
 

@@ -20,7 +20,7 @@ static WARNING: ProcessWarning = ProcessWarning::new();
 
 /// How long this send may wait for a replica: the cap, or what is left of its deadline.
 pub(super) fn wait_for(deadline: Instant) -> Duration {
-    crate::retry::left(deadline).min(REPLICA_WAIT_MAX)
+    crate::http::retry::left(deadline).min(REPLICA_WAIT_MAX)
 }
 
 /// Says once per process that an "accepted" entry was not confirmed by a replica.

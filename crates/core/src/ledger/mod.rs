@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::limiter::{MailboxKey, Redis};
-use crate::mailbox_graph::Receipt;
+use crate::graph::mailbox::Receipt;
 pub(crate) use durable::take_warning;
 pub(crate) use entry::{Entry, State};
 
@@ -45,7 +45,7 @@ pub(crate) struct Identity {
 
 /// The identity of a message with a Message-ID header (`None` without one).
 pub(crate) fn identify(head: &[u8], envelope: &[String]) -> Option<Identity> {
-    let headers = crate::envelope::parse_headers(head).ok()?;
+    let headers = crate::mime::envelope::parse_headers(head).ok()?;
     let message_id = headers.get_all("message-id").next()?.trim().to_string();
     if message_id.is_empty() {
         return None;

@@ -43,9 +43,9 @@ use super::bounded_stream::Tripwire;
 use super::dial::{self, Opened};
 use super::discover;
 use super::route::Route;
-use crate::ca_file::CaFile;
+use crate::config::ca_file::CaFile;
 use crate::process_warning::ProcessWarning;
-use crate::redis_url::{RedisUrl, Topology};
+use crate::config::redis_url::{RedisUrl, Topology};
 
 /// Longest wait for a connection (TCP + TLS + handshake) and for any one command.
 pub const TIMEOUT: Duration = Duration::from_millis(500);

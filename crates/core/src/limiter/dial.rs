@@ -22,8 +22,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use super::bounded_stream::{BoundedStream, Tripwire};
-use crate::ca_file::CaFile;
-use crate::secret::Secret;
+use crate::config::ca_file::CaFile;
+use crate::config::secret::Secret;
 
 /// An open connection, and what tells whether the peer broke the bound on it.
 pub(crate) struct Opened {

@@ -10,8 +10,8 @@ use redis::{ErrorKind, RedisResult, Value};
 
 use super::dial;
 use super::route::{Route, SlotMap};
-use crate::ca_file::CaFile;
-use crate::redis_url::{RedisUrl, Topology};
+use crate::config::ca_file::CaFile;
+use crate::config::redis_url::{RedisUrl, Topology};
 
 /// The route of `url` now.
 pub(crate) async fn route(url: &RedisUrl, ca_file: Option<&CaFile>, response: Duration) -> RedisResult<Route> {

@@ -3,7 +3,7 @@
 //! and the limiter's own timings. Microsoft's, always, in a build for users. Not a config
 //! key: users have no reason to ask Graph for less than it allows. Tests and benchmarks
 //! scale them down so that a window fills in seconds, through seams that exist only with
-//! the `test-support` feature (`test_scale.rs`).
+//! the `test-support` feature (`test_scale.rs`; `fallback.rs` picks the limits in force).
 
 use std::time::Duration;
 
@@ -39,15 +39,6 @@ impl Default for Limits {
         }
     }
 }
-
-/// The limits in force: Exchange's. (With the `test-support` feature, the test-scale
-/// ones when set: `test_scale::current`.)
-#[cfg(not(feature = "test-support"))]
-pub(crate) fn current() -> crate::error::Result<Limits> {
-    Ok(Limits::default())
-}
-#[cfg(feature = "test-support")]
-pub(crate) use super::test_scale::current;
 
 /// Windows are counted in this many buckets; a bucket leaves the count only when all of it
 /// is older than the window, so the limiter is never more lenient than an exact sliding

@@ -47,7 +47,7 @@ pub use limits::Limits;
 #[cfg(feature = "test-support")]
 pub use test_scale::{UPLOAD_VAR, WINDOW_VAR, set_limits};
 pub use local::MAILBOX_CONCURRENCY;
-pub use crate::redis_url::RedisUrl;
+pub use crate::config::redis_url::RedisUrl;
 pub(crate) use ask::Ask;
 pub(crate) use connection::take_warning;
 // The send ledger (`ledger`) keeps its entries in the same Redis, over the same connection.

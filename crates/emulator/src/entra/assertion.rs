@@ -5,62 +5,9 @@
 //! Identity and @azure/identity reuse theirs for about ten minutes by design.
 
 use super::errors::EntraError;
+use crate::credentials::{RegisteredCert, short};
 use crate::jwt;
 use serde_json::Value;
-
-/// A certificate registered on an app.
-#[derive(Clone, Debug)]
-pub struct RegisteredCert {
-    pub sha1: Vec<u8>,
-    pub sha256: Vec<u8>,
-    /// PKCS#1 RSAPublicKey DER (what aws-lc-rs verifies with).
-    pub rsa_public_key: Vec<u8>,
-}
-
-/// Parses certificates given as PEM text or as a path to a PEM file.
-pub fn load_certs(entries: &[String]) -> std::io::Result<Vec<RegisteredCert>> {
-    let mut out = Vec::new();
-    for entry in entries {
-        let pem_text = if entry.contains("-----BEGIN") {
-            entry.clone()
-        } else {
-            std::fs::read_to_string(entry)
-                .map_err(|e| std::io::Error::new(e.kind(), format!("certificate {entry}: {e}")))?
-        };
-        let mut found = false;
-        for pem in x509_parser::pem::Pem::iter_from_buffer(pem_text.as_bytes()) {
-            let pem = pem.map_err(|e| invalid(format!("certificate PEM: {e}")))?;
-            if pem.label != "CERTIFICATE" {
-                continue;
-            }
-            out.push(parse_der(&pem.contents)?);
-            found = true;
-        }
-        if !found {
-            return Err(invalid(format!("no CERTIFICATE in {}", short(entry))));
-        }
-    }
-    Ok(out)
-}
-
-fn short(entry: &str) -> String {
-    entry.chars().take(60).collect()
-}
-
-fn invalid(msg: String) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, msg)
-}
-
-fn parse_der(der: &[u8]) -> std::io::Result<RegisteredCert> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der)
-        .map_err(|e| invalid(format!("certificate: {e}")))?;
-    let key = cert.public_key().subject_public_key.data.to_vec();
-    Ok(RegisteredCert {
-        sha1: aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der).as_ref().to_vec(),
-        sha256: aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref().to_vec(),
-        rsa_public_key: key,
-    })
-}
 
 /// What the assertion is checked against.
 pub struct Expect<'a> {

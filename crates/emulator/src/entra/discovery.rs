@@ -4,7 +4,7 @@
 //! emulator's access tokens (RS256), so code that validates tokens can.
 
 use super::errors::EntraError;
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::state::Shared;
 use hyper::StatusCode;
@@ -13,7 +13,7 @@ use serde_json::json;
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration` (and the v1 path).
 pub fn openid_configuration(shared: &Shared, ctx: &Ctx, tenant: &str) -> Resp {
     if !super::directory::tenant_exists(&shared.config, tenant) {
-        let cid = ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone());
+        let cid = ctx.correlation_id();
         // Entra answers an unknown tenant's discovery with `invalid_tenant`.
         let mut e = EntraError::unknown_tenant(tenant);
         e.error = "invalid_tenant";

@@ -136,7 +136,7 @@ impl EntraError {
 
     /// Turns the error into Entra's JSON response. `trace_id` is our request id.
     pub fn response(&self, trace_id: &str, correlation_id: &str) -> Resp {
-        let ts = crate::clock::entra(crate::clock::now_secs());
+        let ts = crate::clock::entra_time(crate::clock::now_secs());
         let body = serde_json::json!({
             "error": self.error,
             "error_description": format!(

@@ -10,7 +10,7 @@
 //! fault rules on these paths.
 
 use crate::config::ManagedIdentityConfig;
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::state::Shared;
 use hyper::StatusCode;
@@ -34,7 +34,7 @@ fn error(style: Style, status: StatusCode, code: &str, message: &str) -> Resp {
         Style::Imds => http::json(status, &json!({"error": code, "error_description": message})),
         Style::AppService => http::json(status, &json!({"statusCode": status.as_u16(), "message": message})),
     };
-    resp.extensions_mut().insert(crate::dispatch::ErrorCode(code.to_string()));
+    resp.extensions_mut().insert(crate::context::ErrorCode(code.to_string()));
     resp
 }
 
@@ -42,26 +42,8 @@ fn error(style: Style, status: StatusCode, code: &str, message: &str) -> Resp {
 pub fn handle(shared: &Shared, ctx: &Ctx, style: Style) -> Resp {
     let query: HashMap<String, String> =
         form_urlencoded::parse(ctx.query.as_deref().unwrap_or("").as_bytes()).into_owned().collect();
-    let header = |name: &str| ctx.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    if ctx.method != hyper::Method::GET {
-        return error(style, StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "The managed identity endpoint only accepts GET.");
-    }
-    match style {
-        Style::Imds if !header("metadata").eq_ignore_ascii_case("true") => {
-            return error(style, StatusCode::BAD_REQUEST, "invalid_request", "Required metadata header not specified");
-        }
-        Style::AppService if header("x-identity-header") != shared.config.identity_header => {
-            return error(style, StatusCode::UNAUTHORIZED, "unauthorized", "The request is missing the X-IDENTITY-HEADER or its value is wrong.");
-        }
-        _ => {}
-    }
-    let wanted_version = if style == Style::Imds { "2018-02-01" } else { "2019-08-01" };
-    match query.get("api-version") {
-        None => return error(style, StatusCode::BAD_REQUEST, "invalid_request", "Required query variable 'api-version' is missing"),
-        Some(v) if v != wanted_version => {
-            return error(style, StatusCode::BAD_REQUEST, "invalid_request", &format!("Unsupported api-version '{v}'; this endpoint speaks {wanted_version}."));
-        }
-        _ => {}
+    if let Some(refused) = protocol_error(shared, ctx, style, &query) {
+        return refused;
     }
     let Some(resource) = query.get("resource").map(|r| r.trim_end_matches('/').to_string()) else {
         return error(style, StatusCode::BAD_REQUEST, "invalid_request", "Required query variable 'resource' is missing");
@@ -70,18 +52,53 @@ pub fn handle(shared: &Shared, ctx: &Ctx, style: Style) -> Resp {
         return error(style, StatusCode::BAD_REQUEST, "invalid_resource", &format!(
             "AADSTS500011: The resource principal named {resource} was not found in the tenant."));
     }
-    let requested = query.get("client_id").filter(|c| !c.is_empty());
-    let identity: Option<&ManagedIdentityConfig> = match requested {
-        Some(id) => shared.config.managed_identities.iter().find(|m| m.client_id.eq_ignore_ascii_case(id)),
-        None => shared.config.managed_identities.iter().find(|m| !m.user_assigned),
+    match identity(shared, style, &query) {
+        Ok(identity) => http::json(StatusCode::OK, &token_body(shared, ctx, style, identity, &resource)),
+        Err(refused) => refused,
+    }
+}
+
+/// A request the endpoint's protocol refuses: not a GET, without the header that proves
+/// it came from the host (`Metadata: true`, `X-IDENTITY-HEADER`), or another api-version.
+fn protocol_error(shared: &Shared, ctx: &Ctx, style: Style, query: &HashMap<String, String>) -> Option<Resp> {
+    let header = |name: &str| ctx.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if ctx.method != hyper::Method::GET {
+        return Some(error(style, StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "The managed identity endpoint only accepts GET."));
+    }
+    match style {
+        Style::Imds if !header("metadata").eq_ignore_ascii_case("true") => {
+            return Some(error(style, StatusCode::BAD_REQUEST, "invalid_request", "Required metadata header not specified"));
+        }
+        Style::AppService if header("x-identity-header") != shared.config.identity_header => {
+            return Some(error(style, StatusCode::UNAUTHORIZED, "unauthorized", "The request is missing the X-IDENTITY-HEADER or its value is wrong."));
+        }
+        _ => {}
+    }
+    let wanted_version = if style == Style::Imds { "2018-02-01" } else { "2019-08-01" };
+    match query.get("api-version") {
+        None => Some(error(style, StatusCode::BAD_REQUEST, "invalid_request", "Required query variable 'api-version' is missing")),
+        Some(v) if v != wanted_version => Some(error(style, StatusCode::BAD_REQUEST, "invalid_request", &format!(
+            "Unsupported api-version '{v}'; this endpoint speaks {wanted_version}."))),
+        _ => None,
+    }
+}
+
+/// The identity asked for (`client_id`), or the system-assigned one.
+fn identity<'a>(shared: &'a Shared, style: Style, query: &HashMap<String, String>) -> Result<&'a ManagedIdentityConfig, Resp> {
+    let identities = &shared.config.managed_identities;
+    let found = match query.get("client_id").filter(|c| !c.is_empty()) {
+        Some(id) => identities.iter().find(|m| m.client_id.eq_ignore_ascii_case(id)),
+        None => identities.iter().find(|m| !m.user_assigned),
     };
-    let Some(identity) = identity else {
-        return match style {
-            Style::Imds => error(style, StatusCode::BAD_REQUEST, "invalid_request", "Identity not found"),
-            Style::AppService => error(style, StatusCode::BAD_REQUEST, "invalid_request",
-                "No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId."),
-        };
-    };
+    found.ok_or_else(|| match style {
+        Style::Imds => error(style, StatusCode::BAD_REQUEST, "invalid_request", "Identity not found"),
+        Style::AppService => error(style, StatusCode::BAD_REQUEST, "invalid_request",
+            "No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId."),
+    })
+}
+
+/// The token and its answer in the endpoint's shape.
+fn token_body(shared: &Shared, ctx: &Ctx, style: Style, identity: &ManagedIdentityConfig, resource: &str) -> serde_json::Value {
     let now = crate::clock::now_secs();
     let lifetime = shared.config.token_lifetime_secs;
     let tid = &super::directory::tenant_guid(&identity.tenant_id);
@@ -110,5 +127,5 @@ pub fn handle(shared: &Shared, ctx: &Ctx, style: Style) -> Resp {
             "resource": resource, "token_type": "Bearer", "client_id": identity.client_id,
         }),
     };
-    http::json(StatusCode::OK, &body)
+    body
 }

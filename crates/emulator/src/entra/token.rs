@@ -5,7 +5,7 @@
 use super::assertion::{self, Expect};
 use super::directory;
 use super::errors::EntraError;
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::state::Shared;
 use hyper::StatusCode;
@@ -36,9 +36,9 @@ pub fn handle(shared: &Shared, ctx: &Ctx, tenant: &str) -> Resp {
     match issue(shared, ctx, tenant) {
         Ok(resp) => resp,
         Err(e) => {
-            let cid = ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone());
+            let cid = ctx.correlation_id();
             let mut resp = e.response(&ctx.request_id, &cid);
-            resp.extensions_mut().insert(crate::dispatch::ErrorCode(format!("AADSTS{}", e.code)));
+            resp.extensions_mut().insert(crate::context::ErrorCode(format!("AADSTS{}", e.code)));
             resp
         }
     }

@@ -8,7 +8,7 @@
 
 use super::errors::GraphError;
 use crate::config::contains_ci;
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::jwt::TokenError;
 use crate::state::Shared;
 use serde_json::Value;

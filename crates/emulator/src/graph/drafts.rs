@@ -12,7 +12,7 @@ use super::auth::Caller;
 use super::errors::GraphError;
 use super::send_mail::{is_mime, json_body, stamp};
 use super::{message_json, mime, validate};
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::record::{AttachmentRecord, MessageRecord};
 use crate::state::Shared;

@@ -2,7 +2,7 @@
 //! "client-request-id"}}}`, and constructors for the cases docs/graph-facts.md lists. The
 //! messages are Microsoft's own where Microsoft documents them.
 
-use crate::dispatch::{Ctx, ErrorCode};
+use crate::context::{Ctx, ErrorCode};
 use crate::http::{self, Resp};
 use hyper::StatusCode;
 use serde_json::json;
@@ -96,7 +96,7 @@ impl GraphError {
             "innerError": {
                 "date": crate::clock::iso(crate::clock::now_secs()),
                 "request-id": ctx.request_id,
-                "client-request-id": ctx.client_request_id.clone().unwrap_or_else(|| ctx.request_id.clone()),
+                "client-request-id": ctx.correlation_id(),
             },
         }});
         let mut resp = http::json(self.status, &body);

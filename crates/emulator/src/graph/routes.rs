@@ -5,7 +5,7 @@
 use super::auth::{self, Caller};
 use super::errors::GraphError;
 use super::{attachments, drafts, send_mail, throttle, upload};
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::state::Shared;
 use hyper::Method;

@@ -6,7 +6,7 @@ use super::auth::Caller;
 use super::errors::GraphError;
 use super::message_json::ci;
 use super::{message_json, mime, validate};
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
 use crate::record::MessageRecord;
 use crate::state::Shared;
@@ -34,6 +34,16 @@ pub fn json_body(ctx: &Ctx) -> Result<Value, GraphError> {
         return Err(GraphError::invalid_json());
     }
     serde_json::from_slice(&ctx.body).map_err(|_| GraphError::invalid_json())
+}
+
+/// Whether a request is a mailbox check's probe: `POST .../sendMail` of an empty
+/// message, what crates/core's mailbox check sends (`{"message": {}, "saveToSentItems":
+/// false}`) so that Graph checks the caller and the mailbox and then refuses the
+/// recipients. A real send always has something in its message.
+pub fn is_mailbox_probe(ctx: &Ctx) -> bool {
+    ctx.method == hyper::Method::POST
+        && ctx.path.ends_with("/sendMail")
+        && json_body(ctx).is_ok_and(|v| v.get("message").and_then(Value::as_object).is_some_and(|m| m.is_empty()))
 }
 
 pub fn handle(shared: &Shared, ctx: &Ctx, caller: &Caller, mailbox: &str) -> Result<Resp, GraphError> {

@@ -9,10 +9,10 @@ use super::drafts;
 use super::message_json::ci;
 use super::errors::GraphError;
 use super::send_mail::json_body;
-use crate::dispatch::Ctx;
+use crate::context::Ctx;
 use crate::http::{self, Resp};
-use crate::record::AttachmentRecord;
-use crate::state::Shared;
+use crate::record::{AttachmentRecord, MessageRecord};
+use crate::state::{Shared, UploadSession};
 use bytes::BytesMut;
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -22,22 +22,6 @@ pub const PATH_PREFIX: &str = "/api/v2.0/";
 
 /// How long an upload URL stays valid.
 const SESSION_SECS: u64 = 6 * 3600;
-
-/// One open session.
-pub struct UploadSession {
-    pub draft_id: String,
-    /// The app that created the session: its PUTs count against that app's budgets.
-    pub app: String,
-    pub mailbox: String,
-    pub authtoken: String,
-    pub name: Option<String>,
-    pub content_type: Option<String>,
-    pub is_inline: bool,
-    pub content_id: Option<String>,
-    pub size: u64,
-    pub received: BytesMut,
-    pub expires: u64,
-}
 
 /// The mailbox named in an upload URL path (after [`PATH_PREFIX`]).
 pub fn mailbox_in(rest: &str) -> Option<String> {
@@ -201,6 +185,16 @@ fn chunk(shared: &Shared, ctx: &Ctx) -> Result<Resp, GraphError> {
     if ctx.method != Method::PUT {
         return Err(GraphError::method_not_allowed());
     }
+    if !append(session, ctx)? {
+        return Ok(http::json(StatusCode::OK, &progress(shared, session)));
+    }
+    let Some(session) = state.uploads.remove(&session_id) else { return Err(GraphError::item_not_found()) };
+    attach(shared, &mut state.drafts, session)
+}
+
+/// Appends a PUT's bytes, which must start at the next expected byte; true when the
+/// attachment is complete.
+fn append(session: &mut UploadSession, ctx: &Ctx) -> Result<bool, GraphError> {
     let (start, end, total) = content_range(ctx).ok_or_else(|| {
         invalid("The Content-Range header is missing or malformed; expected 'bytes {start}-{end}/{total}'.")
     })?;
@@ -223,17 +217,18 @@ fn chunk(shared: &Shared, ctx: &Ctx) -> Result<Resp, GraphError> {
         session.received.reserve(total as usize);
     }
     session.received.extend_from_slice(&ctx.body);
-    if (session.received.len() as u64) < total {
-        return Ok(http::json(StatusCode::OK, &progress(shared, session)));
-    }
-    let Some(session) = state.uploads.remove(&session_id) else { return Err(GraphError::item_not_found()) };
+    Ok(session.received.len() as u64 >= total)
+}
+
+/// Adds a complete upload to its draft: 201 with the attachment's Location.
+fn attach(shared: &Shared, drafts: &mut [MessageRecord], session: UploadSession) -> Result<Resp, GraphError> {
     let mut att = AttachmentRecord::new(session.received.freeze(), "upload_session");
     att.name = session.name;
     att.content_type = session.content_type;
     att.is_inline = session.is_inline;
     att.content_id = session.content_id;
-    let pos = drafts::position(&state.drafts, &session.mailbox, &session.draft_id)?;
-    let draft = &mut state.drafts[pos];
+    let pos = drafts::position(drafts, &session.mailbox, &session.draft_id)?;
+    let draft = &mut drafts[pos];
     let att_id = format!("{}{}", session.draft_id.trim_end_matches('='), draft.attachments.len() + 1);
     drafts::push_attachment(draft, att);
     let mut resp = http::empty(StatusCode::CREATED);

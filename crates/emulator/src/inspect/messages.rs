@@ -4,6 +4,7 @@
 //! Content-ID, attachment and raw-message downloads with their file names, read/unread,
 //! delete, and the requests that made the message.
 
+use super::reply;
 use crate::http::{self, Resp};
 use crate::record::{AttachmentRecord, MessageRecord};
 use crate::request_log::RequestLog;
@@ -19,7 +20,7 @@ sandbox allow-popups allow-popups-to-escape-sandbox";
 /// `GET /_emulator/messages/{id}/html`.
 pub fn html(m: &MessageRecord) -> Resp {
     let Some(body) = &m.body_html else {
-        return super::error(StatusCode::NOT_FOUND, "this message has no HTML body");
+        return reply::error(StatusCode::NOT_FOUND, "this message has no HTML body");
     };
     // Links open in a new tab instead of replacing the message inside the frame.
     let page = format!("<base target=\"_blank\">{}", resolve_cids(body, &m.id));
@@ -72,7 +73,7 @@ pub fn by_content_id(m: &MessageRecord, cid: &str) -> Resp {
     });
     match found {
         Some(a) => part(a, "inline"),
-        None => super::error(StatusCode::NOT_FOUND, "no part of this message has that Content-ID"),
+        None => reply::error(StatusCode::NOT_FOUND, "no part of this message has that Content-ID"),
     }
 }
 
@@ -80,7 +81,7 @@ pub fn by_content_id(m: &MessageRecord, cid: &str) -> Resp {
 pub fn attachment(m: &MessageRecord, n: &str) -> Resp {
     match n.parse::<usize>().ok().and_then(|n| m.attachments.get(n)) {
         Some(a) => part(a, "attachment"),
-        None => super::error(StatusCode::NOT_FOUND, "no such attachment (attachments are numbered from 0)"),
+        None => reply::error(StatusCode::NOT_FOUND, "no such attachment (attachments are numbered from 0)"),
     }
 }
 
@@ -144,7 +145,7 @@ pub fn download_name(m: &MessageRecord, ext: &str) -> String {
 /// `GET /_emulator/messages/{id}/mime`: the raw MIME; `?download` adds a `.eml` name.
 pub fn mime(m: &MessageRecord, download: bool) -> Resp {
     let Some(mime) = &m.mime else {
-        return super::error(StatusCode::NOT_FOUND, "this message was not sent as MIME (see /json)");
+        return reply::error(StatusCode::NOT_FOUND, "this message was not sent as MIME (see /json)");
     };
     let mut resp = http::with_body(StatusCode::OK, "message/rfc822", mime.clone());
     if download {
@@ -157,7 +158,7 @@ pub fn mime(m: &MessageRecord, download: bool) -> Resp {
 /// (attachment bytes elided); `?download` adds a `.json` name.
 pub fn json(m: &MessageRecord, download: bool) -> Resp {
     let Some(v) = &m.json else {
-        return super::error(StatusCode::NOT_FOUND, "this message was not sent as JSON (see /mime)");
+        return reply::error(StatusCode::NOT_FOUND, "this message was not sent as JSON (see /mime)");
     };
     let mut resp = http::with_body(StatusCode::OK, "application/json", serde_json::to_vec_pretty(v).unwrap_or_default());
     if download {

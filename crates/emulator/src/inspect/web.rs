@@ -5,6 +5,7 @@
 //! Everything the sender controls is put into the page as text, never as markup; the
 //! HTML body is shown from `/_emulator/messages/{id}/html` in a sandboxed frame.
 
+use super::reply;
 use crate::http::{self, Resp};
 use hyper::StatusCode;
 
@@ -31,7 +32,7 @@ pub fn asset(file: &str) -> Resp {
         "app.js" => ("text/javascript; charset=utf-8", SCRIPT),
         "app.css" => ("text/css; charset=utf-8", STYLE),
         "icon.svg" => ("image/svg+xml", ICON),
-        _ => return super::error(StatusCode::NOT_FOUND, "no such asset"),
+        _ => return reply::error(StatusCode::NOT_FOUND, "no such asset"),
     };
     let mut resp = http::with_body(StatusCode::OK, kind, body);
     // Revalidated each load: a rebuilt emulator on the same port serves its own script.

@@ -9,6 +9,7 @@
 //!
 //! Non-browser clients send no `Origin`; the page's own `fetch` calls send its origin.
 
+use super::reply;
 use crate::http::Resp;
 use crate::state::Shared;
 use hyper::StatusCode;
@@ -27,7 +28,7 @@ pub fn refuse(shared: &Shared, parts: &Parts, body: &Incoming) -> Option<Resp> {
              Origin (tests, scripts, curl) may reset it, install faults or delete mail",
             shared.base_url
         );
-        return Some(super::error(StatusCode::FORBIDDEN, &message));
+        return Some(reply::error(StatusCode::FORBIDDEN, &message));
     }
     let has_body = match header("content-length") {
         Some(n) => n != "0",
@@ -41,7 +42,7 @@ pub fn refuse(shared: &Shared, parts: &Parts, body: &Incoming) -> Option<Resp> {
              e.g. curl -H 'Content-Type: application/json' -d '[...]'",
             if media.is_empty() { "no content type" } else { media }
         );
-        return Some(super::error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message));
+        return Some(reply::error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message));
     }
     None
 }

@@ -95,6 +95,8 @@ function addr(name, address) {
 
 function statusBadge(r) {
   const s = r.status;
+  // A mailbox check's probe answered as designed (400 ErrorInvalidRecipients: usable).
+  if (r.check_probe && !r.failed) return h('span', { class: 'badge check', title: `${s} ${r.error}: ${PROBE_TEXT}` }, 'check probe');
   const label = s === 0 ? (r.abandoned ? 'abandoned' : 'dropped') : String(s);
   return h('span', { class: `badge s${String(s)[0]}` }, label);
 }
@@ -397,13 +399,16 @@ function messageRequests(m) {
   return box;
 }
 
+const PROBE_TEXT = "o365:check's mailbox probe (a sendMail of an empty message, nothing is sent); "
+  + '400 ErrorInvalidRecipients means the mailbox is usable';
+
 // ---- requests ------------------------------------------------------------------------------
 let onlyFailed = false;
 
 async function renderRequests() {
   const all = await api('/_emulator/requests?limit=2000');
   const needle = q.value.trim().toLowerCase();
-  const failed = (r) => r.status === 0 || r.status >= 400;
+  const failed = (r) => r.failed;
   const list = all.slice().reverse().filter((r) => (!onlyFailed || failed(r)) && (!needle || [
     r.method, r.path, r.mailbox, String(r.status), r.error, r.error_message, r.request_id, r.client_request_id,
   ].some((v) => v && String(v).toLowerCase().includes(needle))));
@@ -421,14 +426,13 @@ async function renderRequests() {
 }
 
 function requestTable(list, withMailbox) {
-  const cols = [['Time', 112], ['Method', 72], ['Path', null], withMailbox ? ['Mailbox', 200] : null, ['Status', 96], ['Error', 230], ['Duration', 96]].filter(Boolean);
+  const cols = [['Time', 112], ['Method', 72], ['Path', null], withMailbox ? ['Mailbox', 200] : null, ['Status', 120], ['Error', 206], ['Duration', 96]].filter(Boolean);
   const table = h('table', { class: 'reqs', id: 'requests' },
     h('colgroup', {}, cols.map(([, w]) => { const c = h('col', {}); if (w) c.style.width = `${w}px`; return c; })),
     h('thead', {}, h('tr', {}, cols.map(([n]) => h('th', { class: n === 'Duration' ? 'num' : null }, n)))));
   const tbody = h('tbody', {});
   for (const r of list) {
-    const failed = r.status === 0 || r.status >= 400;
-    const tr = h('tr', { class: `req${failed ? ' failed' : ''}`, 'data-status': r.status, 'data-request-id': r.request_id },
+    const tr = h('tr', { class: `req${r.failed ? ' failed' : ''}${r.check_probe ? ' probe' : ''}`, 'data-status': r.status, 'data-request-id': r.request_id },
       h('td', { class: 'sub', title: `${ago(r.time)} · ${r.time}` }, clock(r.time_ms)),
       h('td', { class: 'method' }, r.method),
       h('td', { title: r.path + (r.query ? `?${r.query}` : '') },
@@ -457,6 +461,7 @@ function detail(r) {
     ['authorization', r.authorization ? 'Bearer token sent' : 'none'], ['http version', r.http_version], ['scope', r.scope],
     ['error', r.error], ['message', r.error_message], ['fault rule', r.fault_rule && JSON.stringify(r.fault_rule, (k, v) => (v === null || v === false ? undefined : v))],
     ['abandoned', r.abandoned ? 'yes: the client went away before the answer' : null],
+    ['check probe', r.check_probe ? PROBE_TEXT : null],
   ].filter(([, v]) => v != null && v !== '');
   return h('table', { class: 'kv' }, rows.map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))));
 }
