@@ -67,6 +67,35 @@ namespace O365 {
         public function getStatusCode(): ?int {}
     }
 
+    /**
+     * Facts about config values (no instance: every method is static).
+     */
+    final class Config {
+        /**
+         * Not instantiable (throws): every method is static.
+         */
+        public function __construct() {}
+
+        /**
+         * The values of `cloud`, each with Microsoft's name of it, in the order to offer them:
+         * `['global' => 'Global (incl. GCC)', 'usgov' => ..., 'usgov-dod' => ..., 'china' => ...]`.
+         *
+         * @return array
+         */
+        public static function clouds(): array {}
+
+        /**
+         * Why `$value` cannot be right for `$key` (`tenant_id`, `client_id`, `client_secret`,
+         * `cloud`), as a sentence with the fix; null when it can, or the key has no shape
+         * to check. Never quotes a secret.
+         *
+         * @param string $key
+         * @param string $value
+         * @return string|null
+         */
+        public static function problem(string $key, string $value): ?string {}
+    }
+
     class ConfigurationException extends \O365\Exception {
         /**
          * Same arguments as \Exception's constructor; the Graph facts stay null.
@@ -273,7 +302,7 @@ namespace O365 {
 
         /**
          * Checks, with Mail.Send alone and sending nothing, that the mailbox a send from
-         * `$sender` would use exists and may be used by this app (see mailbox_check.rs).
+         * `$sender` would use exists and may be used by this app (its keys and verdicts: docs/contracts.md).
          *
          * @param string|null $sender
          * @return array

@@ -47,6 +47,8 @@ mod property_tests;
 /// `stream::Ingest` (the extension's streamed sends).
 pub use mime::stream;
 
+/// `app_ids::problem`: the shapes of Entra's ids, for setup dialogs (`O365\Config`).
+pub use config::app_ids;
 pub use config::cloud::Cloud;
 pub use config::credential::Credential;
 pub use config::secret::Secret;

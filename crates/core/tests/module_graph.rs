@@ -800,6 +800,22 @@ fn a_cycle_between_siblings_inside_a_directory_is_found() {
 }
 
 #[test]
+fn a_tangle_is_reported_with_every_arrow_inside_it() {
+    let (_, report) = synthetic(
+        &[
+            ("lib.rs", "mod a;\nmod b;\nmod c;"),
+            ("a.rs", "use crate::b::B;"),
+            ("b.rs", "pub struct B;\nfn f() { crate::a::g(); crate::c::h(); }"),
+            ("c.rs", "fn h() { crate::b::f(); }"),
+        ],
+        "lib.rs",
+    );
+    assert_eq!(report.len(), 1, "one tangle, one paragraph: {report:?}");
+    let expected = "import cycle between the top-level modules of lib.rs: a -> b -> a (3 modules tangled: a, b, c)\n    a -> b: a.rs:1 uses crate::b::B\n    b -> a: b.rs:2 uses crate::a::g\n  and the other arrows between these 3 modules:\n    b -> c: b.rs:2 uses crate::c::h\n    c -> b: c.rs:1 uses crate::b::f";
+    assert_eq!(report[0], expected);
+}
+
+#[test]
 fn super_and_self_paths_are_edges() {
     let (levels, report) = synthetic(
         &[

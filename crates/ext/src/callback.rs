@@ -6,14 +6,14 @@
 //! `block_on`), between polls of the send. What it may do, and what happens:
 //! - throw, or call `exit()` (an exception in PHP 8): the exception stays pending, the
 //!   send stops before its next request (a draft is deleted) and returns; see
-//!   `mailer::send` for what the caller then gets.
+//!   `send::run` for what the caller then gets.
 //! - a fatal error (E_ERROR, E_USER_ERROR, max_execution_time, memory_limit): the engine
 //!   "bails out", a longjmp to the innermost `zend_try`. Unchecked it would jump over the
 //!   send's frames: tokio's "inside a runtime" marker, the mailbox limiter's request slots
 //!   and the draft cleanup would never be undone, and every later send in the process
 //!   failed ("called from inside an async runtime"). So the call runs in ext-php-rs's
 //!   `try_catch`: the bailout stops at our frame, no PHP code runs any more, the send
-//!   stops and cleans up, and `mailer::send` re-raises the bailout once every frame of
+//!   stops and cleans up, and `send::run` re-raises the bailout once every frame of
 //!   the send has returned (the engine then ends the request as it would have).
 //! - send again (any o365 call that blocks): refused with an `O365\Exception`, because
 //!   the send in progress holds the runtime and may hold all the mailbox's request slots.
@@ -72,6 +72,16 @@ pub fn call(callable: &ZendCallable<'_>, arg: &Zval) -> Called {
         // A panic cannot come from PHP code; stop the send as if it had thrown.
         Err(_) => Called::Threw,
     }
+}
+
+/// Refuses a blocking call (`what`) from inside a progress callable (see the module doc).
+pub fn refuse_inside(what: &str) -> ext_php_rs::prelude::PhpResult<()> {
+    if inside() {
+        return Err(crate::exceptions::refused(&format!(
+            "cannot {what} from inside a progress callback: the send in progress holds the connection; send the next message after sendMime() returns"
+        )));
+    }
+    Ok(())
 }
 
 /// Takes the exception the callable left pending, unless it is `exit()`/`die` (or a

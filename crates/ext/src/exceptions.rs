@@ -6,7 +6,6 @@
 //! the client secret must never land in a logged trace). PHP code may construct them too,
 //! with `\Exception`'s arguments (e.g. to simulate a failure in an application's tests).
 
-use std::collections::HashMap;
 use std::ffi::{c_char, c_int};
 
 use ext_php_rs::boxed::ZBox;
@@ -255,32 +254,4 @@ fn init_from_php(message: &str, code: i64, previous: Option<&Zval>) {
         // with a TypeError, as PHP's own constructor does.
         unsafe { zend_update_property(zend_ce_exception, std, c"previous".as_ptr(), 8, &raw mut prev) };
     }
-}
-
-/// The diagnostics report as a PHP array.
-pub fn diagnostics_array(d: o365_core::Diagnostics) -> PhpResult<HashMap<String, Zval>> {
-    let mut out = HashMap::new();
-    let mut put = |k: &str, v: Result<Zval, ext_php_rs::error::Error>| -> PhpResult<()> {
-        out.insert(k.to_string(), v.map_err(|e| PhpException::from(e.to_string()))?);
-        Ok(())
-    };
-    put("roles", d.roles.into_zval(false))?;
-    put("missing", d.missing.into_zval(false))?;
-    put("expires_at", (d.expires_at as i64).into_zval(false))?;
-    put("token_endpoint", d.token_endpoint.into_zval(false))?;
-    put("graph_endpoint", d.graph_endpoint.into_zval(false))?;
-    put("cloud", d.cloud.into_zval(false))?;
-    put("tenant", d.tenant.into_zval(false))?;
-    put("oid", d.object_id.into_zval(false))?;
-    put("app_id", d.app_id.into_zval(false))?;
-    put("credential", d.credential.into_zval(false))?;
-    put("warnings", d.warnings.into_zval(false))?;
-    put("limiter", d.limiter.into_zval(false))?;
-    // Public facts only (thumbprints, files, endpoints), in the core's order.
-    let mut details = ext_php_rs::types::ZendHashTable::new();
-    for (k, v) in d.credential_details {
-        details.insert(k.as_str(), v).map_err(|e| PhpException::from(e.to_string()))?;
-    }
-    put("credential_details", details.into_zval(false))?;
-    Ok(out)
 }

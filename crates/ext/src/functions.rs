@@ -22,10 +22,10 @@ pub fn o365_send_mime(
     mailbox: Option<String>,
     recipients: Vec<String>,
     on_progress: Option<ext_php_rs::types::ZendCallable>,
-) -> PhpResult<std::collections::HashMap<String, ext_php_rs::types::Zval>> {
+) -> PhpResult<ext_php_rs::boxed::ZBox<ZendHashTable>> {
     let config = crate::config::from_array(config).map_err(crate::exceptions::to_php)?;
     let mailer = o365_core::Mailer::new(config);
-    crate::mailer::send(&mailer, &mime, mailbox.as_deref(), &recipients, on_progress)
+    crate::send::send_mime(&mailer, &mime, mailbox.as_deref(), &recipients, on_progress)
 }
 
 /// Registers the functions of this module.

@@ -3,14 +3,16 @@
 //! `phpinfo()` section. All sending logic lives in o365-core.
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+mod arrays;
 mod callback;
 mod config;
+mod config_rules;
 mod exceptions;
 mod functions;
 mod info;
-mod mailbox_check;
 mod mailer;
 mod progress;
+mod send;
 mod sensitive;
 mod stream;
 
@@ -18,6 +20,6 @@ use ext_php_rs::prelude::*;
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    let module = exceptions::register(module).class::<mailer::Mailer>();
+    let module = exceptions::register(module).class::<mailer::Mailer>().class::<config_rules::ConfigRules>();
     functions::register(module).info_function(info::php_module_info).request_startup_function(sensitive::on_request_start)
 }

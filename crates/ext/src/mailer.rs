@@ -1,10 +1,12 @@
 //! `O365\Mailer`: a thin newtype around the core mailer. Construction validates the
 //! config (unknown keys, wrong types, missing credentials become ConfigurationException).
 
-use std::collections::HashMap;
-
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
+
+use crate::arrays::OrderedArray;
+use crate::callback::refuse_inside;
 
 /// Sends mail through Microsoft Graph.
 #[php_class]
@@ -45,8 +47,8 @@ impl Mailer {
         mailbox: Option<String>,
         recipients: Vec<String>,
         on_progress: Option<ext_php_rs::types::ZendCallable>,
-    ) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
-        send(&self.inner, &mime, mailbox.as_deref(), &recipients, on_progress)
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        crate::send::send_mime(&self.inner, &mime, mailbox.as_deref(), &recipients, on_progress)
     }
 
     /// Sends MIME handed over in chunks: an iterable of strings (e.g. Symfony's
@@ -61,115 +63,40 @@ impl Mailer {
         mailbox: Option<String>,
         recipients: Vec<String>,
         on_progress: Option<&ext_php_rs::types::Zval>,
-    ) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
+    ) -> PhpResult<ZBox<ZendHashTable>> {
         crate::stream::send_stream(&self.inner, mime, mailbox.as_deref(), &recipients, on_progress)
     }
 
     /// Acquires a token and reports granted roles, expiry, endpoints and the credential
     /// (kind, public details such as certificate thumbprints, warnings); never a secret.
-    pub fn diagnose(&self) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
-        refuse_inside_callback("call diagnose()")?;
+    pub fn diagnose(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        refuse_inside("call diagnose()")?;
         let d = self.inner.diagnose().map_err(crate::exceptions::to_php)?;
-        crate::exceptions::diagnostics_array(d)
+        crate::arrays::diagnostics(d)
     }
 
     /// Checks, with Mail.Send alone and sending nothing, that the mailbox a send from
-    /// `$sender` would use exists and may be used by this app (see mailbox_check.rs).
+    /// `$sender` would use exists and may be used by this app (its keys and verdicts: docs/contracts.md).
     #[php(name = "checkMailbox")]
     #[php(optional = "sender")]
-    pub fn check_mailbox(&self, sender: Option<String>) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
-        refuse_inside_callback("call checkMailbox()")?;
+    pub fn check_mailbox(&self, sender: Option<String>) -> PhpResult<ZBox<ZendHashTable>> {
+        refuse_inside("call checkMailbox()")?;
         let c = self.inner.check_mailbox(sender.as_deref()).map_err(crate::exceptions::to_php)?;
-        crate::mailbox_check::check_array(c)
+        crate::arrays::mailbox_check(c)
     }
 
     /// Debug output without secrets: var_dump() shows only public facts, in this order.
     #[php(name = "__debugInfo")]
-    pub fn debug_info(&self) -> PhpResult<ext_php_rs::boxed::ZBox<ext_php_rs::types::ZendHashTable>> {
+    pub fn debug_info(&self) -> PhpResult<ZBox<ZendHashTable>> {
         let c = self.inner.config();
-        let mut out = ext_php_rs::types::ZendHashTable::new();
-        for (k, v) in [
-            ("tenant_id", c.tenant_id.as_str()),
-            ("client_id", c.client_id.as_str()),
-            ("credential", c.credential.describe()),
-            ("cloud", c.cloud.name()),
-            ("login_endpoint", c.login_endpoint.as_str()),
-            ("graph_endpoint", c.graph_endpoint.as_str()),
-            ("mailbox", c.mailbox.as_deref().unwrap_or("")),
-        ] {
-            out.insert(k, v).map_err(|e| PhpException::from(e.to_string()))?;
-        }
-        Ok(out)
+        Ok(OrderedArray::new()
+            .with("tenant_id", c.tenant_id.as_str())?
+            .with("client_id", c.client_id.as_str())?
+            .with("credential", c.credential.describe())?
+            .with("cloud", c.cloud.name())?
+            .with("login_endpoint", c.login_endpoint.as_str())?
+            .with("graph_endpoint", c.graph_endpoint.as_str())?
+            .with("mailbox", c.mailbox.as_deref().unwrap_or(""))?
+            .build())
     }
-}
-
-/// Shared by `sendMime` and `o365_send_mime`. The MIME is read in place (no copy).
-///
-/// What the caller gets when the progress callable threw (see callback.rs for the rest):
-/// - the message was sent all the same (Graph had accepted it, or the one request of a
-///   small message was already under way): the receipt, with the exception described
-///   in `warnings` and cleared, so that nobody retries a message that went out;
-/// - the outcome is unknown: the `O365\OutcomeUnknownException`, whose `getPrevious()`
-///   is the callable's exception;
-/// - otherwise (not sent; a draft was deleted): the callable's own exception.
-pub fn send(
-    mailer: &o365_core::Mailer,
-    mime: &[u8],
-    mailbox: Option<&str>,
-    recipients: &[String],
-    on_progress: Option<ext_php_rs::types::ZendCallable>,
-) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
-    refuse_inside_callback("send a message")?;
-    run_send(on_progress, |report| mailer.send_mime_with(mime, mailbox, recipients, Some(report)))
-}
-
-/// The send itself (`work`, given the progress reporter) and what the caller gets; shared
-/// with `sendMimeStream` (stream.rs).
-pub fn run_send(
-    on_progress: Option<ext_php_rs::types::ZendCallable>,
-    work: impl FnOnce(&mut dyn FnMut(&o365_core::Progress) -> bool) -> o365_core::Result<o365_core::Sent>,
-) -> PhpResult<HashMap<String, ext_php_rs::types::Zval>> {
-    let mut progress = on_progress.map(crate::progress::PhpProgress::new);
-    let result = {
-        let mut report = |p: &o365_core::Progress| progress.as_mut().is_none_or(|cb| cb.report(p));
-        work(&mut report)
-    };
-    let outcome = progress.map(crate::progress::PhpProgress::finish).unwrap_or_default();
-    if outcome.bailed_out {
-        drop(result);
-        // SAFETY: the send has returned and every value it owned is dropped; only the
-        // caller's argument copies (a few bytes) are skipped. The engine was unwinding a
-        // fatal error when callback.rs caught it; this resumes that unwinding.
-        unsafe { ext_php_rs::zend::bailout() }
-    }
-    let thrown = |wanted: bool| {
-        if outcome.threw && wanted { crate::callback::take_thrown() } else { None }
-    };
-    match result {
-        Ok(mut sent) => {
-            if let Some(ex) = thrown(true) {
-                sent.warnings.push(format!(
-                    "the progress callback threw {} but the message was sent (Graph accepted it); the exception is reported here instead of thrown, so that the message is not sent twice",
-                    crate::callback::describe(&ex)
-                ));
-            }
-            crate::progress::receipt_array(sent)
-        }
-        Err(e) => {
-            let previous = thrown(e.kind == o365_core::ErrorKind::OutcomeUnknown);
-            // Not sent: a pending exception of the callable wins over ours (PhpException::throw
-            // does not replace a pending exception), which is what the caller should see.
-            Err(crate::exceptions::to_php_after(e, previous))
-        }
-    }
-}
-
-/// Refuses a blocking call from inside a progress callable (see callback.rs).
-pub fn refuse_inside_callback(what: &str) -> PhpResult<()> {
-    if crate::callback::inside() {
-        return Err(crate::exceptions::refused(&format!(
-            "cannot {what} from inside a progress callback: the send in progress holds the connection; send the next message after sendMime() returns"
-        )));
-    }
-    Ok(())
 }

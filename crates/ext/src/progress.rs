@@ -1,16 +1,12 @@
-//! Progress reports to a PHP callable, and the receipt array. The core never sees the
-//! callable: it reports through a channel that the blocking send drains on the PHP
-//! thread between polls (tokio's worker threads must never enter the engine). The
-//! callable gets one array `['phase' => 'upload', 'bytes_sent' => int, 'bytes_total' =>
-//! int, 'attachment' => ?string]`; returning `false` (or throwing, or any fatal error:
-//! see callback.rs) stops the send at the next request boundary, and a draft already
-//! created is deleted. After the first stop the callable is not called again.
+//! Progress reports to a PHP callable. The core never sees the callable: it reports
+//! through a channel that the blocking send drains on the PHP thread between polls
+//! (tokio's worker threads must never enter the engine). The callable gets one array
+//! `['phase' => 'upload', 'bytes_sent' => int, 'bytes_total' => int, 'attachment' =>
+//! ?string]` (built by arrays.rs); returning `false` (or throwing, or any fatal error: see
+//! callback.rs) stops the send at the next request boundary, and a draft already created
+//! is deleted. After the first stop the callable is not called again.
 
-use std::collections::HashMap;
-
-use ext_php_rs::convert::IntoZval;
-use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
+use ext_php_rs::types::{ZendCallable, Zval};
 
 use crate::callback::{self, Called};
 
@@ -21,7 +17,7 @@ pub struct PhpProgress<'a> {
     outcome: Outcome,
 }
 
-/// What the callable did during the send, for `mailer::send`.
+/// What the callable did during the send, for `send::run`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Outcome {
     /// It threw (the exception may still be pending).
@@ -64,31 +60,7 @@ impl<'a> PhpProgress<'a> {
 }
 
 fn progress_array(p: &o365_core::Progress) -> Option<Zval> {
-    let mut ht = ZendHashTable::new();
-    ht.insert("phase", p.phase.name()).ok()?;
-    ht.insert("bytes_sent", p.bytes_sent as i64).ok()?;
-    ht.insert("bytes_total", p.bytes_total as i64).ok()?;
-    ht.insert("attachment", p.attachment.clone()).ok()?;
     let mut z = Zval::new();
-    z.set_hashtable(ht);
+    z.set_hashtable(crate::arrays::progress(p).ok()?);
     Some(z)
-}
-
-/// The receipt array: `mailbox`, `request_id`, `client_request_id`, `route` (`mime`,
-/// `json` or `draft`), `already_sent` (true: nothing was sent, the send ledger knows the
-/// Message-ID as accepted before and this is that send's receipt) and `warnings` (list of
-/// strings: headers the JSON form dropped, a Sent Items copy that could not be avoided).
-pub fn receipt_array(sent: o365_core::Sent) -> PhpResult<HashMap<String, Zval>> {
-    let mut out = HashMap::new();
-    let mut put = |k: &str, v: Result<Zval, ext_php_rs::error::Error>| -> PhpResult<()> {
-        out.insert(k.to_string(), v.map_err(|e| PhpException::from(e.to_string()))?);
-        Ok(())
-    };
-    put("mailbox", sent.receipt.mailbox.into_zval(false))?;
-    put("request_id", sent.receipt.request_id.into_zval(false))?;
-    put("client_request_id", sent.receipt.client_request_id.into_zval(false))?;
-    put("route", sent.route.name().into_zval(false))?;
-    put("already_sent", sent.receipt.already_sent.into_zval(false))?;
-    put("warnings", sent.warnings.into_zval(false))?;
-    Ok(out)
 }

@@ -5,13 +5,13 @@
 //! skeleton in memory and its large parts in an unlinked spool file (in `spool_dir`,
 //! else `sys_get_temp_dir()`), which the kernel frees on every path.
 
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::FromZvalMut;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{Iterable, ZendCallable, Zval};
+use ext_php_rs::types::{Iterable, ZendCallable, ZendHashTable, Zval};
 use ext_php_rs::zend::{CatchError, ExecutorGlobals, try_catch};
 use o365_core::stream::Ingest;
 
@@ -28,8 +28,8 @@ pub fn send_stream(
     mailbox: Option<&str>,
     recipients: &[String],
     on_progress: Option<&Zval>,
-) -> PhpResult<HashMap<String, Zval>> {
-    crate::mailer::refuse_inside_callback("send a message")?;
+) -> PhpResult<ZBox<ZendHashTable>> {
+    crate::callback::refuse_inside("send a message")?;
     let spool_dir = mailer.config().spool_dir.clone().or_else(php_temp_dir);
     let mut ingest = Ingest::new(spool_dir);
     // Reading runs PHP code (the iterable, fread, the callable's `prepare` reports). A
@@ -56,7 +56,7 @@ pub fn send_stream(
     // An exception of the callable or the iterable stays pending and wins over ours.
     read?;
     let message = ingest.finish().map_err(crate::exceptions::to_php)?;
-    crate::mailer::run_send(callable(on_progress)?, |report| mailer.send_streamed(&message, mailbox, recipients, Some(report)))
+    crate::send::run(callable(on_progress)?, |report| mailer.send_streamed(&message, mailbox, recipients, Some(report)))
 }
 
 /// The progress argument as a callable (a second one for the send, after reading).

@@ -25,6 +25,9 @@ final class O365ServiceProvider extends ServiceProvider
     public function register(): void
     {
         $this->mergeConfigFrom(__DIR__.'/../../config/o365.php', 'o365');
+        // One factory per application, configured once: the o365 mailers and the o365:*
+        // commands take their extension config from it (O365\Laravel\MailerFactory).
+        $this->app->singleton(MailerFactory::class, static fn ($app) => MailerFactory::fromConfig($app['config'], $app->make(LoggerInterface::class)));
     }
 
     public function boot(): void
@@ -60,12 +63,9 @@ final class O365ServiceProvider extends ServiceProvider
         return ['o365', ...Migration::ALIASES];
     }
 
-    /** A transport for a mailer entry; Laravel's logger receives its warnings. */
+    /** A transport for a mailer entry, from the application's MailerFactory. */
     private function transport(#[\SensitiveParameter] array $config): TransportInterface
     {
-        $laravel = $this->app['config'];
-
-        return MailerFactory::transport($config, (array) $laravel->get('o365', []), $this->app->make(LoggerInterface::class),
-            null, (array) $laravel->get('database.redis', []));
+        return $this->app->make(MailerFactory::class)->transport($config);
     }
 }

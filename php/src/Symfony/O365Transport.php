@@ -4,7 +4,9 @@ declare(strict_types=1);
 
 namespace O365\Symfony;
 
+use O365\ExtensionSender;
 use O365\Mailer;
+use O365\Sender;
 use Psr\EventDispatcher\EventDispatcherInterface;
 use Psr\Log\LoggerInterface;
 use Symfony\Component\Mailer\Exception\TransportException;
@@ -15,11 +17,18 @@ use Symfony\Component\Mime\Header\IdentificationHeader;
 use Symfony\Component\Mime\Message;
 use Symfony\Component\Mime\RawMessage;
 
-/** Symfony Mailer transport: hands rendered MIME and the envelope to the o365 extension. */
+/**
+ * Symfony Mailer transport: hands rendered MIME and the envelope to the o365 extension
+ * (through a Sender: the extension's Mailer, or a fake in tests), logs the receipt's
+ * warnings, records Graph's request-id on the message and wraps the extension's
+ * exceptions in Symfony's TransportException kinds.
+ */
 final class O365Transport extends AbstractTransport
 {
     /** The header that carries Graph's request-id on the sent message. */
     public const REQUEST_ID_HEADER = 'X-O365-Request-Id';
+
+    private readonly Sender $sender;
 
     /** @var (\Closure(array): mixed)|null */
     private readonly ?\Closure $onProgress;
@@ -28,16 +37,18 @@ final class O365Transport extends AbstractTransport
      * `$onProgress` gets the upload progress of large messages (the array the extension's
      * sendMime passes); return false from it to cancel. Fixed for the transport's life:
      * a caller that wants progress builds its own transport. `$exactlyOnce`: the mailer's
-     * `exactly_once`; without it an unknown outcome is not retried by a queue.
+     * `exactly_once`; without it an unknown outcome is not retried by a queue. An
+     * `O365\Mailer` is taken as its ExtensionSender.
      */
     public function __construct(
-        private readonly Mailer $mailer,
+        Sender|Mailer $mailer,
         ?EventDispatcherInterface $dispatcher = null,
         ?LoggerInterface $logger = null,
         ?callable $onProgress = null,
         private readonly bool $exactlyOnce = false,
     ) {
         parent::__construct($dispatcher, $logger);
+        $this->sender = $mailer instanceof Sender ? $mailer : new ExtensionSender($mailer);
         $this->onProgress = $onProgress === null ? null : \Closure::fromCallable($onProgress);
     }
 
@@ -47,7 +58,7 @@ final class O365Transport extends AbstractTransport
         $recipients = array_map(static fn (Address $a): string => $a->getAddress(), $envelope->getRecipients());
 
         try {
-            $receipt = $this->mailer->sendMimeStream(self::chunks($message), $envelope->getSender()->getAddress(), $recipients, $this->onProgress);
+            $receipt = $this->sender->send(self::chunks($message), $envelope->getSender()->getAddress(), $recipients, $this->onProgress);
         } catch (\O365\OutcomeUnknownException $e) {
             // Retrying could deliver it twice: unless exactly_once settles it, no queue may.
             $class = $this->exactlyOnce ? TransportException::class : OutcomeUnknownTransportException::class;

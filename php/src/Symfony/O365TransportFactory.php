@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace O365\Symfony;
 
 use O365\ExtensionMissingException;
+use O365\ExtensionSender;
 use O365\Mailer;
 use Symfony\Component\Mailer\Exception\InvalidArgumentException;
 use Symfony\Component\Mailer\Exception\UnsupportedSchemeException;
@@ -56,7 +57,7 @@ final class O365TransportFactory extends AbstractTransportFactory
 
         $exactlyOnce = filter_var($config['exactly_once'] ?? false, FILTER_VALIDATE_BOOLEAN);
 
-        return new O365Transport(new Mailer(array_filter($config, static fn ($v) => $v !== null && $v !== '')), $this->dispatcher, $this->logger, null, $exactlyOnce);
+        return new O365Transport(new ExtensionSender(new Mailer(array_filter($config, static fn ($v) => $v !== null && $v !== ''))), $this->dispatcher, $this->logger, null, $exactlyOnce);
     }
 
     /**

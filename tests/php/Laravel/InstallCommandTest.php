@@ -147,7 +147,8 @@ final class InstallCommandTest extends TestCase
         $this->assertStringContainsString('O365_CLIENT_CERTIFICATE='.TestCerts::path('app.pem')."\n", $env);
         $this->assertStringNotContainsString('O365_CLIENT_SECRET', $env, 'exactly one credential');
         $this->assertStringContainsString('removed O365_CLIENT_SECRET', $out);
-        $this->assertStringContainsString('credential: certificate '.TestCerts::path('app.pem'), $out);
+        $this->assertStringContainsString('credential: certificate', $out);
+        $this->assertMatchesRegularExpression('#certificate:\s+'.preg_quote(TestCerts::path('app.pem'), '#').'\n#', $out);
         $this->assertStringContainsString('OK: ready to send as sender@contoso.com', $out);
         $this->assertStringNotContainsString(TestCerts::keyLine('app.key'), $out);
 
@@ -221,7 +222,7 @@ final class InstallCommandTest extends TestCase
         $this->assertSame(2, $code, $out);
         $this->assertStringContainsString('--tenant: `common` does not name one tenant', $out);
         $this->assertStringContainsString('--client-id: `my-app` is not an Application (client) ID', $out);
-        $this->assertStringContainsString('--secret: That is a GUID, which is what the Secret ID column shows: copy the Value column instead', $out);
+        $this->assertStringContainsString('--secret: The client secret is a GUID, which is what the Secret ID column shows: copy the Value column instead', $out);
         $this->assertStringContainsString('--mailbox: `Contoso App` is not an email address', $out);
         $this->assertStringContainsString('--cloud=mars: use one of global, usgov, usgov-dod, china.', $out);
         $this->assertStringNotContainsString('0c2d7f0e-6a1b-4a45-9f1e-3d2c1b0a9f8e', $out, 'not even a wrong secret is echoed');
@@ -255,7 +256,7 @@ final class InstallCommandTest extends TestCase
         } catch (\Illuminate\Console\PromptValidationException) {
             // Under unit tests Laravel's prompt fallback throws where a terminal would ask again.
         }
-        $this->assertStringContainsString('That is a GUID, which is what the Secret ID column shows: copy the Value column instead', $this->output->fetch());
+        $this->assertStringContainsString('The client secret is a GUID, which is what the Secret ID column shows: copy the Value column instead', $this->output->fetch());
         $this->assertSame("APP_ENV=testing\n".$this->userEnv(), $this->read('.env'), 'nothing is written');
         $this->assertSame($before['mail.php'], $this->hashes()['mail.php']);
     }

@@ -24,7 +24,7 @@ final class RedisConnectionTest extends LaravelTestCase
 
     public function testAConnectionBecomesTheRedisUrl(): void
     {
-        $url = static fn (string $connection) => MailerFactory::settings(['transport' => 'o365', 'redis_connection' => $connection], [], self::REDIS)['redis_url'];
+        $url = static fn (string $connection) => (new MailerFactory([], self::REDIS))->settings(['transport' => 'o365', 'redis_connection' => $connection])['redis_url'];
 
         $this->assertSame('redis://:p%40ss%3Aw%2Frd@redis.internal:6380/2', $url('default'));
         $this->assertSame('rediss://app:TOP-SECRET@10.0.0.7:6379/1', $url('cache'), "scheme 'tls': TLS");
@@ -32,12 +32,12 @@ final class RedisConnectionTest extends LaravelTestCase
         $this->assertSame('rediss://redis.example.com:6380/0', $url('phpredis-tls'));
         $this->assertSame('redis://[::1]:6379/0', $url('local'));
 
-        $settings = MailerFactory::settings(['transport' => 'o365', 'redis_connection' => 'default'], ['redis_connection' => null], self::REDIS);
+        $settings = (new MailerFactory(['redis_connection' => null], self::REDIS))->settings(['transport' => 'o365', 'redis_connection' => 'default']);
         $this->assertArrayNotHasKey('redis_connection', $settings, 'the extension gets redis_url only');
         // Unset (null, or '' from env()): no redis_url, nothing looked up.
-        $this->assertArrayNotHasKey('redis_url', MailerFactory::settings(['transport' => 'o365', 'redis_connection' => ''], [], []));
+        $this->assertArrayNotHasKey('redis_url', (new MailerFactory([], []))->settings(['transport' => 'o365', 'redis_connection' => '']));
         // config/o365.php's default comes from O365_REDIS_CONNECTION.
-        $this->assertSame('redis://:p%40ss%3Aw%2Frd@redis.internal:6380/2', MailerFactory::settings(['transport' => 'o365'], ['redis_connection' => 'default'], self::REDIS)['redis_url']);
+        $this->assertSame('redis://:p%40ss%3Aw%2Frd@redis.internal:6380/2', (new MailerFactory(['redis_connection' => 'default'], self::REDIS))->settings(['transport' => 'o365'])['redis_url']);
     }
 
     public function testAClusterEntryBecomesARedisClusterUrlOfItsNodes(): void
@@ -140,7 +140,7 @@ final class RedisConnectionTest extends LaravelTestCase
     public function testRedisUrlAndRedisConnectionTogetherAreRefused(): void
     {
         try {
-            MailerFactory::settings(['transport' => 'o365', 'redis_connection' => 'cache', 'redis_url' => 'redis://:TOP-SECRET@h:6379/0'], [], self::REDIS);
+            (new MailerFactory([], self::REDIS))->settings(['transport' => 'o365', 'redis_connection' => 'cache', 'redis_url' => 'redis://:TOP-SECRET@h:6379/0']);
             $this->fail('expected a ConfigurationException');
         } catch (\O365\ConfigurationException $e) {
             $this->assertStringContainsString('`redis_connection` and `redis_url`', $e->getMessage());
@@ -159,7 +159,7 @@ final class RedisConnectionTest extends LaravelTestCase
     {
         $ignoreArgs = ini_set('zend.exception_ignore_args', '0');
         try {
-            MailerFactory::settings(['transport' => 'o365', 'redis_connection' => 'nope'], [], self::REDIS);
+            (new MailerFactory([], self::REDIS))->settings(['transport' => 'o365', 'redis_connection' => 'nope']);
             $this->fail('expected a ConfigurationException');
         } catch (\O365\ConfigurationException $e) {
             $this->assertStringNotContainsString('TOP-SECRET', print_r(array_column($e->getTrace(), 'args'), true));

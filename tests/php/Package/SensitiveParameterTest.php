@@ -32,8 +32,8 @@ final class SensitiveParameterTest extends TestCase
                 }
             }
         }
-        $this->assertContains('O365\Laravel\MailerFactory::make($mailerConfig)', $checked);
-        $this->assertContains('O365\Laravel\MailerFactory::transport($defaults)', $checked);
+        $this->assertContains('O365\Laravel\MailerFactory::mailer($mailerConfig)', $checked);
+        $this->assertContains('O365\Laravel\MailerFactory::__construct($defaults)', $checked);
         $this->assertContains('O365\Symfony\O365TransportFactory::create($dsn)', $checked);
         $this->assertContains('O365\Symfony\Transport::fromDsn($dsn)', $checked);
         $this->assertContains('O365\Laravel\RedisUrl::fromConnection($redis)', $checked);

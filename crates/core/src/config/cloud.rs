@@ -18,6 +18,9 @@ pub enum Cloud {
 }
 
 impl Cloud {
+    /// Every cloud, in the order a setup dialog offers them (`O365\Config::clouds()`).
+    pub const ALL: [Cloud; 4] = [Cloud::Global, Cloud::UsGov, Cloud::UsGovDod, Cloud::China];
+
     /// Parses the `cloud` config value.
     pub fn parse(name: &str) -> Result<Cloud, Error> {
         match name.to_ascii_lowercase().as_str() {
@@ -25,10 +28,10 @@ impl Cloud {
             "usgov" | "gcc-high" | "gcchigh" => Ok(Cloud::UsGov),
             "usgov-dod" | "dod" => Ok(Cloud::UsGovDod),
             "china" => Ok(Cloud::China),
-            other => Err(Error::config(
-                "cloud",
-                format!("unknown cloud `{other}`; use one of global, usgov, usgov-dod, china"),
-            )),
+            other => {
+                let names: Vec<&str> = Cloud::ALL.iter().map(|c| c.name()).collect();
+                Err(Error::config("cloud", format!("unknown cloud `{other}`; use one of {}", names.join(", "))))
+            }
         }
     }
 
@@ -39,6 +42,16 @@ impl Cloud {
             Cloud::UsGov => "usgov",
             Cloud::UsGovDod => "usgov-dod",
             Cloud::China => "china",
+        }
+    }
+
+    /// Microsoft's name of this cloud, for people choosing one.
+    pub fn label(self) -> &'static str {
+        match self {
+            Cloud::Global => "Global (incl. GCC)",
+            Cloud::UsGov => "US Government L4 (GCC High)",
+            Cloud::UsGovDod => "US Government L5 (DoD)",
+            Cloud::China => "China (21Vianet)",
         }
     }
 
@@ -72,6 +85,9 @@ mod tests {
         assert_eq!(Cloud::parse("china").unwrap().login_endpoint(), "https://login.partner.microsoftonline.cn");
         assert_eq!(Cloud::parse("GLOBAL").unwrap(), Cloud::Global);
         let err = Cloud::parse("mars").unwrap_err();
-        assert!(err.to_string().contains("cloud"), "{err}");
+        assert!(err.to_string().contains("use one of global, usgov, usgov-dod, china"), "{err}");
+        for c in Cloud::ALL {
+            assert_eq!(Cloud::parse(c.name()).unwrap(), c);
+        }
     }
 }

@@ -5,14 +5,15 @@
 //!
 //! The group holds what the settings are made of, each checked with a message naming
 //! its key: raw values (`value`) and the nearest key for a typo (`key_suggestion`),
-//! URLs and path segments (`url`), national clouds (`cloud`), secrets (`secret`), the
-//! files the settings name (`bounded_file`, `ca_file`), the Redis URL (`redis_url`) and
-//! the credential (`credential/`: the key material and how it is shown to Entra,
-//! sans-IO). The credential is here, not in `auth/`, because `Config` holds it while
-//! `auth/` reads `Config`.
+//! URLs and path segments (`url`), national clouds (`cloud`), the shapes of Entra's ids
+//! (`app_ids`), secrets (`secret`), the files the settings name (`bounded_file`,
+//! `ca_file`), the Redis URL (`redis_url`) and the credential (`credential/`: the key
+//! material and how it is shown to Entra, sans-IO). The credential is here, not in
+//! `auth/`, because `Config` holds it while `auth/` reads `Config`.
 //!
 //! May import `error` only: every other group reads its settings from here.
 
+pub mod app_ids;
 pub(crate) mod bounded_file;
 pub(crate) mod ca_file;
 pub(crate) mod cloud;
@@ -282,6 +283,11 @@ impl Raw {
         if !tenant_id.is_empty() {
             crate::config::url::check_path_free("tenant_id", &tenant_id)?;
         }
+        let secret = match &credential {
+            Credential::ClientSecret(s) => Some(s.expose()),
+            _ => None,
+        };
+        crate::config::app_ids::refuse_unusable(&tenant_id, secret)?;
         Ok((tenant_id, client_id, credential))
     }
 

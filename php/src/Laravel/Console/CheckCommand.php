@@ -26,17 +26,18 @@ final class CheckCommand extends Command
             return $this->invalidMailer($e);
         }
         $entry = (array) $config->get("mail.mailers.$name");
-        $redis = (array) $config->get('database.redis', []);
+        $factory = $this->laravel->make(MailerFactory::class);
         try {
-            $settings = MailerFactory::settings($entry, (array) $config->get('o365', []), $redis);
-            $mailer = MailerFactory::make($entry, (array) $config->get('o365', []), $redis);
+            $settings = $factory->settings($entry);
+            $mailer = $factory->mailer($entry);
         } catch (\RuntimeException $e) {
             return $this->failWith('Configuration', $e);
         }
         $this->line("Mailer <info>$name</info> (transport o365)");
         $this->line('  tenant_id:  '.($settings['tenant_id'] ?? ''));
         $this->line('  client_id:  '.($settings['client_id'] ?? ''));
-        $this->line('  credential: '.self::credentialKind($settings));
+        // The extension's own reading of the credential (which key, or an AZURE_* default, won).
+        $this->line('  credential: '.$mailer->__debugInfo()['credential']);
 
         try {
             $report = $mailer->diagnose();
@@ -85,19 +86,6 @@ final class CheckCommand extends Command
         $this->info("OK: ready to send as $mailbox through Microsoft Graph.");
 
         return self::SUCCESS;
-    }
-
-    /** Which credential the settings configure (never its value). */
-    private static function credentialKind(#[\SensitiveParameter] array $settings): string
-    {
-        return match (true) {
-            isset($settings['client_secret']) => 'client secret (hidden)',
-            isset($settings['client_certificate']) => 'certificate '.$settings['client_certificate'],
-            isset($settings['federated_token_file']) => 'federated token file '.$settings['federated_token_file'],
-            isset($settings['managed_identity']) && $settings['managed_identity'] !== false => 'managed identity',
-            getenv('AZURE_FEDERATED_TOKEN_FILE') !== false => 'federated token file '.getenv('AZURE_FEDERATED_TOKEN_FILE').' (AZURE_FEDERATED_TOKEN_FILE)',
-            default => 'none',
-        };
     }
 
     /** @param list<string> $problems */

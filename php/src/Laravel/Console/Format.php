@@ -4,7 +4,11 @@ declare(strict_types=1);
 
 namespace O365\Laravel\Console;
 
-/** The shapes of what Entra and Exchange hand out: ids, tenant names, mailbox addresses. */
+/**
+ * The shapes of what Entra and Exchange hand out: ids, tenant names, mailbox addresses.
+ * Entra's ids are the extension's checks (`O365\Config::problem()`, the same the core's
+ * config applies), so a plain-PHP or Symfony setup gets the same answers.
+ */
 final class Format
 {
     public static function isGuid(string $value): bool
@@ -30,39 +34,22 @@ final class Format
         return filter_var($value, FILTER_VALIDATE_EMAIL) !== false;
     }
 
-    /** Why `$tenant` cannot be a Directory (tenant) ID for client credentials, or null. */
+    /** Why `$tenant` cannot be a Directory (tenant) ID for client credentials, or null (the extension's check). */
     public static function tenantProblem(string $tenant): ?string
     {
-        if (in_array(strtolower($tenant), ['common', 'organizations', 'consumers'], true)) {
-            return "`$tenant` does not name one tenant: app-only tokens need the Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com.";
-        }
-        if (!self::isGuid($tenant) && !self::isDomain($tenant)) {
-            return "`$tenant` is neither a Directory (tenant) ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47) nor a verified domain such as contoso.onmicrosoft.com.";
-        }
-
-        return null;
+        return \O365\Config::problem('tenant_id', $tenant);
     }
 
-    /** Why `$clientId` cannot be an Application (client) ID, or null. */
+    /** Why `$clientId` cannot be an Application (client) ID, or null (the extension's check). */
     public static function clientIdProblem(string $clientId): ?string
     {
-        return self::isGuid($clientId) ? null : "`$clientId` is not an Application (client) ID: copy the GUID shown as \"Application (client) ID\" on the app registration's Overview page.";
+        return \O365\Config::problem('client_id', $clientId);
     }
 
-    /** Why `$secret` cannot be a client secret's Value, or null (never quotes the secret). */
+    /** Why `$secret` cannot be a client secret's Value, or null (the extension's check; never quotes the secret). */
     public static function secretProblem(#[\SensitiveParameter] string $secret): ?string
     {
-        if (trim($secret) === '') {
-            return 'The client secret is empty: copy the Value of a client secret (Certificates & secrets > Client secrets).';
-        }
-        if (self::isGuid(trim($secret))) {
-            return 'That is a GUID, which is what the Secret ID column shows: copy the Value column instead (it is shown only right after the secret was created; if it is hidden now, create a new client secret).';
-        }
-        if (preg_match('/[\r\n]/', $secret) === 1) {
-            return 'The client secret contains a line break: paste only its Value.';
-        }
-
-        return null;
+        return \O365\Config::problem('client_secret', $secret);
     }
 
     /** Why `$mailbox` cannot be a sending mailbox, or null. */

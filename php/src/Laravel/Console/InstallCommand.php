@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace O365\Laravel\Console;
 
 use Illuminate\Console\Command;
+use O365\Laravel\MailerFactory;
 
 /**
  * `php artisan o365:install`: asks (or takes as options) the Entra app's ids, its client
@@ -17,6 +18,7 @@ final class InstallCommand extends Command
 {
     use AsksForCredential;
     use AsksWithPrompts;
+    use ReportsFailures;
 
     protected $signature = 'o365:install
         {--tenant= : Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com}
@@ -39,10 +41,12 @@ final class InstallCommand extends Command
     private const EMULATOR = ['url' => 'http://127.0.0.1:8365', 'tenant' => 'contoso.onmicrosoft.com',
         'client-id' => '00000000-0000-0000-0000-000000000001', 'secret' => 'emulator-secret', 'mailbox' => 'noreply@contoso.com'];
 
-    private const CLOUDS = ['global' => 'Global (incl. GCC)', 'usgov' => 'US Government L4 (GCC High)', 'usgov-dod' => 'US Government L5 (DoD)', 'china' => 'China (21Vianet)'];
-
     public function handle(): int
     {
+        // The answers are checked by the extension (O365\Config), as o365:check's are.
+        if (!extension_loaded('o365')) {
+            return $this->failWith('Loading the o365 extension', \O365\ExtensionMissingException::create());
+        }
         $env = new EnvFile($this->laravel->environmentFilePath());
         $current = $env->values();
         $this->emulatorDefaults($current);
@@ -159,14 +163,15 @@ final class InstallCommand extends Command
 
     private function cloudAnswer(array $current, bool $interactive, array &$errors): string
     {
+        $clouds = \O365\Config::clouds();
         $value = $this->option('cloud');
         $default = (string) ($current['O365_CLOUD'] ?? 'global');
         if ($value === null && $interactive) {
-            $value = $this->promptSelect('Microsoft cloud', self::CLOUDS, isset(self::CLOUDS[$default]) ? $default : 'global');
+            $value = $this->promptSelect('Microsoft cloud', $clouds, isset($clouds[$default]) ? $default : 'global');
         }
         $value = strtolower(trim((string) ($value ?? $default)));
-        if (!isset(self::CLOUDS[$value])) {
-            $errors[] = "--cloud=$value: use one of ".implode(', ', array_keys(self::CLOUDS)).'.';
+        if (!isset($clouds[$value])) {
+            $errors[] = "--cloud=$value: use one of ".implode(', ', array_keys($clouds)).'.';
         }
 
         return $value;
@@ -238,6 +243,8 @@ final class InstallCommand extends Command
         }
         $published = $this->laravel->configPath('o365.php');
         $config->set('o365', array_merge(require __DIR__.'/../../../config/o365.php', is_file($published) ? require $published : []));
+        // The factory read the old config when it was made: the check must use the new one.
+        $this->laravel->forgetInstance(MailerFactory::class);
     }
 
     /** MAIL_FROM_ADDRESS as a suggestion for the mailbox, unless it is Laravel's example. */

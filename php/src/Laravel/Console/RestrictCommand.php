@@ -45,7 +45,7 @@ final class RestrictCommand extends Command
         }
         $entry = (array) $this->laravel['config']->get("mail.mailers.$name");
         try {
-            $settings = MailerFactory::settings($entry, (array) $this->laravel['config']->get('o365', []), (array) $this->laravel['config']->get('database.redis', []));
+            $settings = $this->laravel->make(MailerFactory::class)->settings($entry);
         } catch (\RuntimeException $e) {
             $this->error($e->getMessage());
 
@@ -111,7 +111,7 @@ final class RestrictCommand extends Command
     private function diagnose(array $entry): ?array
     {
         try {
-            return MailerFactory::make($entry, (array) $this->laravel['config']->get('o365', []), (array) $this->laravel['config']->get('database.redis', []))->diagnose();
+            return $this->laravel->make(MailerFactory::class)->mailer($entry)->diagnose();
         } catch (\RuntimeException $e) {
             if ($this->option('object-id') === null) {
                 $this->warn('Could not get a token to read the service principal\'s object id: '.$e->getMessage());

@@ -11,7 +11,6 @@ use O365\Laravel\MailerFactory;
 use O365\Laravel\MailerSelection;
 use O365\Laravel\MisconfiguredTransport;
 use O365\Symfony\O365Transport;
-use Psr\Log\LoggerInterface;
 use Symfony\Component\Console\Helper\ProgressBar;
 
 /** `php artisan o365:send-test you@example.com`: sends one message through an o365 mailer. */
@@ -55,9 +54,7 @@ final class SendTestCommand extends Command
         }
 
         // Its own transport (the shared one stays untouched), reporting progress to this command.
-        $transport = MailerFactory::transport((array) $this->laravel['config']->get("mail.mailers.$name"),
-            (array) $this->laravel['config']->get('o365', []), $this->laravel->make(LoggerInterface::class), $this->progress(...),
-            (array) $this->laravel['config']->get('database.redis', []));
+        $transport = $this->laravel->make(MailerFactory::class)->transport((array) $this->laravel['config']->get("mail.mailers.$name"), $this->progress(...));
         if ($transport instanceof MisconfiguredTransport) {
             return $this->failWith('Configuration', $transport->problem());
         }
