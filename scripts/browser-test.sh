@@ -24,7 +24,8 @@ if [ "$want" != "$have" ]; then
   (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund --loglevel=error) \
     || die "npm ci in tests/browser failed (is the npm registry reachable?)"
 fi
-cargo build --locked -q -p o365 -p o365-emulator
+# The debug build of scripts/build-ext.sh (with the test seams), so nothing rebuilds.
+cargo build --locked -q -p o365 -p o365-emulator --features o365-core/test-support
 
 say "browser test: inbox, message view, downloads, search, delete, Requests (setup took $(( $(date +%s) - t0 )) s)"
 EMULATOR="$ROOT/target/debug/o365-emulator" EXTENSION="$ROOT/target/debug/libo365.so" CHROMIUM=/usr/bin/chromium \

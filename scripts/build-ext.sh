@@ -9,7 +9,11 @@
 # same paths, so every crate compiled on the host is reused there: only ext-php-rs
 # (bindings to that PHP's headers, chosen by the PHP / PHP_CONFIG variables its build
 # script reads) and the extension itself are rebuilt per version.
-# Usage: scripts/build-ext.sh [--release] [8.2] [8.4] [8.5]   (default: the host's PHP)
+# Debug builds are test builds: they carry o365-core's test seams (the `test-support`
+# feature: the limiter's test-scale environment, docs/sender.md "Test seams"), as
+# `cargo test` builds o365-core, so both share its compiled units. Release builds are
+# for users and have none, unless --test-support asks (benchmarks at test scale).
+# Usage: scripts/build-ext.sh [--release [--test-support]] [8.2] [8.4] [8.5]   (default: the host's PHP)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -17,8 +21,9 @@ cd "$ROOT"
 # Debug builds (make test) build the extension and the emulator in one cargo call, with
 # the feature set `cargo test` needs most of; release builds (make dist) build the
 # extension alone, as phpize, PIE and `make install` do, so those share compiled crates.
-profile=debug; flags=(); pkgs=(-p o365 -p o365-emulator)
+profile=debug; flags=(--features o365-core/test-support); pkgs=(-p o365 -p o365-emulator)
 if [ "${1:-}" = --release ]; then profile=release; flags=(--release); pkgs=(-p o365); shift; fi
+if [ "${1:-}" = --test-support ]; then flags+=(--features o365-core/test-support); shift; fi
 host=$(php-config --version 2>/dev/null | cut -d. -f1,2) \
   || die "php-config not found: install your PHP's development package (on Debian/Ubuntu: php$(php -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;' 2>/dev/null)-dev)"
 versions=("$@"); [ ${#versions[@]} -gt 0 ] || versions=("$host")

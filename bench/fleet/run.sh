@@ -56,11 +56,15 @@ if [ -z "$phpredis" ]; then
 fi
 igbinary="$(dirname "$phpredis")/igbinary.so"
 scripts/setup.sh laravel10 >/dev/null
-# Release builds, as in production (FLEET_PROFILE=debug for the test build).
+# Release builds, as in production (FLEET_PROFILE=debug for the test build). A test-scale
+# window (FLEET_WINDOW) reaches the limiter through O365_MAILBOX_WINDOW, which only a build
+# with o365-core's test seams reads (docs/sender.md, "Test seams"): such a run builds the
+# extension with them (with FLEET_NO_BUILD, the build in place must have them too).
 PROFILE=${FLEET_PROFILE:-release}
 if [ -z "${FLEET_NO_BUILD:-}" ]; then
   if [ "$PROFILE" = release ]; then
-    scripts/build-ext.sh --release 8.2 >/dev/null && cargo build --release --locked -q -p o365-emulator
+    seams=(); [ -n "${FLEET_WINDOW:-}" ] && seams=(--test-support)
+    scripts/build-ext.sh --release "${seams[@]}" 8.2 >/dev/null && cargo build --release --locked -q -p o365-emulator
   else
     scripts/build-ext.sh 8.2 >/dev/null
   fi

@@ -5,7 +5,8 @@
 //!
 //! The modules, grouped by concern and listed bottom up: each may use the ones above it
 //! in this list, never one below (crates/core/tests/module_graph.rs checks it).
-//! - `error`, `process_warning`: the typed error; a warning said once per process.
+//! - `error`, `process_warning`, `jitter`: the typed error; a warning said once per
+//!   process; the random share of a wait that keeps workers out of step.
 //! - `config/`: the settings and everything read from them, checked before any network
 //!   access: values, URLs, clouds, secrets, the files they name and the credential.
 //! - `runtime`: the per-process tokio runtime and HTTP client (fork-aware).
@@ -21,6 +22,7 @@
 
 mod error;
 mod process_warning;
+mod jitter;
 mod config;
 /// The per-process runtime (tests drive `GraphClient` futures on it: feature
 /// `test-support`).

@@ -49,8 +49,7 @@ impl Backoff {
                 let exp = BASE_DELAY.saturating_mul(1u32 << self.attempt.min(16)).min(MAX_DELAY);
                 // Jitter over [exp/2, exp]: spreads apart the retries of many PHP workers
                 // that were throttled at the same moment.
-                let r = (uuid::Uuid::new_v4().as_u128() % 1000) as u32;
-                exp / 2 + exp / 2 * r / 1000
+                crate::jitter::jittered(exp)
             }
         };
         let left = self.deadline.saturating_duration_since(Instant::now());

@@ -1,14 +1,11 @@
 //! The numbers the limiter enforces: Exchange's per app and mailbox limits (docs/graph-facts.md:
 //! 4 concurrent requests, 10,000 requests per 10 minutes, 150 MB uploaded per 5 minutes)
-//! and the limiter's own timings. One process-wide value, Microsoft's by default; tests
-//! (and the fleet benchmark) scale them down with [`set_limits`] so that a window fills in
-//! seconds, and so does the environment for whole worker fleets (`limits_env.rs`). Not a
-//! config key: users have no reason to ask Graph for less than it allows.
+//! and the limiter's own timings. Microsoft's, always, in a build for users. Not a config
+//! key: users have no reason to ask Graph for less than it allows. Tests and benchmarks
+//! scale them down so that a window fills in seconds, through seams that exist only with
+//! the `test-support` feature (`test_scale.rs`; `fallback.rs` picks the limits in force).
 
-use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
-
-use crate::error::Result;
 
 /// What the shared limiter allows per (cloud, tenant, app, mailbox).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,26 +38,6 @@ impl Default for Limits {
             lease: None,
         }
     }
-}
-
-static LIMITS: Mutex<Option<Limits>> = Mutex::new(None);
-
-/// Replaces the limits of this process (tests, benchmarks). Every process sharing a
-/// Redis must use the same numbers, or the strictest one wins per request.
-#[doc(hidden)]
-pub fn set_limits(limits: Limits) {
-    *LIMITS.lock().unwrap_or_else(PoisonError::into_inner) = Some(limits);
-}
-
-static FROM_ENV: OnceLock<Result<Limits>> = OnceLock::new();
-
-/// The limits in force: [`set_limits`]'s, else Exchange's with the environment's
-/// test-scale overrides (`limits_env.rs`, read once per process).
-pub(crate) fn current() -> Result<Limits> {
-    if let Some(l) = LIMITS.lock().unwrap_or_else(PoisonError::into_inner).clone() {
-        return Ok(l);
-    }
-    FROM_ENV.get_or_init(|| super::limits_env::from_env(|k| std::env::var(k).ok())).clone()
 }
 
 /// Windows are counted in this many buckets; a bucket leaves the count only when all of it

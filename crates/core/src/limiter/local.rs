@@ -1,11 +1,15 @@
-//! The in-process backend: one semaphore of [`MAILBOX_CONCURRENCY`] slots per mailbox
+//! The in-process store: one semaphore of [`MAILBOX_CONCURRENCY`] slots per mailbox
 //! key, shared by every send of this process. What the sender does without `redis_url`,
 //! and while Redis cannot be reached. PHP-FPM workers are separate processes and cannot
-//! share it; Graph's 429s and the retries cover that case.
+//! share it; Graph's 429s and the retries cover that case. Only the slots are kept here
+//! (no windows, no hold): a refusal is always [`Refusal::Concurrency`], and a waiter
+//! queues on the semaphore, which hands the next freed slot to the longest waiting.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::Duration;
+
+use super::store::{Answer, Refusal, Request, Store, Woken};
 
 /// Exchange allows 4 concurrent requests per app and mailbox.
 pub const MAILBOX_CONCURRENCY: usize = 4;
@@ -19,15 +23,27 @@ pub(crate) struct Slots {
 /// A slot of this process, given back when dropped.
 pub(crate) type Permit = tokio::sync::OwnedSemaphorePermit;
 
-impl Slots {
-    /// A slot, waiting at most until `deadline`; `None` when it passed first.
-    pub async fn acquire(&self, deadline: Instant) -> Option<Permit> {
-        let acquire = Arc::clone(&self.slots).acquire_owned();
-        match tokio::time::timeout_at(deadline.into(), acquire).await {
-            Ok(Ok(p)) => Some(p),
-            _ => None,
+impl Store for Slots {
+    type Lease = Permit;
+
+    async fn try_acquire(&self, _: &Request<'_>) -> Answer<Permit> {
+        // Fails while others wait on the semaphore: a try never jumps the queue.
+        match Arc::clone(&self.slots).try_acquire_owned() {
+            Ok(p) => Answer::Granted(p),
+            // No lease expires here: a slot comes back only when its holder is done.
+            Err(_) => Answer::Refused(Refusal::Concurrency, Duration::MAX),
         }
     }
+
+    async fn wait_for_release(&self, _: &str, max: Duration) -> Woken<Permit> {
+        match tokio::time::timeout(max, Arc::clone(&self.slots).acquire_owned()).await {
+            Ok(Ok(p)) => Woken::Handed(p),
+            _ => Woken::TryAgain,
+        }
+    }
+
+    /// A waiter leaves the semaphore's queue when its wait ends: nothing to give back.
+    async fn leave(&self, _: &str) {}
 }
 
 static SLOTS: LazyLock<Mutex<HashMap<String, Arc<Slots>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));

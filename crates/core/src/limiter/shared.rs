@@ -1,5 +1,6 @@
-//! The Redis backend: one Lua script call per acquire and one per release (EVALSHA; the
+//! The Redis store: one Lua script call per try and one per release (EVALSHA; the
 //! script is loaded once per Redis), so a slot costs two round trips when nobody waits.
+//! The scripts decide the grant, atomically for every process sharing the Redis.
 //! Keys per mailbox (see `key.rs`; one hash tag, so one Redis Cluster slot):
 //! - `...:leases`: sorted set of lease ids scored by expiry (ms). A lease lives
 //!   `lease` ms (default twice `timeout`), so the slot of a killed worker comes back;
@@ -20,28 +21,38 @@ use std::time::Duration;
 
 use super::connection::Redis;
 use super::key::MailboxKey;
-use super::limits::{BUCKETS, Limits, WAITER_STALE, WAKE_MAX, WINDOW_MARGIN};
+use super::limits::{BUCKETS, WAITER_STALE, WAKE_MAX, WINDOW_MARGIN};
+use super::store::{Answer, Refusal, Request, Store, Woken};
 
 static ACQUIRE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("acquire.lua")));
 static RELEASE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("release.lua")));
 
-/// Why a slot was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Refusal {
-    /// All slots are taken (the wait is until the first lease would expire).
-    Concurrency,
-    /// The request window is full.
-    Window,
-    /// The upload budget is spent.
-    Upload,
-    /// Graph asked to wait (429 Retry-After), for every process.
-    Hold,
+/// One mailbox's slots in the Redis of `redis_url`.
+pub(crate) struct Shared<'a> {
+    pub redis: &'a Arc<Redis>,
+    pub key: &'a MailboxKey,
 }
 
-/// The answer of one acquire.
-pub(crate) enum Acquired {
-    Granted(Lease),
-    Refused(Refusal, Duration),
+impl Store for Shared<'_> {
+    type Lease = Lease;
+
+    /// `Unavailable`: Redis failed (and says so once) or is in its backoff.
+    async fn try_acquire(&self, req: &Request<'_>) -> Answer<Lease> {
+        acquire(self.redis, self.key, req).await.unwrap_or(Answer::Unavailable)
+    }
+
+    /// On the process's blocking connection (BLPOP on the waiter's wake list), which
+    /// one send at a time may use: the others poll.
+    async fn wait_for_release(&self, id: &str, max: Duration) -> Woken<Lease> {
+        match self.redis.wait_for_wake(&wake_key(self.key, id), max).await {
+            Some(_) => Woken::TryAgain,
+            None => Woken::Poll,
+        }
+    }
+
+    async fn leave(&self, id: &str) {
+        leave(self.redis, self.key, id).await;
+    }
 }
 
 /// A slot held in Redis. Give it back with [`Lease::release`]; dropped unreleased (the
@@ -63,11 +74,12 @@ struct ReleaseKeys {
     concurrency: u32,
 }
 
-/// One try of an acquire: one script call, on the node of the mailbox's keys. `id`
-/// names the lease, and the waiter in the mailbox's queue: the same for every try of one
-/// acquire, so that it keeps its place. `None`: Redis cannot be used now (marked failing).
-pub(crate) async fn acquire(redis: &Arc<Redis>, key: &MailboxKey, id: &str, ask: (&Limits, Duration, u64)) -> Option<Acquired> {
-    let (limits, lease, upload_bytes) = ask;
+/// One try of an acquire: one script call, on the node of the mailbox's keys. The
+/// request's id names the lease, and the waiter in the mailbox's queue: the same for
+/// every try of one acquire, so that it keeps its place. `None`: Redis cannot be used
+/// now (marked failing).
+async fn acquire(redis: &Arc<Redis>, key: &MailboxKey, req: &Request<'_>) -> Option<Answer<Lease>> {
+    let (limits, id) = (req.limits, req.id);
     let keys = ReleaseKeys {
         leases: key.redis_key("leases"),
         hold: key.redis_key("hold"),
@@ -84,37 +96,37 @@ pub(crate) async fn acquire(redis: &Arc<Redis>, key: &MailboxKey, id: &str, ask:
         .key(&keys.queue)
         .key(key.redis_key("seen"))
         .arg(id)
-        .arg(millis(lease))
+        .arg(millis(req.lease))
         .arg(limits.concurrency)
         .arg(limits.window_requests)
         .arg(millis(limits.window))
         .arg(limits.upload_bytes)
         .arg(millis(limits.upload_window))
-        .arg(upload_bytes)
+        .arg(req.upload_bytes)
         .arg(BUCKETS)
         .arg(millis(WINDOW_MARGIN))
         .arg(millis(WAITER_STALE));
     let (wait_ms, reason): (u64, u8) = redis.invoke(&keys.leases, &script).await?.ok()?;
     let wait = Duration::from_millis(wait_ms);
     Some(match reason {
-        0 => Acquired::Granted(Lease { redis: Arc::clone(redis), keys, id: Some(id.to_string()) }),
-        1 => Acquired::Refused(Refusal::Concurrency, wait),
-        2 => Acquired::Refused(Refusal::Window, wait),
-        3 => Acquired::Refused(Refusal::Upload, wait),
-        _ => Acquired::Refused(Refusal::Hold, wait),
+        0 => Answer::Granted(Lease { redis: Arc::clone(redis), keys, id: Some(id.to_string()) }),
+        1 => Answer::Refused(Refusal::Concurrency, wait),
+        2 => Answer::Refused(Refusal::Window, wait),
+        3 => Answer::Refused(Refusal::Upload, wait),
+        _ => Answer::Refused(Refusal::Hold, wait),
     })
 }
 
 /// Leaves the mailbox's queue (a waiter that gives up), so that it does not hold up the
 /// waiters behind it until it counts as silent. Best effort: one pipelined round trip.
-pub(crate) async fn leave(redis: &Redis, key: &MailboxKey, id: &str) {
+async fn leave(redis: &Redis, key: &MailboxKey, id: &str) {
     let Some(mut conn) = redis.connection(&key.redis_key("queue")).await else { return };
     let _: redis::RedisResult<()> =
         redis::pipe().zrem(key.redis_key("queue"), id).ignore().hdel(key.redis_key("seen"), id).ignore().query_async(&mut conn).await;
 }
 
 /// The wake list of waiter `id` (the release script builds the same name from the prefix).
-pub(crate) fn wake_key(key: &MailboxKey, id: &str) -> String {
+fn wake_key(key: &MailboxKey, id: &str) -> String {
     key.redis_key(&format!("wake:{id}"))
 }
 

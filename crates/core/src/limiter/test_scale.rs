@@ -1,11 +1,17 @@
-//! Scaled-down limits from the environment, for benchmarks and tests of whole PHP worker
-//! fleets against an emulator run with the same numbers (`--mailbox-window 600/60s`,
-//! `--upload-budget 8MB/30s`): `O365_MAILBOX_WINDOW=N/DURATION` and
-//! `O365_UPLOAD_BUDGET=SIZE/DURATION`, in the emulator's syntax (durations `60s`, `10m`,
-//! `1h`; sizes `B`, `KB`, `MB`, `GB` in powers of 1024). Never needed in production:
-//! Exchange's own limits are the default. A malformed value is a configuration error of
-//! the first send, naming the variable, never silently ignored.
+//! Test and benchmark seams of the limiter, compiled only with the `test-support`
+//! feature of o365-core (the crate's own tests enable it, and so do the benchmarks'
+//! builds; a build for users has none of this, see docs/sender.md, "Test seams"):
+//! - [`set_limits`]: a test process scales the limits down (or shortens the lease);
+//! - the environment, for whole PHP worker fleets against an emulator run with the same
+//!   numbers (`--mailbox-window 600/60s`, `--upload-budget 8MB/30s`):
+//!   `O365_MAILBOX_WINDOW=N/DURATION` and `O365_UPLOAD_BUDGET=SIZE/DURATION`, in the
+//!   emulator's syntax (durations `60s`, `10m`, `1h`; sizes `B`, `KB`, `MB`, `GB` in
+//!   powers of 1024), read once per process. A malformed value is a configuration
+//!   error of the first send, naming the variable, never silently ignored.
+// Built for the crate's unit tests too, where only the parsing is used.
+#![cfg_attr(not(feature = "test-support"), allow(dead_code))]
 
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use super::limits::Limits;
@@ -14,8 +20,27 @@ use crate::error::{Error, Result};
 pub const WINDOW_VAR: &str = "O365_MAILBOX_WINDOW";
 pub const UPLOAD_VAR: &str = "O365_UPLOAD_BUDGET";
 
+static LIMITS: Mutex<Option<Limits>> = Mutex::new(None);
+
+/// Replaces the limits of this process. Every process sharing a Redis must use the same
+/// numbers, or the strictest one wins per request.
+pub fn set_limits(limits: Limits) {
+    *LIMITS.lock().unwrap_or_else(PoisonError::into_inner) = Some(limits);
+}
+
+static FROM_ENV: OnceLock<Result<Limits>> = OnceLock::new();
+
+/// The limits in force: [`set_limits`]'s, else Exchange's with the environment's
+/// overrides (read once per process).
+pub(crate) fn current() -> Result<Limits> {
+    if let Some(l) = LIMITS.lock().unwrap_or_else(PoisonError::into_inner).clone() {
+        return Ok(l);
+    }
+    FROM_ENV.get_or_init(|| from_env(|k| std::env::var(k).ok())).clone()
+}
+
 /// Exchange's limits with the environment's overrides applied.
-pub(crate) fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Limits> {
+fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Limits> {
     let mut l = Limits::default();
     if let Some(v) = get(WINDOW_VAR).filter(|v| !v.trim().is_empty()) {
         let (n, d) = v.split_once('/').ok_or_else(|| bad(WINDOW_VAR, &v, "N/DURATION, e.g. 600/60s"))?;
