@@ -44,7 +44,6 @@ final class SetupGuideTest extends TestCase
             'wrong-tenant.check' => [[], ['tenant_id' => 'b9e4c3a2-5f61-4d8e-a7c0-3e2f1d0c9b8b'], $check, []],
             'wrong-client.check' => [[], ['client_id' => '6f1d0a7e-2b4c-4e9a-8d3f-1c5b7a9e0f2e'], $check, []],
             'secret-id.check' => [[], ['client_secret' => self::SECRET_ID], $check, []],
-            'wrong-secret.check' => [[], ['client_secret' => 'kJ8Q~a.deleted-Value_of.an-old-secret'], $check, []],
             'expired-secret.check' => [['--client-secret', 'a-newer-secret', '--expired-secret', self::SECRET], [], $check, []],
             'certificate.check' => [['--certificate', TestCerts::path('app.crt')], ['client_secret' => null, 'client_certificate' => TestCerts::path('app.pem')], $check, []],
             'certificate-not-uploaded.check' => [[], ['client_secret' => null, 'client_certificate' => TestCerts::path('app.pem')], $check, []],

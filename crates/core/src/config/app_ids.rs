@@ -142,9 +142,14 @@ mod tests {
         assert_eq!(problem("mailbox", "anything"), None);
         let e = refuse_unusable("organizations", None).unwrap_err();
         assert_eq!(e.config_key.as_deref(), Some("tenant_id"));
-        let e = refuse_unusable("t", Some("6f1d0a7e-2b4c-4e9a-8d3f-1c5b7a9e0f2e")).unwrap_err();
+        let e = refuse_unusable("t", Some("abc\ndef")).unwrap_err();
         assert_eq!(e.config_key.as_deref(), Some("client_secret"));
         assert!(e.to_string().contains("O365_CLIENT_SECRET"), "{e}");
+        assert!(!e.to_string().contains("abc"), "a secret is never quoted: {e}");
         assert!(refuse_unusable("t", Some("s3cret")).is_ok());
+        // A GUID-shaped secret is advice (`problem`), not a refusal: Entra's answer says so.
+        let guid = "6f1d0a7e-2b4c-4e9a-8d3f-1c5b7a9e0f2e";
+        assert!(refuse_unusable("t", Some(guid)).is_ok());
+        assert!(problem("client_secret", guid).is_some_and(|w| w.contains("Secret ID")));
     }
 }
