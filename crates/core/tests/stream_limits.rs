@@ -1,5 +1,6 @@
 //! A streamed message is refused while it is read, at the chunk that passes a limit:
-//! an endless header line, a 400 MB attachment, 288 MiB of small parts, too many parts.
+//! an endless header line, a 400 MB attachment, 288 MiB of small parts, too many parts;
+//! and a message within the limits made of many small parts costs constant memory.
 //! Each case feeds `Ingest` chunk by chunk (as the extension does with a PHP generator)
 //! and counts what was read; the memory cases measure this process's peak RSS (VmHWM,
 //! reset through /proc/self/clear_refs before each) and the spool file's size on disk.
@@ -7,7 +8,7 @@
 
 use base64::Engine as _;
 use o365_core::ErrorKind;
-use o365_core::stream::{Ingest, MAX_PARTS, MAX_STREAM_BYTES};
+use o365_core::stream::{Ingest, MAX_PARTS, MAX_STREAM_BYTES, Streamed};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -112,6 +113,35 @@ fn small_parts_of_288_mib() {
     assert!(read <= MAX_STREAM_BYTES + 2 * MIB, "refused after {read} bytes");
 }
 
+/// 960 attachments of 150 KiB (144 MiB, ~197 MB of MIME: within every limit), streamed
+/// and planned: the small bodies past `HELD_BODIES_BYTES` wait in the spool, not in
+/// memory, and the plan is the one a whole message gets (the draft keeps the parts that
+/// fit, byte for byte; the rest are attachment requests read back from the spool).
+fn small_parts_of_144_mib_sent(dir: &std::path::Path) {
+    let mut ingest = Ingest::new(Some(dir.to_path_buf()));
+    let part = |n: usize| base64_lines(&vec![(n % 251) as u8; 150 * 1024]);
+    let parts = 960;
+    let chunks = std::iter::once(MULTIPART.to_vec()).chain((0..parts).map(|n| [attachment_header(n), part(n)].concat())).chain(std::iter::once(b"--b--\r\n".to_vec()));
+    let (e, read) = feed(&mut ingest, chunks);
+    assert!(e.is_none(), "refused after {read} bytes: {e:?}");
+    let Streamed::Split(split) = ingest.finish().expect("finished") else { panic!("a large message is split") };
+    assert!(spooled_bytes(dir) > 100 * MIB, "the small parts wait in the spool ({} bytes)", spooled_bytes(dir));
+    let plan = split.plan(b"").expect("a plan");
+    let draft = String::from_utf8_lossy(&plan.draft_mime).into_owned();
+    let in_draft = draft.matches("filename=f").count();
+    assert_eq!(plan.cuts.len() + in_draft, parts, "every part is cut or in the draft");
+    assert!(in_draft > 0 && draft.contains("\r\n\r\nhello\r\n") && plan.draft_mime.len() < 3 * MIB as usize);
+    // A part kept in the draft is there as it came; a cut one reads back from the spool.
+    let kept = draft.split("filename=").nth(1).and_then(|t| t.split(".bin").next()).and_then(|n| n.trim_start_matches('f').parse::<usize>().ok()).expect("a kept part");
+    let kept_text = String::from_utf8(part(kept)).expect("ascii");
+    assert!(draft.contains(&kept_text), "part f{kept} kept byte for byte");
+    let cut = plan.cuts.last().expect("a cut part");
+    let n: usize = cut.name.trim_start_matches('f').trim_end_matches(".bin").parse().expect("fN.bin");
+    let expected = base64::engine::general_purpose::STANDARD.encode(vec![(n % 251) as u8; 150 * 1024]);
+    assert_eq!(cut.bytes.to_base64().expect("read back"), expected);
+    assert_eq!(cut.bytes.len(), 150 * 1024);
+}
+
 #[test]
 fn streamed_input_is_refused_at_its_limits_with_bounded_memory_and_disk() {
     let dir = std::env::temp_dir().join(format!("o365-stream-limits-{}", std::process::id()));
@@ -119,12 +149,14 @@ fn streamed_input_is_refused_at_its_limits_with_bounded_memory_and_disk() {
     let header = peak_growth_mib("endless header line", endless_header_line);
     let attachment = peak_growth_mib("400 MB attachment", || attachment_of_400_mb(&dir));
     let small = peak_growth_mib("288 MiB of small parts", small_parts_of_288_mib);
+    let sent = peak_growth_mib("144 MiB of 150 KiB parts, streamed and planned", || small_parts_of_144_mib_sent(&dir));
     let _ = std::fs::remove_dir_all(&dir);
     assert!(header <= 64, "an endless header line grew the peak RSS by {header} MiB");
     assert!(attachment <= 64, "a 400 MB attachment grew the peak RSS by {attachment} MiB");
-    // The skeleton of small parts is held (each part may end up in the draft): at most
-    // the MIME limit.
-    assert!(small <= MAX_STREAM_BYTES / MIB + 48, "288 MiB of small parts grew the peak RSS by {small} MiB");
+    // Small parts past HELD_BODIES_BYTES go to the spool (as they came: each may end up
+    // in the draft): memory stays bounded however the size is split.
+    assert!(small <= 48, "288 MiB of small parts grew the peak RSS by {small} MiB");
+    assert!(sent <= 48, "144 MiB of small parts grew the peak RSS by {sent} MiB");
 }
 
 #[test]

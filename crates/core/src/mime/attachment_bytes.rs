@@ -41,10 +41,9 @@ impl AttachmentBytes<'_> {
 
     /// The whole content as standard base64 (for a JSON `contentBytes`).
     pub fn to_base64(&self) -> std::result::Result<String, InvalidBody> {
-        use base64::Engine as _;
         match self {
             AttachmentBytes::Mime(p) => p.to_base64(),
-            AttachmentBytes::Spool(s) => Ok(base64::engine::general_purpose::STANDARD.encode(s.read(0..s.len())?)),
+            AttachmentBytes::Spool(s) => s.to_base64(),
         }
     }
 }

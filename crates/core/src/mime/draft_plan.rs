@@ -82,7 +82,7 @@ pub fn plan_draft<'a>(mime: &'a [u8], prefix: &[u8]) -> Result<DraftPlan<'a>> {
         prefix,
         &structure.leaves,
         |_, leaf| PartBytes::new(mime.get(leaf.body.clone()).unwrap_or_default(), leaf.encoding).map(AttachmentBytes::Mime),
-        |cuts| parts::without(mime, prefix, cuts),
+        |cuts| Ok(parts::without(mime, prefix, cuts)),
     )
 }
 
@@ -95,7 +95,7 @@ pub(crate) fn plan_leaves<'a>(
     prefix: &[u8],
     leaves: &[Leaf],
     read: impl Fn(usize, &Leaf) -> std::result::Result<AttachmentBytes<'a>, InvalidBody>,
-    draft: impl FnOnce(&[Range<usize>]) -> Vec<u8>,
+    draft: impl FnOnce(&[Range<usize>]) -> Result<Vec<u8>>,
 ) -> Result<DraftPlan<'a>> {
     let (chosen, cuts) = choose_cuts(mime_len, prefix, leaves, read)?;
     let cuts_sorted = sorted(&cuts);
@@ -130,7 +130,7 @@ pub(crate) fn plan_leaves<'a>(
         return Err(too_big(format!("the message is {} MB; Graph accepts messages up to 150 MB", mb(total))));
     }
     out.sort_by_key(|c| c.leaf.cut.start);
-    let draft_mime = draft(&cuts_sorted);
+    let draft_mime = draft(&cuts_sorted)?;
     Ok(DraftPlan { draft_mime, cuts: out })
 }
 

@@ -3,7 +3,8 @@
 //! already unlinked (`O_TMPFILE`, else created and unlinked at once): it has no name, so
 //! the kernel frees it when the last descriptor closes, whatever ends the process or
 //! the send (success, error, an exception or fatal error in a PHP callback, a forked
-//! child exiting). Nothing has to clean it up.
+//! child exiting). Nothing has to clean it up. A streamed send of many small parts
+//! has a second such file (same directory, same rules) for their bodies as they came.
 
 use std::fs::File;
 use std::io::Write as _;
@@ -13,7 +14,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::mime::part_bytes::{InvalidBody, bad_base64};
+use crate::mime::part_bytes::{InvalidBody, PartBytes, bad_base64};
+use crate::mime::parts::TransferEncoding;
 
 /// Bytes gathered before a write to the file.
 const WRITE_BUFFER: usize = 1024 * 1024;
@@ -86,12 +88,21 @@ fn write_failed(e: std::io::Error) -> Error {
         .with_hint("give `spool_dir` (default: sys_get_temp_dir()) room for the message's attachments: up to 150 MB per send")
 }
 
-/// One part's decoded bytes in the spool.
+/// Reading a spool file back failed.
+pub(crate) fn read_failed(e: std::io::Error) -> Error {
+    Error::config("spool_dir", format!("reading the spool file of a large message failed: {e}"))
+        .with_hint("check the disk behind `spool_dir` (default: sys_get_temp_dir())")
+}
+
+/// One part's decoded bytes in the spool, or a small part's bytes as they came.
 #[derive(Debug, Clone)]
 pub struct SpoolRange {
     file: Arc<File>,
     start: u64,
     len: u64,
+    /// The part's bytes as they came, in this encoding (`end - start` of them): read
+    /// whole and decoded by `PartBytes` when asked (a small part: under 4 MiB).
+    encoded: Option<(u64, TransferEncoding)>,
     /// Why the bytes cannot be read (the part's base64 did not decode): reported when
     /// the upload reads them, as for a part read from memory.
     broken: Option<InvalidBody>,
@@ -101,7 +112,28 @@ impl SpoolRange {
     pub(crate) fn new(file: Arc<File>, range: Range<u64>, len: u64, broken: Option<InvalidBody>) -> SpoolRange {
         // A decoder that wrote fewer bytes than the part's size is a broken part.
         let broken = broken.or_else(|| (range.end - range.start != len).then(bad_base64));
-        SpoolRange { file, start: range.start, len, broken }
+        SpoolRange { file, start: range.start, len, broken, encoded: None }
+    }
+
+    /// A small part's body as it came (`range` of `file`), `len` bytes once decoded.
+    pub(crate) fn encoded(file: Arc<File>, range: Range<u64>, len: u64, encoding: TransferEncoding) -> SpoolRange {
+        SpoolRange { file, start: range.start, len, broken: None, encoded: Some((range.end - range.start, encoding)) }
+    }
+
+    /// The encoded bytes of a small part, for `PartBytes`.
+    fn raw(&self, raw_len: u64) -> std::result::Result<Vec<u8>, InvalidBody> {
+        let mut raw = vec![0u8; raw_len as usize];
+        self.file.read_exact_at(&mut raw, self.start).map_err(|e| InvalidBody(format!("reading the spool file failed: {e}")))?;
+        Ok(raw)
+    }
+
+    /// The whole content as standard base64, as `PartBytes::to_base64` gives it.
+    pub fn to_base64(&self) -> std::result::Result<String, InvalidBody> {
+        use base64::Engine as _;
+        match self.encoded {
+            Some((raw_len, encoding)) => PartBytes::new(&self.raw(raw_len)?, encoding)?.to_base64(),
+            None => Ok(base64::engine::general_purpose::STANDARD.encode(self.read(0..self.len)?)),
+        }
     }
 
     /// The decoded size.
@@ -113,6 +145,9 @@ impl SpoolRange {
     pub fn read(&self, range: Range<u64>) -> std::result::Result<bytes::Bytes, InvalidBody> {
         if let Some(e) = &self.broken {
             return Err(e.clone());
+        }
+        if let Some((raw_len, encoding)) = self.encoded {
+            return PartBytes::new(&self.raw(raw_len)?, encoding)?.read(range);
         }
         let end = range.end.min(self.len);
         let start = range.start.min(end);

@@ -3,7 +3,8 @@
 //! within them is sent exactly as `send_mime` sends a string (same route, same
 //! requests). A longer one can only go the draft route; from there on the splitter keeps
 //! the skeleton (everything but the large bodies) in memory and decodes large bodies
-//! into an unlinked spool file, and the draft plan is made from the skeleton by the
+//! into an unlinked spool file (and moves small bodies, as they came, to a second one
+//! once they pass [`HELD_BODIES_BYTES`]), and the draft plan is made from the skeleton by the
 //! same `draft_plan` rules, its attachments read from the spool. The same bytes give
 //! the same plan either way (property test `property_tests/stream_plan.rs`).
 
@@ -11,11 +12,10 @@ mod decode;
 mod limits;
 mod splitter;
 
-use std::ops::Range;
 use std::path::PathBuf;
 
 pub use limits::{HEADER_BLOCK_BYTES, MAX_PARTS, MAX_STREAM_BYTES};
-pub use splitter::{SPOOL_BYTES, Split};
+pub use splitter::{HELD_BODIES_BYTES, SPOOL_BYTES, Split};
 
 use crate::error::{Error, Result};
 use crate::mime::attachment_bytes::AttachmentBytes;
@@ -112,18 +112,18 @@ impl Split {
                     if let Some(e) = &hole.decoded.refused {
                         return Err(e.clone());
                     }
-                    let file = self.file.clone().ok_or_else(crate::mime::part_bytes::bad_base64)?;
-                    Ok(AttachmentBytes::Spool(SpoolRange::new(file, hole.spool.clone(), hole.decoded.len, hole.decoded.broken.clone())))
+                    let missing = crate::mime::part_bytes::bad_base64;
+                    Ok(AttachmentBytes::Spool(match hole.encoded {
+                        Some(encoding) => SpoolRange::encoded(self.spilled.clone().ok_or_else(missing)?, hole.spool.clone(), hole.decoded.len, encoding),
+                        None => SpoolRange::new(self.file.clone().ok_or_else(missing)?, hole.spool.clone(), hole.decoded.len, hole.decoded.broken.clone()),
+                    }))
                 }
                 None => {
                     let body = skel_leaves.get(i).and_then(|l| self.skeleton.get(l.body.clone())).unwrap_or_default();
                     PartBytes::new(body, leaf.encoding).map(AttachmentBytes::Mime)
                 }
             },
-            |cuts| {
-                let mapped: Vec<Range<usize>> = cuts.iter().map(|c| self.to_skeleton(c)).collect();
-                crate::mime::parts::without(&self.skeleton, prefix, &mapped)
-            },
+            |cuts| self.draft(prefix, cuts),
         )
     }
 }

@@ -17,11 +17,21 @@
 //! Taking a body out leaves its part's header block, blank line and delimiter lines,
 //! so parsing the finished skeleton gives the same parts, each spooled one with an
 //! empty body at the place its body was (the hole). [`Split`] maps them back.
+//!
+//! Small bodies are held only up to [`HELD_BODIES_BYTES`]: past that, the bodies of
+//! the parts complete so far are moved, as they came (still encoded: a small part may
+//! stay in the draft byte for byte), into a second unlinked spool file in the same
+//! `spool_dir`, and become holes too. So a message split into a thousand small parts
+//! costs the memory of one large part's run, not of the whole message.
+
+use std::ops::Range;
+use std::os::unix::fs::FileExt as _;
 
 use crate::mime::draft_plan::MAX_MESSAGE_BYTES;
 use crate::error::Result;
-use crate::mime::parts::{self, Leaf, Structure};
-use crate::mime::stream::limits::{self, HEADER_BLOCK_BYTES, PartCount};
+use crate::mime::part_bytes::PartBytes;
+use crate::mime::parts::{self, Leaf, Structure, TransferEncoding};
+use crate::mime::stream::limits::{self, HEADER_BLOCK_BYTES, MAX_STREAM_BYTES, PartCount};
 use crate::mime::stream::decode::{Decoded, Decoder};
 use crate::mime::spool::Spool;
 
@@ -29,6 +39,13 @@ use crate::mime::spool::Spool;
 /// request (~3 MB), so a spooled part left in the draft always makes the plan fail (as
 /// the whole message would), never a draft with a hole.
 pub const SPOOL_BYTES: usize = 4 * 1024 * 1024;
+
+/// Most bytes of the skeleton added since small bodies were last spilled: past it, the
+/// complete small bodies move to the spool. As much as the run a large body may fill
+/// before it is spooled ([`SPOOL_BYTES`]), so the skeleton never costs more than about
+/// twice that plus the header blocks, whichever way the message's size is split; and
+/// each spill parses at most that much new skeleton, so the parses stay linear.
+pub const HELD_BODIES_BYTES: usize = SPOOL_BYTES;
 
 /// How much of a chunk enters the skeleton before the splitter looks for a large body
 /// again (as often as `scan_from` checks: every quarter of [`SPOOL_BYTES`]).
@@ -40,9 +57,11 @@ pub(crate) struct Hole {
     pub pos: usize,
     /// The body's length in the message.
     pub encoded_len: usize,
-    /// Its decoded bytes in the spool.
+    /// Its bytes in the spool: decoded in the large parts' spool, or as they came
+    /// (`encoded` names their transfer encoding) in the small parts' spool.
     pub spool: std::ops::Range<u64>,
     pub decoded: Decoded,
+    pub encoded: Option<TransferEncoding>,
 }
 
 /// The body being spooled.
@@ -79,6 +98,10 @@ pub(crate) struct Splitter {
     active: Option<Active>,
     holes: Vec<Hole>,
     spool: Option<Spool>,
+    /// Small bodies spilled as they came (see the module doc).
+    spilled: Option<Spool>,
+    /// Skeleton length at which small bodies are spilled next.
+    spill_at: usize,
     spool_dir: Option<std::path::PathBuf>,
     total: usize,
     parts: PartCount,
@@ -96,6 +119,8 @@ impl Splitter {
             active: None,
             holes: Vec::new(),
             spool: None,
+            spilled: None,
+            spill_at: HELD_BODIES_BYTES,
             spool_dir,
             parts: PartCount::new(),
         };
@@ -143,10 +168,69 @@ impl Splitter {
             pos += nl + 1;
             self.line_start = pos;
         }
+        if self.skel.len() >= self.spill_at {
+            self.spill_small_bodies()?;
+        }
         if self.skel.len() - self.run_start > SPOOL_BYTES && self.skel.len() >= self.next_check {
             self.next_check = self.skel.len() + SPOOL_BYTES / 4;
             self.try_spool()?;
         }
+        Ok(())
+    }
+
+    /// Moves the bodies of the complete parts held in the skeleton to the small parts'
+    /// spool (the last part parsed may still grow, so it stays).
+    fn spill_small_bodies(&mut self) -> Result<()> {
+        let complete = self.line_start;
+        let bodies: Vec<(Range<usize>, TransferEncoding)> = match parts::parse(self.skel.get(..complete).unwrap_or_default()) {
+            Some(s) => {
+                let last = s.leaves.len().saturating_sub(1);
+                s.leaves.iter().take(last).filter(|l| !l.body.is_empty() && l.body.end < complete).map(|l| (l.body.clone(), l.encoding)).collect()
+            }
+            None => Vec::new(),
+        };
+        if !bodies.is_empty() {
+            self.spill(&bodies)?;
+        }
+        self.spill_at = self.skel.len() + HELD_BODIES_BYTES;
+        Ok(())
+    }
+
+    /// Takes `bodies` (sorted, before `line_start`) out of the skeleton into holes.
+    fn spill(&mut self, bodies: &[(Range<usize>, TransferEncoding)]) -> Result<()> {
+        if self.spilled.is_none() {
+            // The MIME read is capped at MAX_STREAM_BYTES already: this limit is never hit.
+            self.spilled = Some(Spool::create(self.spool_dir.as_deref(), MAX_STREAM_BYTES, limits::spool_full)?);
+        }
+        let Some(spilled) = self.spilled.as_mut() else { return Ok(()) };
+        let removed: usize = bodies.iter().map(|(b, _)| b.len()).sum();
+        let mut kept = Vec::with_capacity(self.skel.len() - removed + HELD_BODIES_BYTES + 64 * 1024);
+        let mut from = 0;
+        let mut holes = Vec::with_capacity(bodies.len());
+        for (body, encoding) in bodies {
+            let bytes = self.skel.get(body.clone()).unwrap_or_default();
+            // Size and validity now, while the bytes are at hand (as `PartBytes` reads them).
+            let decoded = match PartBytes::new(bytes, *encoding) {
+                Ok(p) => Decoded { len: p.len(), refused: None, broken: None },
+                Err(e) => Decoded { len: 0, refused: Some(e), broken: None },
+            };
+            let start = spilled.len();
+            spilled.write(bytes)?;
+            kept.extend_from_slice(self.skel.get(from..body.start).unwrap_or_default());
+            let hole = Hole { pos: kept.len(), encoded_len: body.len(), spool: start..spilled.len(), decoded, encoded: Some(*encoding) };
+            holes.push(hole);
+            from = body.end;
+        }
+        kept.extend_from_slice(self.skel.get(from..).unwrap_or_default());
+        for h in &mut self.holes {
+            h.pos -= bodies.iter().filter(|(b, _)| b.end <= h.pos).map(|(b, _)| b.len()).sum::<usize>();
+        }
+        self.holes.extend(holes);
+        self.holes.sort_by_key(|h| h.pos);
+        self.skel = kept;
+        self.line_start -= removed;
+        self.run_start = self.run_start.saturating_sub(removed);
+        self.next_check = self.next_check.saturating_sub(removed);
         Ok(())
     }
 
@@ -260,7 +344,7 @@ impl Splitter {
         let Some(active) = self.active.take() else { return Ok(()) };
         let Some(spool) = self.spool.as_mut() else { return Ok(()) };
         let decoded = active.decoder.finish(spool)?;
-        self.holes.push(Hole { pos: active.pos, encoded_len: active.encoded_len, spool: active.spool_start..spool.len(), decoded });
+        self.holes.push(Hole { pos: active.pos, encoded_len: active.encoded_len, spool: active.spool_start..spool.len(), decoded, encoded: None });
         let from = self.skel.len();
         self.skel.extend_from_slice(&active.held);
         self.line_start = self.skel.len();
@@ -294,17 +378,23 @@ impl Splitter {
                 active.encoded_len += tail.len();
                 active.decoder.feed(&tail, spool)?;
                 let decoded = active.decoder.finish(spool)?;
-                self.holes.push(Hole { pos: active.pos, encoded_len: active.encoded_len, spool: active.spool_start..spool.len(), decoded });
+                self.holes.push(Hole { pos: active.pos, encoded_len: active.encoded_len, spool: active.spool_start..spool.len(), decoded, encoded: None });
             }
         }
-        let file = match self.spool.as_mut() {
-            Some(s) => {
-                s.flush()?;
-                Some(s.reader())
-            }
-            None => None,
-        };
-        Ok(Split { skeleton: self.skel, holes: self.holes, file, total: self.total })
+        let file = finished(self.spool.as_mut())?;
+        let spilled = finished(self.spilled.as_mut())?;
+        Ok(Split { skeleton: self.skel, holes: self.holes, file, spilled, total: self.total })
+    }
+}
+
+/// A spool's file, flushed, for reading.
+fn finished(spool: Option<&mut Spool>) -> Result<Option<std::sync::Arc<std::fs::File>>> {
+    match spool {
+        Some(s) => {
+            s.flush()?;
+            Ok(Some(s.reader()))
+        }
+        None => Ok(None),
     }
 }
 
@@ -360,6 +450,8 @@ pub struct Split {
     pub(crate) skeleton: Vec<u8>,
     pub(crate) holes: Vec<Hole>,
     pub(crate) file: Option<std::sync::Arc<std::fs::File>>,
+    /// The small parts' spool (bodies as they came).
+    pub(crate) spilled: Option<std::sync::Arc<std::fs::File>>,
     pub(crate) total: usize,
 }
 
@@ -415,24 +507,56 @@ impl Split {
         (matched == self.holes.len()).then_some((s, leaves, holes))
     }
 
-    /// A range of the message (not inside a hole) as a skeleton range.
-    pub(crate) fn to_skeleton(&self, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
-        let mut orig = 0usize; // message offset of the skeleton position `skel`
-        let mut removed_start = 0;
-        let mut removed_end = 0;
-        let mut skel_prev = 0;
+    /// The message without `cuts` (message ranges, sorted) and with `prefix`: the
+    /// skeleton with the spilled small bodies read back where they are kept. A large
+    /// body is never kept (a draft with one could not be sent, and the plan refuses it
+    /// by size before asking).
+    pub(crate) fn draft(&self, prefix: &[u8], cuts: &[std::ops::Range<usize>]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(prefix.len() + parts::without_len(self.total, 0, cuts));
+        out.extend_from_slice(prefix);
+        let (mut skel, mut at) = (0usize, 0usize); // skeleton and message offsets
         for h in &self.holes {
-            orig += h.pos - skel_prev;
-            skel_prev = h.pos;
-            let hole_end = orig + h.encoded_len;
-            if hole_end <= r.start {
-                removed_start += h.encoded_len;
+            let len = h.pos - skel;
+            for r in kept(at..at + len, cuts) {
+                out.extend_from_slice(self.skeleton.get(r.start - at + skel..r.end - at + skel).unwrap_or_default());
             }
-            if hole_end <= r.end {
-                removed_end += h.encoded_len;
+            (skel, at) = (h.pos, at + len);
+            if let (Some(_), Some(file)) = (h.encoded, &self.spilled) {
+                for r in kept(at..at + h.encoded_len, cuts) {
+                    let mut bytes = vec![0u8; r.len()];
+                    file.read_exact_at(&mut bytes, h.spool.start + (r.start - at) as u64).map_err(crate::mime::spool::read_failed)?;
+                    out.extend_from_slice(&bytes);
+                }
             }
-            orig = hole_end;
+            at += h.encoded_len;
         }
-        r.start - removed_start..r.end - removed_end
+        for r in kept(at..at + self.skeleton.len() - skel, cuts) {
+            out.extend_from_slice(self.skeleton.get(r.start - at + skel..r.end - at + skel).unwrap_or_default());
+        }
+        Ok(out)
     }
+}
+
+/// The parts of `range` outside `cuts` (sorted; one overlapping an earlier cut is
+/// skipped, as `parts::without` does).
+fn kept(range: std::ops::Range<usize>, cuts: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut pos, mut prev_end) = (range.start, 0usize);
+    for c in cuts {
+        if c.start < prev_end {
+            continue;
+        }
+        prev_end = c.end;
+        if c.end <= pos || c.start >= range.end {
+            continue;
+        }
+        if c.start > pos {
+            out.push(pos..c.start);
+        }
+        pos = pos.max(c.end);
+    }
+    if pos < range.end {
+        out.push(pos..range.end);
+    }
+    out
 }
