@@ -1,7 +1,7 @@
 //! Large messages against the emulator: size routing (sendMail up to ~3 MB, draft +
 //! upload sessions above), byte-identical attachments and intact bodies and headers on
 //! the emulator's side, resuming after failed chunks, the draft deleted when a step
-//! fails, the 150 MB limit checked before any request, Mail.ReadWrite diagnosis, and
+//! fails, an unreachable upload host named in the error, the 150 MB limit checked before any request, Mail.ReadWrite diagnosis, and
 //! uploads in parallel but at most 4 requests in flight per mailbox (both measured at
 //! the emulator). Messages are generated here, never committed.
 
@@ -173,6 +173,25 @@ fn a_failure_before_send_deletes_the_draft_and_names_the_step() {
     assert_eq!(json(&emu, "/_emulator/drafts").as_array().map(Vec::len), Some(0));
     let deletes = graph_requests(&emu).iter().filter(|r| r["method"] == "DELETE").count();
     assert_eq!(deletes, 2);
+}
+
+#[test]
+fn an_unreachable_upload_host_is_named_with_what_to_allow() {
+    // Graph hands out upload URLs on another host than graph_endpoint (outlook.office.com);
+    // the emulator's are on 127.0.0.2 here, where nothing listens: a firewall that lets
+    // graph_endpoint through but not the upload host.
+    let emu = start_with(EmulatorConfig { upload_host: Some("127.0.0.2".into()), ..EmulatorConfig::default() });
+    let mailer = mailer(&emu, &[("max_retries", ConfigValue::Int(0))]);
+    let atts = vec![Attachment::file("big.bin", 5 * MIB, 17)];
+    let mime = message("blocked@contoso.com", "blocked upload host", &atts);
+    let err = mailer.send_mime(&mime, Some("blocked@contoso.com"), &[]).unwrap_err();
+    let text = err.to_string();
+    assert_eq!(err.kind, ErrorKind::Transport, "{text}");
+    let graph_host = emu.base_url().trim_start_matches("http://").to_string();
+    assert!(err.message.contains("upload URL Graph handed out at http://127.0.0.2:") && !err.message.contains(&graph_host), "names the host contacted: {text}");
+    assert!(text.contains("firewall") && text.contains("must allow `127.0.0.2` too") && text.contains("docs/graph-facts.md"), "says what to check: {text}");
+    assert!(text.contains("add attachment `big.bin`") && text.contains("deleted"), "{text}");
+    assert_eq!(json(&emu, "/_emulator/drafts").as_array().map(Vec::len), Some(0));
 }
 
 #[test]

@@ -187,7 +187,7 @@ impl GraphClient {
 
     /// A request that got no answer.
     fn classify_failure(&self, e: &reqwest::Error, req: &GraphRequest, client_request_id: &str) -> Verdict<GraphResponse> {
-        let (failure, err) = crate::http::failure::describe(e, "Graph API", &self.config.graph_endpoint, "graph_endpoint");
+        let (failure, err) = self.describe(e, req);
         let err = named(err, req).with_request_ids(None, Some(client_request_id.to_string()));
         match failure {
             Failure::Untrusted | Failure::NotBuilt => Verdict::Fail(err),
@@ -258,8 +258,31 @@ impl GraphClient {
                 format!("Graph's answer to {} is larger than {MAX_ANSWER_BYTES} bytes; it was not read", req.action),
             )
             .with_hint("check `graph_endpoint`: Graph's answers to a sender are a few KiB"),
-            BodyError::Transport(e) => named(crate::http::failure::describe(&e, "Graph API", &self.config.graph_endpoint, "graph_endpoint").1, req),
+            BodyError::Transport(e) => named(self.describe(&e, req).1, req),
         }
+    }
+
+    /// A failure without an answer, naming the host contacted: `graph_endpoint`, or the
+    /// host of the upload URL Graph handed out (outlook.office.com or similar in
+    /// Microsoft's cloud), which a proxy or firewall must let through as well.
+    fn describe(&self, e: &reqwest::Error, req: &GraphRequest) -> (Failure, Error) {
+        let graph = self.config.graph_endpoint.as_str();
+        let origin = reqwest::Url::parse(&req.url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+        if req.url.starts_with(graph) || origin.is_empty() || origin == "null" || graph.starts_with(&origin) {
+            return crate::http::failure::describe(e, "Graph API", graph, "graph_endpoint");
+        }
+        // Only scheme, host and port: the upload URL's query is a credential.
+        let (failure, err) = crate::http::failure::describe(e, "upload URL Graph handed out", &origin, "graph_endpoint");
+        if failure == Failure::Untrusted || e.is_timeout() {
+            return (failure, err);
+        }
+        let host = reqwest::Url::parse(&origin).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_else(|| origin.clone());
+        let hint = format!(
+            "upload sessions send attachment bytes to the host in Graph's uploadUrl ({origin}), not to `graph_endpoint` ({graph}): \
+             a proxy or firewall between this server and Microsoft 365 must allow `{host}` too (in Microsoft's cloud outlook.office.com \
+             or similar; check HTTPS_PROXY / NO_PROXY); see docs/graph-facts.md, upload sessions"
+        );
+        (failure, err.with_hint(hint))
     }
 }
 
