@@ -48,4 +48,15 @@ final class StreamLimitsTest extends TestCase
         $this->assertLessThanOrEqual(210 * self::MIB, $r['read']);
         $this->assertLessThanOrEqual(64 * 1024, $r['rss_growth_kib']);
     }
+
+    public function testEndlessSmallPartsWaitInTheSpoolNotInMemory(): void
+    {
+        // 150 KiB attachments (about 205 KB of MIME each): the part-count limit or the
+        // 209 MB MIME cap ends it; the parts read until then go to the spool past 4 MiB.
+        $r = $this->stream('small-parts');
+        $this->assertSame('O365\ConfigurationException', $r['class'], (string) $r['message']);
+        $this->assertMatchesRegularExpression('/more than 1000 MIME parts|209 MB of MIME/', (string) $r['message']);
+        $this->assertGreaterThan(190 * self::MIB, $r['read']);
+        $this->assertLessThanOrEqual(64 * 1024, $r['rss_growth_kib']);
+    }
 }

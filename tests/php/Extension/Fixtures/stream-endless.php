@@ -4,7 +4,7 @@
 // how much the generator yielded and how much this process's peak RSS grew. In a
 // process of its own: an abort (out of memory) shows as its exit code, and the peak is
 // this case's alone.
-// Usage: php stream-endless.php header|attachment CONFIG_JSON
+// Usage: php stream-endless.php header|attachment|small-parts CONFIG_JSON
 
 declare(strict_types=1);
 
@@ -23,6 +23,11 @@ $endless = function () use ($case, &$read): \Generator {
     if ($case === 'header') {
         $head .= 'Subject: ';
         $chunk = str_repeat('a', 1 << 20);
+    } elseif ($case === 'small-parts') {
+        // Attachments of 150 KiB each, without end: each one small enough to be kept as it came.
+        $head .= "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n";
+        $chunk = "--b\r\nContent-Type: application/octet-stream; name=small.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            .chunk_split(base64_encode(random_bytes(150 * 1024)), 76, "\r\n");
     } else {
         $head .= "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
             ."--b\r\nContent-Type: application/octet-stream; name=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n";
