@@ -179,7 +179,8 @@ impl Splitter {
     }
 
     /// Moves the bodies of the complete parts held in the skeleton to the small parts'
-    /// spool (the last part parsed may still grow, so it stays).
+    /// spool once they hold half of [`HELD_BODIES_BYTES`] (the last part parsed may still
+    /// grow, so it stays).
     fn spill_small_bodies(&mut self) -> Result<()> {
         let complete = self.line_start;
         let bodies: Vec<(Range<usize>, TransferEncoding)> = match parts::parse(self.skel.get(..complete).unwrap_or_default()) {
@@ -189,7 +190,9 @@ impl Splitter {
             }
             None => Vec::new(),
         };
-        if !bodies.is_empty() {
+        // Only when they are worth a file: the text bodies of a message with one large
+        // attachment stay (one spool file, as before), many small parts go.
+        if bodies.iter().map(|(b, _)| b.len()).sum::<usize>() >= HELD_BODIES_BYTES / 2 {
             self.spill(&bodies)?;
         }
         self.spill_at = self.skel.len() + HELD_BODIES_BYTES;
