@@ -36,6 +36,8 @@ enum Peer {
     Hangs,
     /// Answers like Redis, always.
     Redis,
+    /// Answers every script with MOVED to itself (a slot that never settles).
+    Moves,
 }
 
 /// How much a flooding peer sends at most (the client stops it sooner by hanging up).
@@ -93,6 +95,10 @@ fn serve(stream: TcpStream, peer: Peer, commands: &Mutex<Vec<Vec<String>>>, floo
     let mut out = stream.try_clone().expect("clone");
     let mut r = BufReader::new(stream);
     let mut released = false;
+    let me = out.local_addr().expect("addr");
+    let moved = format!("-MOVED 1234 {me}\r\n");
+    // CLUSTER SLOTS: every slot served by this peer.
+    let slots = format!("*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$9\r\n127.0.0.1\r\n:{}\r\n", me.port());
     loop {
         if released && idle(&mut r) {
             // The send is over (its last command answered), nothing is pending: junk.
@@ -104,7 +110,10 @@ fn serve(stream: TcpStream, peer: Peer, commands: &Mutex<Vec<Vec<String>>>, floo
         let reply: &[u8] = match (peer, name.as_str(), script(&cmd)) {
             (_, "CLIENT" | "SELECT" | "AUTH", _) => b"+OK\r\n",
             (_, "PING", _) => b"+PONG\r\n",
+            (_, "ROLE", _) => b"*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n",
             (Peer::Hangs, _, _) => continue,
+            (Peer::Moves, _, Script::Acquire | Script::Release | Script::LedgerSwap) => moved.as_bytes(),
+            (Peer::Moves, "CLUSTER", _) => slots.as_bytes(),
             (Peer::EndlessError, _, Script::Acquire) => return flood(&mut out, b"-ERR ", flooded),
             (Peer::HugeBulk, _, Script::Acquire) => return flood(&mut out, b"$2000000000\r\n", flooded),
             (_, _, Script::Acquire) => b"*2\r\n:0\r\n:0\r\n",
@@ -215,6 +224,8 @@ fn child_process() {
         "huge-bulk" => Peer::HugeBulk,
         "flood-idle" => Peer::FloodWhenIdle,
         "hangs" => return child_hangs(),
+        "moves" => return child_moves(false),
+        "moves-cluster" => return child_moves(true),
         other => panic!("unknown child scenario {other}"),
     };
     child_bounded(peer);
@@ -301,6 +312,27 @@ fn child_hangs() {
     println!("ok");
 }
 
+/// A slot that keeps moving: after 8 MOVED in a row the limiter falls back to the
+/// per-process limits, says so once with the fix, and does not ask again at once. The
+/// fix: for one node, to use redis+cluster://; for a cluster, to check it.
+fn child_moves(cluster: bool) {
+    let hostile = HostileRedis::start(Peer::Moves);
+    let emu = common::start_default();
+    let url = if cluster { format!("redis+cluster://127.0.0.1:{}/", hostile.port) } else { hostile.url() };
+    let mailer = emu.mailer_with(&[("redis_url", s(&url))]);
+    let warnings: Vec<String> = (0..3).flat_map(|i| send(&mailer, &format!("moving-{i}")).warnings).collect();
+    let scripts = hostile.commands.lock().unwrap().iter().filter(|c| script(c) != Script::None).count();
+    println!("figures moves: {scripts} scripts sent for 3 sends, warnings {warnings:?}");
+    assert_eq!(emu.messages().len(), 3, "every send was delivered");
+    assert_eq!(warnings.len(), 1, "one warning per process: {warnings:?}");
+    let w = &warnings[0];
+    let fix = if cluster { "redis-cli --cluster check" } else { "use redis+cluster://" };
+    assert!(w.contains("MOVED") && w.contains("more than 8 times") && w.contains(fix) && w.contains("keeps sending"), "{w}");
+    // 8 tries of the first send's acquire, then the backoff: not 8 per send.
+    assert!(scripts <= 8, "{scripts} scripts: the moving slot was asked again at once");
+    println!("ok");
+}
+
 /// The connection is opened by the limiter itself (to bound it) and set up by redis-rs:
 /// AUTH with user and password and SELECT of the URL's database still happen, first.
 #[test]
@@ -339,6 +371,12 @@ fn a_two_gigabyte_bulk_header_is_refused_and_the_send_goes_on() {
 #[test]
 fn a_peer_flooding_an_idle_connection_is_hung_up_on() {
     scenario("flood-idle");
+}
+
+#[test]
+fn a_slot_moving_on_and_on_is_said_once_and_backed_off() {
+    scenario("moves");
+    scenario("moves-cluster");
 }
 
 #[test]

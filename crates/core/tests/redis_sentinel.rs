@@ -104,11 +104,29 @@ fn a_frozen_replica_delays_a_send_by_at_most_the_cap() {
 }
 
 #[test]
+fn sentinels_with_a_password_of_their_own_are_asked_with_it() {
+    run_scenario("sentinel_password", &[]);
+}
+
+#[test]
+fn a_redis_url_naming_a_replica_or_a_sentinel_is_said_with_its_fix() {
+    run_scenario("replica_url", &[]);
+}
+
+#[test]
+fn a_primary_demoted_under_the_limiter_is_said_once_with_its_fix() {
+    run_scenario("demoted_primary", &[]);
+}
+
+#[test]
 fn child_process() {
     let Ok(scenario) = std::env::var(CHILD) else { return };
     match scenario.as_str() {
         "wait_cost" => wait_cost(),
         "frozen_replica" => frozen_replica(),
+        "sentinel_password" => sentinel_password(),
+        "replica_url" => replica_url(),
+        "demoted_primary" => demoted_primary(),
         other => panic!("unknown scenario {other}"),
     }
 }
@@ -167,4 +185,77 @@ fn frozen_replica() {
     assert!(second.warnings.is_empty(), "said once per process: {:?}", second.warnings);
     assert_eq!(emu.messages().len(), 5 + 3 + 2, "every message sent once");
     eprintln!("a frozen replica: send took {took:?} (baseline {baseline:?})");
+}
+
+const SENTINEL_PW: &str = "sentinel-canary-7f3";
+const DATA_PW: &str = "data-canary-9c2";
+
+/// Password-protected Sentinels (`requirepass`) before a password-protected primary:
+/// without `sentinel_password` the sends go on with one warning naming it; with it the
+/// primary they name is used; a wrong one is named too. Neither password shows anywhere.
+fn sentinel_password() {
+    let bed = Sentinels::start_with(Some(SENTINEL_PW), Some(DATA_PW)).expect("redis-server");
+    let emu = common::start_default();
+    let without = emu.mailer_with(&[("redis_url", s(&bed.url()))]);
+    let sent = send(&without, "no-sentinel-password").expect("Sentinels refusing never stop a send");
+    assert_eq!(sent.warnings.len(), 1, "{:?}", sent.warnings);
+    let w = &sent.warnings[0];
+    assert!(w.contains("NOAUTH") && w.contains("?sentinel_password=") && w.contains("keeps sending"), "{w}");
+    let refused = without.diagnose().expect("diagnose").limiter;
+    assert!(refused.starts_with("per process") && refused.contains("?sentinel_password="), "{refused}");
+
+    let url = format!("{}?sentinel_password={SENTINEL_PW}", bed.url());
+    let with = emu.mailer_with(&[("redis_url", s(&url))]);
+    let key = MailboxKey::new(with.config(), MAILBOX).redis_key("window");
+    assert!(send(&with, "with-sentinel-password").expect("sent").warnings.is_empty());
+    assert_eq!(window_count(&bed.primary, &key), 1, "the primary the Sentinels named is used, with its own password");
+    let report = with.diagnose().expect("diagnose");
+    assert!(report.limiter.starts_with("shared by every process") && report.limiter.contains("redis+sentinel://"), "{}", report.limiter);
+
+    let wrong = emu.mailer_with(&[("redis_url", s(&format!("{}?sentinel_password=not-it", bed.url())))]);
+    let wrong_report = wrong.diagnose().expect("diagnose");
+    assert!(wrong_report.limiter.contains("refused its `sentinel_password`"), "{}", wrong_report.limiter);
+
+    // A redis:// URL naming a Sentinel (its password right) is told to use redis+sentinel://.
+    let sentinel_as_node = emu.mailer_with(&[("redis_url", s(&format!("redis://:{SENTINEL_PW}@{}/0", bed.first())))]);
+    let said = sentinel_as_node.diagnose().expect("diagnose").limiter;
+    assert!(said.contains("points at a Redis Sentinel") && said.contains("redis+sentinel://"), "{said}");
+
+    let shown = format!("{sent:?} {refused} {report:?} {wrong_report:?} {said} {:?} {:?}", with.config(), without.config());
+    assert!(!shown.contains("canary"), "a password leaked: {shown}");
+    println!("ok");
+}
+
+/// `redis_url` naming a replica: diagnose() says so with the fix; the sends go on with
+/// per-process limits and one warning that names the fix (not a silent fallback).
+fn replica_url() {
+    let emu = common::start_default();
+    let (_primary, replica) = primary_with_replica();
+    let mailer = emu.mailer_with(&[("redis_url", s(&replica.url()))]);
+    let report = mailer.diagnose().expect("diagnose");
+    let fix = |t: &str| t.contains("replica") && t.contains("point `redis_url` at the primary") && t.contains("redis+sentinel://");
+    assert!(report.limiter.starts_with("per process") && fix(&report.limiter), "{}", report.limiter);
+    assert!(report.warnings.iter().any(|w| fix(w)), "{:?}", report.warnings);
+    let warnings: Vec<String> = (0..3).flat_map(|i| send(&mailer, &format!("to-replica-{i}")).expect("sent").warnings).collect();
+    assert_eq!(emu.messages().len(), 3, "every send delivered");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(fix(&warnings[0]) && warnings[0].contains("READONLY"), "{}", warnings[0]);
+    println!("ok");
+}
+
+/// The primary of a one-node `redis_url` becomes a replica under a running worker:
+/// its next write is refused with READONLY, said once with the fix.
+fn demoted_primary() {
+    let emu = common::start_default();
+    let (primary, replica) = primary_with_replica();
+    let mailer = emu.mailer_with(&[("redis_url", s(&primary.url()))]);
+    assert!(send(&mailer, "before").expect("sent").warnings.is_empty());
+    assert_eq!(replica.command(&["REPLICAOF", "NO", "ONE"]).as_deref(), Some("OK"));
+    assert_eq!(primary.command(&["REPLICAOF", "127.0.0.1", &replica.port.to_string()]).as_deref(), Some("OK"));
+    let warnings: Vec<String> = (0..3).flat_map(|i| send(&mailer, &format!("after-{i}")).expect("sent").warnings).collect();
+    assert_eq!(emu.messages().len(), 4, "every send delivered");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let w = &warnings[0];
+    assert!(w.contains("READONLY") && w.contains("point `redis_url` at the primary") && w.contains("redis+sentinel://"), "{w}");
+    println!("ok");
 }

@@ -12,7 +12,8 @@ use Illuminate\Support\ConfigurationUrlParser;
  * the app already runs. A connection becomes `redis[s]://`, an entry of `clusters`
  * `redis[s]+cluster://` (its nodes are the seeds), and a connection whose options say
  * `'replication' => 'sentinel'` (predis's shape: the Sentinels as its list entries,
- * `service`, and the primary's `parameters`) `redis[s]+sentinel://`. The URL holds the
+ * `service`, and the primary's `parameters`; a Sentinel's own `password` becomes
+ * `sentinel_password`) `redis[s]+sentinel://`. The URL holds the
  * password: it is never logged or shown.
  */
 final class RedisUrl
@@ -73,8 +74,12 @@ final class RedisUrl
         $primary = (array) ($options['parameters'] ?? []);
         $auth = self::auth(['user' => (string) ($primary['username'] ?? ''), 'password' => (string) ($primary['password'] ?? '')]);
         $database = (int) ($primary['database'] ?? 0);
+        // predis gives each Sentinel its own parameters: their password (Sentinel's own
+        // `requirepass`) goes to `sentinel_password`, apart from the primary's.
+        $query = array_filter(['sentinel_username' => $sentinels[0]['user'], 'sentinel_password' => $sentinels[0]['password']], static fn ($v) => $v !== '');
+        $query = $query === [] ? '' : '?'.http_build_query($query, '', '&', PHP_QUERY_RFC3986);
 
-        return ($sentinels[0]['tls'] ? 'rediss' : 'redis').'+sentinel://'.$auth.implode(',', array_column($sentinels, 'address')).'/'.rawurlencode($service).'/'.$database;
+        return ($sentinels[0]['tls'] ? 'rediss' : 'redis').'+sentinel://'.$auth.implode(',', array_column($sentinels, 'address')).'/'.rawurlencode($service).'/'.$database.$query;
     }
 
     /**

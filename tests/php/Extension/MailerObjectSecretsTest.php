@@ -15,7 +15,7 @@ final class MailerObjectSecretsTest extends TestCase
 {
     private const SECRET = 'object-canary-90c3f1aa-secret';
 
-    private static function mailer(): \O365\Mailer
+    private static function mailer(?string $redisUrl = null): \O365\Mailer
     {
         return new \O365\Mailer([
             'tenant_id' => 'contoso.onmicrosoft.com',
@@ -23,13 +23,22 @@ final class MailerObjectSecretsTest extends TestCase
             'client_secret' => self::SECRET,
             'login_endpoint' => 'http://127.0.0.1:9',
             'graph_endpoint' => 'http://127.0.0.1:9',
-            'redis_url' => 'redis://worker:'.self::SECRET.'@127.0.0.1:9/0',
+            'redis_url' => $redisUrl ?? 'redis://worker:'.self::SECRET.'@127.0.0.1:9/0',
         ]);
     }
 
-    public function testNoInspectionShowsTheSecret(): void
+    /** @return iterable<string, array{?string}> */
+    public static function redisUrls(): iterable
     {
-        $mailer = self::mailer();
+        yield 'one node' => [null];
+        // The Sentinels' own password travels in the query, beside the primary's.
+        yield 'sentinels with a password' => ['redis+sentinel://:'.self::SECRET.'@127.0.0.1:9,127.0.0.1:10/mymaster/0?sentinel_password='.self::SECRET.'-sentinel'];
+    }
+
+    /** @dataProvider redisUrls */
+    public function testNoInspectionShowsTheSecret(?string $redisUrl): void
+    {
+        $mailer = self::mailer($redisUrl);
         ob_start();
         var_dump($mailer);
         debug_zval_dump($mailer);

@@ -79,12 +79,17 @@ final class RedisConnectionTest extends LaravelTestCase
                 'options' => ['replication' => 'sentinel', 'service' => 'cache-primary', 'parameters' => ['password' => 'TOP-SECRET', 'database' => 3]],
             ],
             'global' => ['tcp://10.0.0.7:26380'],
+            'guarded' => [
+                'tcp://10.0.0.8:26379?password=S%40NT-SECRET', ['host' => '10.0.0.9', 'password' => 'S@NT-SECRET'],
+                'options' => ['replication' => 'sentinel', 'service' => 'mymaster', 'parameters' => ['password' => 'TOP-SECRET']],
+            ],
             'options' => ['replication' => 'sentinel', 'service' => 'mymaster'],
             'none' => ['options' => ['replication' => 'sentinel']],
         ];
 
         $this->assertSame('redis+sentinel://:TOP-SECRET@10.0.0.5:26379,10.0.0.6:26379/cache-primary/3', RedisUrl::fromConnection('sentinel', $redis));
         $this->assertSame('redis+sentinel://10.0.0.7:26380/mymaster/0', RedisUrl::fromConnection('global', $redis), 'the options of database.redis apply too');
+        $this->assertSame('redis+sentinel://:TOP-SECRET@10.0.0.8:26379,10.0.0.9:26379/mymaster/0?sentinel_password=S%40NT-SECRET', RedisUrl::fromConnection('guarded', $redis), "a Sentinel's own password, apart from the primary's");
         try {
             RedisUrl::fromConnection('none', $redis);
             $this->fail('expected a ConfigurationException');

@@ -3,9 +3,14 @@
 //! - `redis://[user:password@]host:port/db` (`rediss://` for TLS): one node;
 //! - `redis+cluster://[user:password@]h1:p1,h2:p2,.../` (`rediss+cluster://`): the seed
 //!   nodes of a Redis Cluster (any reachable one tells where the others are);
-//! - `redis+sentinel://[user:password@]s1:p1,s2:p2,.../SERVICE[/db]`
+//! - `redis+sentinel://[user:password@]s1:p1,s2:p2,.../SERVICE[/db][?sentinel_password=P]`
 //!   (`rediss+sentinel://`): the Sentinels that know the primary of SERVICE; the user
-//!   and password are those of the primary (the Sentinels are asked without them).
+//!   and password are those of the primary. Sentinels that require a password of their
+//!   own (Sentinel's `requirepass`, or an ACL user with `sentinel_username`) get it from
+//!   the query, as go-redis (`SentinelUsername`/`SentinelPassword`), Spring
+//!   (`spring.data.redis.sentinel.password`) and predis (each Sentinel's `password`
+//!   parameter) keep it apart from the data nodes' password; without it they are asked
+//!   without AUTH.
 //!
 //! Checked when the config is built, with errors that name the key and never echo the
 //! URL: it may hold a password, so it is kept as a [`Secret`] and its `Debug` shows
@@ -38,6 +43,9 @@ pub struct RedisUrl {
     nodes: Vec<String>,
     /// `user:password@` as written (percent-encoded), or empty.
     userinfo: Secret,
+    /// The Sentinels' own `user:password@` (from `sentinel_username`/`sentinel_password`,
+    /// percent-encoded as written), or empty.
+    sentinel_userinfo: Secret,
     db: u16,
 }
 
@@ -49,7 +57,7 @@ impl fmt::Debug for RedisUrl {
 
 const FORM: &str = "redis://[user:password@]host:port/db (rediss:// for TLS), \
 redis+cluster://[user:password@]host1:port1,host2:port2/ (rediss+cluster://), or \
-redis+sentinel://[user:password@]sentinel1:port1,sentinel2:port2/SERVICE_NAME[/db] (rediss+sentinel://)";
+redis+sentinel://[user:password@]sentinel1:port1,sentinel2:port2/SERVICE_NAME[/db][?sentinel_password=SENTINEL_PASSWORD] (rediss+sentinel://)";
 
 fn bad(why: &str) -> Error {
     Error::config("redis_url", format!("config key `redis_url` {why}; expected {FORM}"))
@@ -72,6 +80,11 @@ impl RedisUrl {
             "rediss+sentinel" => (true, "sentinel"),
             other => return Err(bad(&format!("has the scheme `{}`", other.escape_debug()))),
         };
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if topology_word != "sentinel" && !query.is_empty() {
+            return Err(bad("has a query (`?...`); only redis+sentinel:// takes one (`sentinel_username`, `sentinel_password`)"));
+        }
+        let sentinel_userinfo = sentinel_auth(query)?;
         let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
         let (userinfo, hosts) = match authority.rsplit_once('@') {
             Some((u, h)) => (format!("{u}@"), h),
@@ -91,11 +104,10 @@ impl RedisUrl {
         if let Topology::Sentinel { service } = &topology {
             address = format!("{address}/{service}");
         }
-        let url = RedisUrl { address, topology, tls, nodes, userinfo: Secret::new(&userinfo), db };
+        let url = RedisUrl { address, topology, tls, nodes, userinfo: Secret::new(&userinfo), sentinel_userinfo: Secret::new(&sentinel_userinfo), db };
         // Every node URL must be one redis-rs can use (user and password included).
-        let probe = url.node_url(&url.nodes[0]);
-        let usable = redis::parse_redis_url(probe.expose()).is_some_and(|u| redis::IntoConnectionInfo::into_connection_info(u).is_ok());
-        if !usable {
+        let usable = |probe: Secret| redis::parse_redis_url(probe.expose()).is_some_and(|u| redis::IntoConnectionInfo::into_connection_info(u).is_ok());
+        if !usable(url.node_url(&url.nodes[0])) || !usable(url.sentinel_url(&url.nodes[0])) {
             return Err(bad("is not a usable Redis URL"));
         }
         Ok(url)
@@ -108,9 +120,15 @@ impl RedisUrl {
         Secret::new(&format!("{scheme}://{}{node}/{}", self.userinfo.expose(), self.db))
     }
 
-    /// The URL of a Sentinel (no user, password or database: those are the primary's).
+    /// The URL of a Sentinel: its own user and password when given (`sentinel_username`,
+    /// `sentinel_password`), never the primary's, and no database.
     pub(crate) fn sentinel_url(&self, node: &str) -> Secret {
-        Secret::new(&format!("{}://{node}", if self.tls { "rediss" } else { "redis" }))
+        Secret::new(&format!("{}://{}{node}", if self.tls { "rediss" } else { "redis" }, self.sentinel_userinfo.expose()))
+    }
+
+    /// Whether the Sentinels are given a password of their own.
+    pub(crate) fn sentinel_auth(&self) -> bool {
+        !self.sentinel_userinfo.expose().is_empty()
     }
 
     /// The seed nodes, the Sentinels, or the one node, as `host:port`.
@@ -163,6 +181,32 @@ fn cluster_path(path: &str) -> Result<u16> {
     }
 }
 
+/// `user:password@` for the Sentinels from the query (`sentinel_username`,
+/// `sentinel_password`, percent-encoded), or empty; any other parameter is refused.
+fn sentinel_auth(query: &str) -> Result<String> {
+    let (mut user, mut password) = (String::new(), String::new());
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sentinel_username", v)) => user = v.to_string(),
+            Some(("sentinel_password", v)) => password = v.to_string(),
+            _ => {
+                // The name only when it is a word: a stray value must not be echoed.
+                let name = pair.split('=').next().unwrap_or_default();
+                let shown = if !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') { format!(" `{name}`") } else { String::new() };
+                return Err(bad(&format!("has an unknown query parameter{shown} (known: `sentinel_username`, `sentinel_password`)")));
+            }
+        }
+    }
+    if user.contains([':', '@', '/']) || password.contains(['@', '/']) {
+        return Err(bad("has a `sentinel_username` or `sentinel_password` with `:`, `@` or `/` not percent-encoded (write %3A, %40, %2F)"));
+    }
+    Ok(match (user.is_empty(), password.is_empty()) {
+        (true, true) => String::new(),
+        (_, true) => format!("{user}@"),
+        _ => format!("{user}:{password}@"),
+    })
+}
+
 fn sentinel_path(path: &str) -> Result<(Topology, u16)> {
     let (service, db) = path.split_once('/').unwrap_or((path, ""));
     if service.is_empty() || service.contains(['?', '#', '%']) {
@@ -201,6 +245,32 @@ mod tests {
         assert_eq!(s.node_url("p:6379").expose(), "redis://u:pw@p:6379/3");
         assert_eq!(s.sentinel_url("s1:26379").expose(), "redis://s1:26379");
         assert_eq!(s.address(), "redis+sentinel://s1:26379,s2:26380/mymaster");
+        assert!(!s.sentinel_auth());
+    }
+
+    #[test]
+    fn sentinels_take_their_own_password_apart_from_the_primarys() {
+        let s = RedisUrl::parse("rediss+sentinel://:data-pw@s1,s2:26380/mymaster/3?sentinel_password=s%40pw").unwrap();
+        assert_eq!(s.sentinel_url("s1:26379").expose(), "rediss://:s%40pw@s1:26379");
+        assert_eq!(s.node_url("p:6379").expose(), "rediss://:data-pw@p:6379/3", "the primary keeps its own password");
+        assert_eq!(s.address(), "rediss+sentinel://s1:26379,s2:26380/mymaster");
+        assert!(s.sentinel_auth());
+        let acl = RedisUrl::parse("redis+sentinel://s1/mymaster?sentinel_username=watcher&sentinel_password=pw").unwrap();
+        assert_eq!(acl.sentinel_url("s1:26379").expose(), "redis://watcher:pw@s1:26379");
+        assert_eq!(acl.node_url("p:6379").expose(), "redis://p:6379/0", "no password for the primary unless given");
+        for (bad, says) in [
+            ("redis+sentinel://s1/mymaster?password=hunter2-pw", "`password`"),
+            ("redis+sentinel://s1/mymaster?hunter2-pw", "unknown query parameter ("),
+            ("redis+sentinel://s1/mymaster?sentinel_password=hunter2@pw", "%40"),
+            ("redis://:x@cache/0?sentinel_password=hunter2-pw", "only redis+sentinel://"),
+            ("redis+cluster://a:7000/?sentinel_password=hunter2-pw", "only redis+sentinel://"),
+        ] {
+            let e = RedisUrl::parse(bad).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains("hunter2") && e.to_string().contains(says), "{bad}: {shown}");
+            assert!(shown.contains("sentinel_password"), "{shown}");
+        }
+        assert!(!format!("{s:?}").contains("pw"));
     }
 
     #[test]

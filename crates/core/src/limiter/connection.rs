@@ -172,7 +172,20 @@ impl Redis {
                 }
             }
         }
+        // Not silent: the route is stale or the nodes disagree; found afresh after the backoff.
+        self.failed_because(self.redirects_exhausted());
         None
+    }
+
+    /// Why a slot that kept moving is given up, with what to check.
+    fn redirects_exhausted(&self) -> &'static str {
+        if *self.url.topology() == Topology::Cluster {
+            "the mailbox's hash slot moved (MOVED, ASK or TRYAGAIN) more than 8 times in a row: a resharding is under way, or the \
+             nodes disagree on who serves it; check the cluster with `redis-cli --cluster check HOST:PORT` and fix it with `--cluster fix`"
+        } else {
+            "the node answered MOVED (or ASK, TRYAGAIN) more than 8 times in a row: it is a node of a Redis Cluster; use \
+             redis+cluster://HOST1:PORT1,HOST2:PORT2/ in `redis_url` so that each mailbox's slot is routed to its node"
+        }
     }
 
     /// A command was answered: the next failure backs off from 1 s again.
@@ -210,10 +223,19 @@ impl Redis {
         let node = route.node_for(key).ok_or_else(|| redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "no node of the Redis Cluster serves the mailbox's slot")))?.to_string();
         self.lock().route = Some(route);
         let mut opened = self.connect(&node, TIMEOUT).await?;
-        if matches!(self.url.topology(), Topology::Sentinel { .. }) {
-            discover::is_primary(&mut opened.conn).await?;
-        }
+        self.check_role(&mut opened.conn).await?;
         Ok((node, opened))
+    }
+
+    /// The node must take writes: a Sentinel's primary is checked to be one (failovers),
+    /// a one-node URL not to be a replica or a Sentinel (a setup mistake, said once with
+    /// its fix). Cluster nodes come from CLUSTER SLOTS' primaries.
+    async fn check_role(&self, conn: &mut MultiplexedConnection) -> redis::RedisResult<()> {
+        match self.url.topology() {
+            Topology::Sentinel { .. } => discover::is_primary(conn).await,
+            Topology::Single => discover::is_data_primary(conn).await,
+            Topology::Cluster => Ok(()),
+        }
     }
 
     /// Whether `node` has replicas, when learned on its current connection.
@@ -295,6 +317,7 @@ impl Redis {
             let route = discover::route(&self.url, self.ca_file.as_ref(), TIMEOUT).await?;
             let node = route.node_for("o365:limit:probe").map(str::to_string).unwrap_or_default();
             let mut conn = self.connect(&node, TIMEOUT).await?.conn;
+            self.check_role(&mut conn).await?;
             redis::cmd("PING").query_async::<String>(&mut conn).await
         };
         match tokio::time::timeout(TIMEOUT * 2, ping).await {
@@ -353,6 +376,10 @@ fn describe(e: &redis::RedisError) -> String {
         format!("no answer within {} ms", TIMEOUT.as_millis())
     } else if e.is_connection_refusal() {
         "connection refused".into()
+    } else if e.code() == Some("READONLY") {
+        "a write was refused with READONLY (the node is a replica, or a primary demoted by a failover): point `redis_url` at the \
+         primary, or use redis+sentinel:// (or redis+cluster://) so that the current primary is found"
+            .into()
     } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
         "authentication failed (check the user and password in `redis_url`)".into()
     } else if e.kind() == redis::ErrorKind::InvalidClientConfig {

@@ -40,19 +40,74 @@ async fn cluster_slots(url: &RedisUrl, seed: &str, ca_file: Option<&CaFile>, res
 }
 
 async fn primary(url: &RedisUrl, sentinel: &str, service: &str, ca_file: Option<&CaFile>, response: Duration) -> RedisResult<Route> {
-    let mut conn = dial::open(&url.sentinel_url(sentinel), ca_file, response).await?.conn;
-    let named: Option<(String, u16)> = redis::cmd("SENTINEL").arg("get-master-addr-by-name").arg(service).query_async(&mut conn).await?;
+    let ask = async {
+        let mut conn = dial::open(&url.sentinel_url(sentinel), ca_file, response).await?.conn;
+        redis::cmd("SENTINEL").arg("get-master-addr-by-name").arg(service).query_async::<Option<(String, u16)>>(&mut conn).await
+    };
+    let named = ask.await.map_err(|e| sentinel_auth_failed(url, e))?;
     let (host, port) = named.ok_or_else(|| refused("the Sentinels of `redis_url` know no primary of its service name (check the name after the last `/`)"))?;
     Ok(Route::One(if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }))
+}
+
+/// A Sentinel that wants a password (NOAUTH) or refused the one given: said with the
+/// query parameter to fix, since the password before `@` is the primary's, not theirs.
+fn sentinel_auth_failed(url: &RedisUrl, e: redis::RedisError) -> redis::RedisError {
+    let auth = e.kind() == ErrorKind::AuthenticationFailed || matches!(e.code(), Some("NOAUTH" | "WRONGPASS" | "NOPERM"));
+    match (auth, url.sentinel_auth()) {
+        (false, _) => e,
+        (true, false) => refused(
+            "the Sentinels of `redis_url` require a password of their own (NOAUTH): add `?sentinel_password=...` (percent-encoded; \
+             `&sentinel_username=...` for an ACL user) to `redis_url`; the password before `@` is the primary's",
+        ),
+        (true, true) => refused(
+            "the Sentinels of `redis_url` refused its `sentinel_password` (or `sentinel_username`): set them to the Sentinels' own \
+             `requirepass` or ACL user, not the primary's",
+        ),
+    }
 }
 
 /// Whether the node behind `conn` is a primary (ROLE), for the node a Sentinel named:
 /// during a failover it may still be, or have become, a replica.
 pub(crate) async fn is_primary(conn: &mut redis::aio::MultiplexedConnection) -> RedisResult<()> {
     let role: Value = redis::cmd("ROLE").query_async(conn).await?;
-    match role {
-        Value::Array(fields) if matches!(fields.first(), Some(Value::BulkString(r)) if r == b"master") => Ok(()),
+    match role_name(&role) {
+        Some(b"master") => Ok(()),
         _ => Err(refused("the node the Sentinels of `redis_url` name as primary is not one (a failover is under way)")),
+    }
+}
+
+/// For a one-node `redis_url`: refuses a replica (writes fail with READONLY) and a
+/// Sentinel (no data commands), each with its fix. A node that does not answer ROLE
+/// (an ACL user without it, a proxy) is taken as it is: the limiter's own commands
+/// then tell.
+pub(crate) async fn is_data_primary(conn: &mut redis::aio::MultiplexedConnection) -> RedisResult<()> {
+    let role = match redis::cmd("ROLE").query_async::<Value>(conn).await {
+        Ok(role) => role,
+        Err(e) if e.code().is_some() => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    match role_name(&role) {
+        Some(b"slave") => Err(refused(
+            "`redis_url` points at a replica (ROLE: slave), where every write fails with READONLY: point `redis_url` at the primary, \
+             or use redis+sentinel://SENTINEL:26379/SERVICE_NAME so that the primary is found and followed through failovers",
+        )),
+        Some(b"sentinel") => Err(refused(
+            "`redis_url` points at a Redis Sentinel, which holds no data: use redis+sentinel://SENTINEL:26379,.../SERVICE_NAME \
+             (the Sentinels and the primary's name) instead of redis://",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The first field of a ROLE answer (`master`, `slave`, `sentinel`).
+fn role_name(role: &Value) -> Option<&[u8]> {
+    match role {
+        Value::Array(fields) => match fields.first() {
+            Some(Value::BulkString(r)) => Some(r),
+            Some(Value::SimpleString(r)) => Some(r.as_bytes()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

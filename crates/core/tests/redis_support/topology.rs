@@ -158,12 +158,40 @@ pub struct Sentinels {
     pub primary: RedisServer,
     pub replica: RedisServer,
     sentinels: Vec<(Child, u16, tempfile::TempDir)>,
+    /// The Sentinels' own `requirepass`, and the data nodes' password.
+    sentinel_password: Option<String>,
+    data_password: Option<String>,
 }
 
 impl Sentinels {
     pub fn start() -> Option<Sentinels> {
-        let primary = RedisServer::start()?;
-        let replica = RedisServer::start_args(&["--replicaof".into(), "127.0.0.1".into(), primary.port.to_string()])?;
+        Self::start_with(None, None)
+    }
+
+    /// Sentinels that require `sentinel_password` (their `requirepass`), watching a
+    /// primary and replica that require `data_password` (Sentinel's `auth-pass`).
+    pub fn start_with(sentinel_password: Option<&str>, data_password: Option<&str>) -> Option<Sentinels> {
+        let data = |mut args: Vec<String>| -> Option<RedisServer> {
+            if let Some(p) = data_password {
+                args.extend(["--masterauth".into(), p.into()]);
+            }
+            if !RedisServer::available() {
+                return None;
+            }
+            let dir = tempfile::tempdir().expect("temp dir");
+            let mut r = RedisServer { child: None, dir, port: free_port(), password: data_password.map(str::to_string), tls_port: None, ca_file: None, args };
+            r.launch();
+            Some(r)
+        };
+        let primary = data(Vec::new())?;
+        let replica = data(vec!["--replicaof".into(), "127.0.0.1".into(), primary.port.to_string()])?;
+        let mut auth = String::new();
+        if let Some(p) = sentinel_password {
+            auth.push_str(&format!("requirepass {p}\n"));
+        }
+        if let Some(p) = data_password {
+            auth.push_str(&format!("sentinel auth-pass mymaster {p}\n"));
+        }
         let mut sentinels = Vec::new();
         for _ in 0..3 {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -171,7 +199,7 @@ impl Sentinels {
             let conf = dir.path().join("sentinel.conf");
             let text = format!(
                 "port {port}\nbind 127.0.0.1\nprotected-mode no\ndir {}\nsentinel monitor mymaster 127.0.0.1 {} 2\n\
-                 sentinel down-after-milliseconds mymaster 1000\nsentinel failover-timeout mymaster 3000\n",
+                 sentinel down-after-milliseconds mymaster 1000\nsentinel failover-timeout mymaster 3000\n{auth}",
                 dir.path().display(),
                 primary.port
             );
@@ -179,7 +207,8 @@ impl Sentinels {
             let child = Command::new(binary().expect("redis-server")).arg(&conf).arg("--sentinel").stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("sentinel");
             sentinels.push((child, port, dir));
         }
-        let s = Sentinels { primary, replica, sentinels };
+        let (sentinel_password, data_password) = (sentinel_password.map(str::to_string), data_password.map(str::to_string));
+        let s = Sentinels { primary, replica, sentinels, sentinel_password, data_password };
         s.wait_for_replica();
         Some(s)
     }
@@ -188,7 +217,7 @@ impl Sentinels {
         let until = Instant::now() + Duration::from_secs(10);
         while Instant::now() < until {
             let linked = self.replica.command(&["INFO", "replication"]).is_some_and(|i| i.contains("master_link_status:up"));
-            let known = self.sentinels.iter().all(|(_, port, _)| sentinel_says(*port).is_some_and(|p| p.contains(&self.primary.port.to_string())));
+            let known = self.sentinels.iter().all(|(_, port, _)| sentinel_says(*port, self.sentinel_password.as_deref()).is_some_and(|p| p.contains(&self.primary.port.to_string())));
             if linked && known {
                 return;
             }
@@ -197,19 +226,27 @@ impl Sentinels {
         panic!("the replica or the Sentinels did not come up");
     }
 
+    /// `redis+sentinel://` with the data password (if any), and no Sentinel password.
     pub fn url(&self) -> String {
         let all: Vec<String> = self.sentinels.iter().map(|(_, p, _)| format!("127.0.0.1:{p}")).collect();
-        format!("redis+sentinel://{}/mymaster", all.join(","))
+        let auth = self.data_password.as_ref().map(|p| format!(":{p}@")).unwrap_or_default();
+        format!("redis+sentinel://{auth}{}/mymaster", all.join(","))
+    }
+
+    /// The first Sentinel's address (`127.0.0.1:port`).
+    pub fn first(&self) -> String {
+        format!("127.0.0.1:{}", self.sentinels[0].1)
     }
 
     /// What the first Sentinel names as the primary (`host\nport`).
     pub fn named_primary(&self) -> Option<String> {
-        sentinel_says(self.sentinels[0].1)
+        sentinel_says(self.sentinels[0].1, self.sentinel_password.as_deref())
     }
 }
 
-fn sentinel_says(port: u16) -> Option<String> {
-    let probe = RedisServer { child: None, dir: tempfile::tempdir().ok()?, port, password: None, tls_port: None, ca_file: None, args: Vec::new() };
+fn sentinel_says(port: u16, password: Option<&str>) -> Option<String> {
+    let password = password.map(str::to_string);
+    let probe = RedisServer { child: None, dir: tempfile::tempdir().ok()?, port, password, tls_port: None, ca_file: None, args: Vec::new() };
     probe.command(&["SENTINEL", "get-master-addr-by-name", "mymaster"])
 }
 
