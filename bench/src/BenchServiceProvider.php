@@ -15,7 +15,7 @@ final class BenchServiceProvider extends ServiceProvider
     {
         // The pre-streaming transport, for the memory benchmark's before/after.
         $this->app['mail.manager']->extend('o365-string', fn (array $config) => new StringTransport(
-            \O365\Laravel\MailerFactory::make($config, (array) $this->app['config']->get('o365', [])),
+            $this->app->make(\O365\Laravel\MailerFactory::class)->mailer($config),
         ));
         Route::get('/send/{mailer}', static function (string $mailer) {
             Mail::mailer($mailer)->to('customer@example.com')->send(new BenchMail());
