@@ -8,7 +8,7 @@
 
 use base64::Engine as _;
 use o365_core::ErrorKind;
-use o365_core::stream::{Ingest, MAX_PARTS, MAX_STREAM_BYTES, Streamed};
+use o365_core::stream::{Ingest, MAX_HEADER_BYTES, MAX_PARTS, MAX_STREAM_BYTES, Streamed};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -113,6 +113,23 @@ fn small_parts_of_288_mib() {
     assert!(read <= MAX_STREAM_BYTES + 2 * MIB, "refused after {read} bytes");
 }
 
+/// 48 parts with 2 MiB header blocks each (every block under the 4 MiB header-block
+/// limit, every line under 998 bytes) and a one-line body: 96 MiB of headers. Header
+/// blocks are never spilled, so the message is refused at the total-header limit, before
+/// the headers fill memory.
+fn large_header_blocks() {
+    let mut ingest = Ingest::new(None);
+    let pad = format!("X-Pad: {}\r\n", "p".repeat(990)).into_bytes();
+    let block: Vec<u8> = pad.iter().copied().cycle().take(pad.len() * (2 * MIB as usize / pad.len())).collect();
+    let part = |n: usize| [format!("--b\r\nContent-Type: text/plain\r\nX-Part: {n}\r\n").into_bytes(), block.clone(), b"\r\nbody\r\n".to_vec()].concat();
+    let chunks = std::iter::once(MULTIPART.to_vec()).chain((0..48).map(part)).chain(std::iter::once(b"--b--\r\n".to_vec()));
+    let (e, read) = feed(&mut ingest, chunks);
+    let e = e.or_else(|| ingest.finish().err());
+    let text = assert_refused(e, &["16 MB header limit", "header blocks", "nothing was sent", "Fix:"]);
+    eprintln!("96 MiB of header blocks: refused after {} MiB read: {text}", read / MIB);
+    assert!(read <= (MAX_HEADER_BYTES + 8 * 1024 * 1024) as u64, "refused after {read} bytes");
+}
+
 /// 960 attachments of 150 KiB (144 MiB, ~197 MB of MIME: within every limit), streamed
 /// and planned: the small bodies past `HELD_BODIES_BYTES` wait in the spool, not in
 /// memory, and the plan is the one a whole message gets (the draft keeps the parts that
@@ -149,10 +166,12 @@ fn streamed_input_is_refused_at_its_limits_with_bounded_memory_and_disk() {
     // First: the others leave freed heap behind that would hide its growth.
     let sent = peak_growth_mib("144 MiB of 150 KiB parts, streamed and planned", || small_parts_of_144_mib_sent(&dir));
     let header = peak_growth_mib("endless header line", endless_header_line);
+    let headers = peak_growth_mib("96 MiB of header blocks", large_header_blocks);
     let attachment = peak_growth_mib("400 MB attachment", || attachment_of_400_mb(&dir));
     let small = peak_growth_mib("288 MiB of small parts", small_parts_of_288_mib);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(header <= 64, "an endless header line grew the peak RSS by {header} MiB");
+    assert!(headers <= 48, "96 MiB of header blocks grew the peak RSS by {headers} MiB");
     assert!(attachment <= 64, "a 400 MB attachment grew the peak RSS by {attachment} MiB");
     // Small parts past HELD_BODIES_BYTES go to the spool (as they came: each may end up
     // in the draft): memory stays bounded however the size is split.

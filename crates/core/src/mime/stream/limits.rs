@@ -26,6 +26,12 @@ pub const MAX_STREAM_BYTES: u64 = base64_mime_len(MAX_MESSAGE_BYTES) + 4 * MIB;
 /// Largest header block, and largest run of text outside any part's body.
 pub const HEADER_BLOCK_BYTES: usize = 4 * 1024 * 1024;
 
+/// Most bytes of a streamed message outside its part bodies: header blocks (the
+/// message's and every part's), boundary lines, preamble and epilogue. A real mail's
+/// total a few hundred KiB even with many parts; this leaves a wide margin, and bounds
+/// what the skeleton holds however the headers are split over parts.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024 * 1024;
+
 /// Most MIME parts (leaves: bodies and attachments) in a streamed message.
 pub const MAX_PARTS: usize = 1000;
 
