@@ -1,5 +1,6 @@
 //! A streamed message is refused while it is read, at the chunk that passes a limit:
-//! an endless header line, a 400 MB attachment, 288 MiB of small parts, too many parts;
+//! an endless header line, a 400 MB attachment, 288 MiB of small parts, 96 MiB of header
+//! blocks over many parts, too many parts;
 //! and a message within the limits made of many small parts costs constant memory.
 //! Each case feeds `Ingest` chunk by chunk (as the extension does with a PHP generator)
 //! and counts what was read; the memory cases measure this process's peak RSS (VmHWM,
@@ -8,7 +9,7 @@
 
 use base64::Engine as _;
 use o365_core::ErrorKind;
-use o365_core::stream::{Ingest, MAX_PARTS, MAX_STREAM_BYTES, Streamed};
+use o365_core::stream::{Ingest, MAX_HEADER_BYTES, MAX_PARTS, MAX_STREAM_BYTES, Streamed};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -113,6 +114,28 @@ fn small_parts_of_288_mib() {
     assert!(read <= MAX_STREAM_BYTES + 2 * MIB, "refused after {read} bytes");
 }
 
+/// A message of `parts` parts, each with a 2 MiB header block (lines of 998 bytes) and a
+/// one-line body, in one chunk per part.
+fn parts_with_2_mib_headers(parts: usize) -> impl Iterator<Item = Vec<u8>> {
+    let pad = format!("X-Pad: {}\r\n", "p".repeat(990)).into_bytes();
+    let block: Vec<u8> = pad.iter().copied().cycle().take(pad.len() * (2 * MIB as usize / pad.len())).collect();
+    let part = move |n: usize| [format!("--b\r\nContent-Type: text/plain\r\nX-Part: {n}\r\n").into_bytes(), block.clone(), b"\r\nbody\r\n".to_vec()].concat();
+    std::iter::once(MULTIPART.to_vec()).chain((0..parts).map(part)).chain(std::iter::once(b"--b--\r\n".to_vec()))
+}
+
+/// 48 parts with 2 MiB header blocks each (every block under the 4 MiB header-block
+/// limit, every line under 998 bytes) and a one-line body: 96 MiB of headers. Header
+/// blocks are never spilled, so the message is refused at the total-header limit, before
+/// the headers fill memory.
+fn large_header_blocks() {
+    let mut ingest = Ingest::new(None);
+    let (e, read) = feed(&mut ingest, parts_with_2_mib_headers(48));
+    let e = e.or_else(|| ingest.finish().err());
+    let text = assert_refused(e, &["16 MB header limit", "header blocks", "nothing was sent", "Fix:"]);
+    eprintln!("96 MiB of header blocks: refused after {} MiB read: {text}", read / MIB);
+    assert!(read <= (MAX_HEADER_BYTES + 8 * 1024 * 1024) as u64, "refused after {read} bytes");
+}
+
 /// 960 attachments of 150 KiB (144 MiB, ~197 MB of MIME: within every limit), streamed
 /// and planned: the small bodies past `HELD_BODIES_BYTES` wait in the spool, not in
 /// memory, and the plan is the one a whole message gets (the draft keeps the parts that
@@ -149,10 +172,13 @@ fn streamed_input_is_refused_at_its_limits_with_bounded_memory_and_disk() {
     // First: the others leave freed heap behind that would hide its growth.
     let sent = peak_growth_mib("144 MiB of 150 KiB parts, streamed and planned", || small_parts_of_144_mib_sent(&dir));
     let header = peak_growth_mib("endless header line", endless_header_line);
+    let headers = peak_growth_mib("96 MiB of header blocks", large_header_blocks);
     let attachment = peak_growth_mib("400 MB attachment", || attachment_of_400_mb(&dir));
     let small = peak_growth_mib("288 MiB of small parts", small_parts_of_288_mib);
     let _ = std::fs::remove_dir_all(&dir);
+    headers_under_the_total_header_limit_are_read_whole();
     assert!(header <= 64, "an endless header line grew the peak RSS by {header} MiB");
+    assert!(headers <= 48, "96 MiB of header blocks grew the peak RSS by {headers} MiB");
     assert!(attachment <= 64, "a 400 MB attachment grew the peak RSS by {attachment} MiB");
     // Small parts past HELD_BODIES_BYTES go to the spool (as they came: each may end up
     // in the draft): memory stays bounded however the size is split.
@@ -175,4 +201,15 @@ fn more_parts_than_the_limit_are_refused_in_small_and_large_messages() {
         let e = e.or_else(|| ingest.finish().err());
         assert_refused(e, &["more than 1000 MIME parts", "part-count limit", "Fix: send fewer attachments"]);
     }
+}
+
+/// 7 parts of 2 MiB header blocks (~14 MiB of headers, under MAX_HEADER_BYTES) are read
+/// whole. Not a test function of its own: run in parallel, it would move the peaks.
+fn headers_under_the_total_header_limit_are_read_whole() {
+    let mut ingest = Ingest::new(None);
+    let (e, read) = feed(&mut ingest, parts_with_2_mib_headers(7));
+    assert!(e.is_none(), "refused after {read} bytes: {e:?}");
+    let Ok(Streamed::Split(split)) = ingest.finish() else { panic!("a large message is split") };
+    assert_eq!(split.len() as u64, read);
+    assert!(read > 13 * MIB && read < MAX_HEADER_BYTES as u64, "{read} bytes");
 }

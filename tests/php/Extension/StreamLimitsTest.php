@@ -38,6 +38,18 @@ final class StreamLimitsTest extends TestCase
         $this->assertLessThanOrEqual(64 * 1024, $r['rss_growth_kib']);
     }
 
+    public function testEndlessLargeHeaderBlocksAreRefusedAtTheTotalHeaderLimit(): void
+    {
+        // Each header block under the 4 MiB block limit; header blocks stay in memory, so
+        // their total is capped (16 MiB) instead of reaching the 209 MB MIME cap.
+        $r = $this->stream('header-blocks');
+        $this->assertSame('O365\ConfigurationException', $r['class'], (string) $r['message']);
+        $this->assertStringContainsString('16 MB header limit', (string) $r['message']);
+        $this->assertStringContainsString('Fix:', (string) $r['message']);
+        $this->assertLessThanOrEqual(24 * self::MIB, $r['read']);
+        $this->assertLessThanOrEqual(64 * 1024, $r['rss_growth_kib']);
+    }
+
     public function testAnEndlessAttachmentIsRefusedAtGraphsMessageLimit(): void
     {
         $r = $this->stream('attachment');

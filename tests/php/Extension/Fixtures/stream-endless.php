@@ -4,7 +4,7 @@
 // how much the generator yielded and how much this process's peak RSS grew. In a
 // process of its own: an abort (out of memory) shows as its exit code, and the peak is
 // this case's alone.
-// Usage: php stream-endless.php header|attachment|small-parts CONFIG_JSON
+// Usage: php stream-endless.php header|header-blocks|attachment|small-parts CONFIG_JSON
 
 declare(strict_types=1);
 
@@ -23,6 +23,10 @@ $endless = function () use ($case, &$read): \Generator {
     if ($case === 'header') {
         $head .= 'Subject: ';
         $chunk = str_repeat('a', 1 << 20);
+    } elseif ($case === 'header-blocks') {
+        // Parts without end, each with a 2 MiB header block (lines of 998 bytes) and a one-line body.
+        $head .= "Content-Type: multipart/mixed; boundary=b\r\n\r\n";
+        $chunk = "--b\r\nContent-Type: text/plain\r\n".str_repeat('X-Pad: '.str_repeat('p', 990)."\r\n", 2118)."\r\nbody\r\n";
     } elseif ($case === 'small-parts') {
         // Attachments of 150 KiB each, without end: each one small enough to be kept as it came.
         $head .= "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n";

@@ -10,6 +10,10 @@
 //! - A header block (the message's or a part's) or text outside any part body
 //!   (preamble, epilogue) of more than [`HEADER_BLOCK_BYTES`]: not a mail. Such bytes
 //!   can never be cut out of the draft, which must stay under ~3 MB anyway.
+//! - More than [`MAX_HEADER_BYTES`] outside the part bodies in all (header blocks,
+//!   boundary lines, preamble, epilogue): never spilled (the splitter moves only bodies
+//!   out of memory), so without this cap a thousand parts of near-4 MiB header blocks
+//!   would hold up to the whole MIME read in memory.
 //! - More than [`MAX_PARTS`] MIME parts: each one left out of the draft costs a request
 //!   of its own, and every part costs memory when the message is parsed.
 
@@ -25,6 +29,12 @@ pub const MAX_STREAM_BYTES: u64 = base64_mime_len(MAX_MESSAGE_BYTES) + 4 * MIB;
 
 /// Largest header block, and largest run of text outside any part's body.
 pub const HEADER_BLOCK_BYTES: usize = 4 * 1024 * 1024;
+
+/// Most bytes of a streamed message outside its part bodies: header blocks (the
+/// message's and every part's), boundary lines, preamble and epilogue. A real mail's
+/// total a few hundred KiB even with many parts; this leaves a wide margin, and bounds
+/// what the skeleton holds however the headers are split over parts.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024 * 1024;
 
 /// Most MIME parts (leaves: bodies and attachments) in a streamed message.
 pub const MAX_PARTS: usize = 1000;
@@ -65,6 +75,20 @@ pub(crate) fn header_block_too_big(read: u64) -> Error {
         format!(
             "a header block of the streamed message passed the {} MB header-block limit ({} MB read): a header block that big is not a mail; nothing was sent",
             HEADER_BLOCK_BYTES as u64 / MIB,
+            mb(read)
+        ),
+    )
+    .with_hint(NOT_A_MAIL)
+}
+
+/// The message's bytes outside part bodies passed [`MAX_HEADER_BYTES`].
+pub(crate) fn headers_too_big(read: u64) -> Error {
+    Error::config(
+        "mime",
+        format!(
+            "the header blocks of the streamed message (with its boundary lines, preamble and epilogue) passed the {} MB header limit ({} MB read): \
+             a real mail's headers total a few hundred KB even with many parts; nothing was sent, and the rest was not read",
+            MAX_HEADER_BYTES as u64 / MIB,
             mb(read)
         ),
     )

@@ -14,7 +14,7 @@ mod splitter;
 
 use std::path::PathBuf;
 
-pub use limits::{HEADER_BLOCK_BYTES, MAX_PARTS, MAX_STREAM_BYTES};
+pub use limits::{HEADER_BLOCK_BYTES, MAX_HEADER_BYTES, MAX_PARTS, MAX_STREAM_BYTES};
 pub use splitter::{HELD_BODIES_BYTES, SPOOL_BYTES, Split};
 
 use crate::error::{Error, Result};

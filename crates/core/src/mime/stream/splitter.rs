@@ -22,7 +22,9 @@
 //! the parts complete so far are moved, as they came (still encoded: a small part may
 //! stay in the draft byte for byte), into a second unlinked spool file in the same
 //! `spool_dir`, and become holes too. So a message split into a thousand small parts
-//! costs the memory of one large part's run, not of the whole message.
+//! costs the memory of one large part's run, not of the whole message. Header blocks
+//! stay; each spill check (every [`HELD_BODIES_BYTES`] of new skeleton) refuses the
+//! message once what is not body passes `limits::MAX_HEADER_BYTES`.
 
 use std::ops::Range;
 use std::os::unix::fs::FileExt as _;
@@ -31,7 +33,7 @@ use crate::mime::draft_plan::MAX_MESSAGE_BYTES;
 use crate::error::Result;
 use crate::mime::part_bytes::PartBytes;
 use crate::mime::parts::{self, Leaf, Structure, TransferEncoding};
-use crate::mime::stream::limits::{self, HEADER_BLOCK_BYTES, MAX_STREAM_BYTES, PartCount};
+use crate::mime::stream::limits::{self, HEADER_BLOCK_BYTES, MAX_HEADER_BYTES, MAX_STREAM_BYTES, PartCount};
 use crate::mime::stream::decode::{Decoded, Decoder};
 use crate::mime::spool::Spool;
 
@@ -185,6 +187,11 @@ impl Splitter {
         let complete = self.line_start;
         let bodies: Vec<(Range<usize>, TransferEncoding)> = match parts::parse(self.skel.get(..complete).unwrap_or_default()) {
             Some(s) => {
+                // Header blocks are never spilled: what is not body is capped in all.
+                let bodies: usize = s.leaves.iter().map(|l| l.body.len()).sum();
+                if complete.saturating_sub(bodies) > MAX_HEADER_BYTES {
+                    return Err(limits::headers_too_big(self.total as u64));
+                }
                 let last = s.leaves.len().saturating_sub(1);
                 s.leaves.iter().take(last).filter(|l| !l.body.is_empty() && l.body.end < complete).map(|l| (l.body.clone(), l.encoding)).collect()
             }
