@@ -2,8 +2,9 @@
 //! `redis_url` (and `ca_file`), opened on first use and shared by every send, like the
 //! HTTP pool. Callers ask for the connection of a key ([`Redis::connection`]): the one
 //! node, the primary the Sentinels name (checked with ROLE), or the Redis Cluster node
-//! owning the key's slot (`route.rs`, `discover.rs`); a MOVED answer updates the route
-//! ([`Redis::redirected`]) and the caller tries again.
+//! owning the key's slot (`route.rs`, `discover.rs`). Commands on keys go through
+//! [`Redis::invoke`] (scripts) or [`Redis::query`] (one-key commands): a MOVED answer
+//! updates the route ([`Redis::redirected`]) and the command is tried again.
 //! Fork-safe the same way (see `runtime.rs`): the map is keyed by process id, and a child
 //! of a fork leaks the inherited connections and opens its own, because the parent's
 //! connection is driven by a task of a runtime that does not exist in the child.
@@ -148,18 +149,35 @@ impl Redis {
         }
     }
 
-    /// Runs `script` (its keys and arguments set) on the node serving `key`, following
-    /// MOVED, loading the script on that node when it does not know it (NOSCRIPT); marks
+    /// Runs `script` (its keys and arguments set) on the node serving `key`, loading it
+    /// on that node when it does not know it (NOSCRIPT); routed as [`Redis::routed`] says.
+    /// The one entry point for scripts, whatever the topology of `redis_url`.
+    pub async fn invoke<T: redis::FromRedisValue>(&self, key: &str, script: &redis::ScriptInvocation<'_>) -> Option<redis::RedisResult<T>> {
+        self.routed(key, |mut conn| async move { script.invoke_async(&mut conn).await }).await
+    }
+
+    /// Runs the one-key command `cmd` (GET, SET, DEL of `key`) on the node serving `key`,
+    /// routed as [`Redis::routed`] says: a plain command meets MOVED and ASK during a slot
+    /// migration just as a script does, and is no Redis failure either.
+    pub async fn query<T: redis::FromRedisValue>(&self, key: &str, cmd: &redis::Cmd) -> Option<redis::RedisResult<T>> {
+        self.routed(key, |mut conn| async move { cmd.query_async(&mut conn).await }).await
+    }
+
+    /// Runs `call` on the connection of the node serving `key`, following MOVED; marks
     /// Redis as answering, or as failing. A slot in the middle of a migration (ASK, or
     /// TRYAGAIN when its keys are split between the two nodes, as for the scripts' several
     /// keys) is tried again after [`MIGRATION_PAUSE`]: moving one mailbox's few keys takes
     /// milliseconds, and the MOVED that follows is followed. `None`: no Redis now (in its
     /// backoff, or a slot moving on and on): the caller falls back to what it does
-    /// without Redis. The one entry point for scripts, whatever the topology of `redis_url`.
-    pub async fn invoke<T: redis::FromRedisValue>(&self, key: &str, script: &redis::ScriptInvocation<'_>) -> Option<redis::RedisResult<T>> {
+    /// without Redis.
+    async fn routed<T, F, Fut>(&self, key: &str, call: F) -> Option<redis::RedisResult<T>>
+    where
+        F: Fn(MultiplexedConnection) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
         for _ in 0..MAX_REDIRECTS {
-            let mut conn = self.connection(key).await?;
-            match script.invoke_async(&mut conn).await {
+            let conn = self.connection(key).await?;
+            match call(conn).await {
                 Ok(v) => {
                     self.succeeded();
                     return Some(Ok(v));
