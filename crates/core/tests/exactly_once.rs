@@ -308,6 +308,7 @@ fn redis_lost_mid_way_falls_back_to_process_memory() {
     let warned: Vec<&String> = again.warnings.iter().chain(&fresh.warnings).filter(|w| w.contains("send ledger")).collect();
     assert_eq!(warned.len(), 1, "warned once: {:?} {:?}", again.warnings, fresh.warnings);
     assert!(!warned[0].contains("pw-never-shown"), "no password: {}", warned[0]);
+    assert!(warned[0].contains("Fix: make that Redis reachable from every worker"), "a Redis gone: the reach fix: {}", warned[0]);
     assert!(send(&mailer, "after-loss").expect("receipt").receipt.already_sent, "never twice in this process");
     assert_eq!(emu.messages().len(), 2);
 }

@@ -235,6 +235,27 @@ fn an_unreachable_upload_host_is_named_with_what_to_allow() {
     assert_eq!(json(&emu, "/_emulator/drafts").as_array().map(Vec::len), Some(0));
 }
 
+/// A redirect from the upload host (Graph's uploadUrl, `localhost` here, not the
+/// `127.0.0.1` of graph_endpoint) names that host, not graph_endpoint, and is not followed.
+#[test]
+fn a_redirect_from_the_upload_host_names_that_host() {
+    let emu = start();
+    let mailer = mailer(&emu, &[("max_retries", ConfigValue::Int(0))]);
+    faults(&emu, r#"[{"match":{"path":"AttachmentSessions","method":"PUT"},"status":307}]"#);
+    let atts = vec![Attachment::file("big.bin", 5 * MIB, 18)];
+    let mime = message("moved@contoso.com", "redirected upload", &atts);
+    let err = mailer.send_mime(&mime, Some("moved@contoso.com"), &[]).unwrap_err();
+    let text = err.to_string();
+    assert_eq!((err.kind, err.status), (ErrorKind::GraphServer, Some(307)), "{text}");
+    let graph = emu.base_url();
+    let upload = graph.replace("127.0.0.1", "localhost");
+    assert!(err.message.contains(&format!("upload URL Graph handed out ({upload})")), "names the upload host: {text}");
+    assert!(!err.message.contains(&graph), "not graph_endpoint: {text}");
+    assert!(text.contains("never followed") && text.contains("HTTPS_PROXY"), "says what to check: {text}");
+    assert!(!text.contains("set `graph_endpoint`"), "graph_endpoint is not what redirected: {text}");
+    assert_eq!(json(&emu, "/_emulator/drafts").as_array().map(Vec::len), Some(0), "the draft deleted");
+}
+
 #[test]
 fn without_mail_read_write_the_error_says_so() {
     let app = AppConfig { roles: vec!["Mail.Send".into()], ..AppConfig::default() };

@@ -141,6 +141,28 @@ fn a_slot_moved_to_another_primary_is_followed_without_a_warning() {
     assert_eq!(window_count(&cluster, from, &key), 0);
 }
 
+/// The send ledger's own commands (GET, SET, DEL outside its script) follow a moved slot
+/// like the scripts: the GET of a message this process already sent meets MOVED first.
+/// Before, that MOVED was taken for a Redis failure: a warning, and every send of the
+/// process fell back to memory for the backoff, so another process retrying one of its
+/// messages would not have recognised it (a possible double send).
+#[test]
+fn the_send_ledger_follows_a_moved_slot_without_a_warning() {
+    let Some(cluster) = Cluster::start() else { return };
+    let emu = common::start_default();
+    let mailer = Mailer::new(config(&emu.base, &cluster.url()));
+    let (_, slot, from, to) = slot_to_move(&cluster, &mailer);
+    cluster.migrate(slot, from, to);
+    let again = send(&mailer, "before-0").expect("the first receipt");
+    assert!(again.receipt.already_sent);
+    assert!(!again.warnings.iter().any(|w| w.contains("redis_url")), "a MOVED is no failure: {:?}", again.warnings);
+    let fresh = send(&mailer, "after-move").expect("sent");
+    assert!(fresh.warnings.is_empty(), "Redis still used: {:?}", fresh.warnings);
+    let key = o365_core::ledger::key(&config(&emu.base, &cluster.url()), MAILBOX, "<after-move@test>", &["ann@example.com".to_string()]);
+    assert_eq!(cluster.slot(&key), slot, "the ledger key shares the mailbox's slot");
+    assert_eq!(cluster.nodes[to].command(&["EXISTS", &key]).as_deref().map(str::trim), Some("1"), "{key} on the slot's new primary");
+}
+
 #[test]
 fn a_send_during_a_slot_migration_waits_for_it_and_follows_the_slot() {
     let Some(cluster) = Cluster::start() else { return };

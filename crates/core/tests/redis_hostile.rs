@@ -326,8 +326,9 @@ fn child_moves(cluster: bool) {
     assert_eq!(emu.messages().len(), 3, "every send was delivered");
     assert_eq!(warnings.len(), 1, "one warning per process: {warnings:?}");
     let w = &warnings[0];
-    let fix = if cluster { "redis-cli --cluster check" } else { "use redis+cluster://" };
+    let fix = if cluster { "Fix: check the cluster with `redis-cli --cluster check" } else { "Fix: use redis+cluster://" };
     assert!(w.contains("MOVED") && w.contains("more than 8 times") && w.contains(fix) && w.contains("keeps sending"), "{w}");
+    assert!(!w.contains("reachable from every worker"), "one fix, the cause's own: {w}");
     // 8 tries of the first send's acquire, then the backoff: not 8 per send.
     assert!(scripts <= 8, "{scripts} scripts: the moving slot was asked again at once");
     println!("ok");

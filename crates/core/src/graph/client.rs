@@ -210,8 +210,7 @@ impl GraphClient {
         let retry_after = crate::http::retry::retry_after(resp.headers());
         let ids = |e: Error| e.with_request_ids(request_id.clone(), Some(client_request_id.to_string()));
         if (300..400).contains(&status) {
-            let what = format!("Graph ({} of {})", req.action, self.config.graph_endpoint);
-            return Verdict::Fail(ids(crate::http::failure::redirect_refused(status, resp.headers(), &what, "graph_endpoint")));
+            return Verdict::Fail(ids(self.redirect_refused(status, resp.headers(), req)));
         }
         if (200..300).contains(&status) {
             return match capped_body::read(resp, MAX_ANSWER_BYTES).await {
@@ -262,16 +261,38 @@ impl GraphClient {
         }
     }
 
-    /// A failure without an answer, naming the host contacted: `graph_endpoint`, or the
-    /// host of the upload URL Graph handed out (outlook.office.com or similar in
-    /// Microsoft's cloud), which a proxy or firewall must let through as well.
-    fn describe(&self, e: &reqwest::Error, req: &GraphRequest) -> (Failure, Error) {
+    /// A 3xx answer, never followed, naming the host that answered it: `graph_endpoint`,
+    /// or the upload URL's host, which `graph_endpoint` does not set.
+    fn redirect_refused(&self, status: u16, headers: &reqwest::header::HeaderMap, req: &GraphRequest) -> Error {
+        let Some(origin) = self.upload_origin(req) else {
+            let what = format!("Graph ({} of {})", req.action, self.config.graph_endpoint);
+            return crate::http::failure::redirect_refused(status, headers, &what, "graph_endpoint");
+        };
+        let what = format!("the upload URL Graph handed out ({origin}), {},", req.action);
+        crate::http::failure::redirect_refused(status, headers, &what, "graph_endpoint").with_hint(format!(
+            "Graph's uploadUrl ({origin}) is not `graph_endpoint`: a proxy between this server and that host that redirects is \
+             misconfigured or hostile; check HTTPS_PROXY / NO_PROXY and the proxy's rules for that host"
+        ))
+    }
+
+    /// The scheme, host and port of `req`'s URL when it is not under `graph_endpoint`:
+    /// an upload URL Graph handed out (outlook.office.com or similar in Microsoft's
+    /// cloud). Only those: the upload URL's query is a credential.
+    fn upload_origin(&self, req: &GraphRequest) -> Option<String> {
         let graph = self.config.graph_endpoint.as_str();
         let origin = reqwest::Url::parse(&req.url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-        if req.url.starts_with(graph) || origin.is_empty() || origin == "null" || graph.starts_with(&origin) {
+        let under_graph = req.url.starts_with(graph) || origin.is_empty() || origin == "null" || graph.starts_with(&origin);
+        (!under_graph).then_some(origin)
+    }
+
+    /// A failure without an answer, naming the host contacted: `graph_endpoint`, or the
+    /// host of the upload URL Graph handed out, which a proxy or firewall must let
+    /// through as well.
+    fn describe(&self, e: &reqwest::Error, req: &GraphRequest) -> (Failure, Error) {
+        let graph = self.config.graph_endpoint.as_str();
+        let Some(origin) = self.upload_origin(req) else {
             return crate::http::failure::describe(e, "Graph API", graph, "graph_endpoint");
-        }
-        // Only scheme, host and port: the upload URL's query is a credential.
+        };
         let (failure, err) = crate::http::failure::describe(e, "upload URL Graph handed out", &origin, "graph_endpoint");
         if failure == Failure::Untrusted || e.is_timeout() {
             return (failure, err);

@@ -1,7 +1,8 @@
 //! The ledger in the Redis of `redis_url`, shared by every process that uses it: one key
 //! per message, changed by one Lua script (compare and set, with the TTL), so two
-//! workers that pick up the same message never both start it. Uses the limiter's
-//! connection of this process (one per node of `redis_url`, with its timeouts and
+//! workers that pick up the same message never both start it. The script and the plain
+//! GET, SET and DEL follow a Redis Cluster's moved slots alike (`Redis::invoke`,
+//! `Redis::query`). Uses the limiter's connection of this process (one per node of `redis_url`, with its timeouts and
 //! backoff; `connection(key)` picks the node serving the key: the one node, the
 //! Sentinels' primary, or the cluster node owning the key's slot).
 //! `Err(Down)`: Redis cannot be used now; the caller falls back to process memory.
@@ -40,16 +41,16 @@ pub(super) async fn swap(
 /// Writes `value` (`None`: deletes) whatever the key holds; with `replicate`, then waits
 /// up to that long for a replica to have it (`durable.rs`), on the connection that wrote it.
 pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Duration, replicate: Option<Duration>) -> Result<(), Down> {
-    let mut conn = redis.connection(key).await.ok_or(Down)?;
-    let done = match value {
-        Some(v) => redis::cmd("SET").arg(key).arg(v).arg("PX").arg(ttl.as_millis().max(1) as u64).query_async::<()>(&mut conn).await,
-        None => redis::cmd("DEL").arg(key).query_async::<()>(&mut conn).await,
+    let cmd = match value {
+        Some(v) => redis::cmd("SET").arg(key).arg(v).arg("PX").arg(ttl.as_millis().max(1) as u64).clone(),
+        None => redis::cmd("DEL").arg(key).clone(),
     };
-    done.map_err(|e| {
-        redis.failed(&e);
-        Down
-    })?;
-    if let Some(max) = replicate {
+    // Routed like the script (`Redis::query`): a slot being moved is no failure, and
+    // the entry lands on the node serving the key now.
+    redis.query::<()>(key, &cmd).await.ok_or(Down)?.map_err(|_| Down)?;
+    // The connection of the node that took the SET (the route followed any MOVED): one
+    // multiplexed connection per node, so WAIT counts that write.
+    if let (Some(max), Some(mut conn)) = (replicate, redis.connection(key).await) {
         super::durable::note(redis.replicate(key, &mut conn, max).await, redis.address());
     }
     Ok(())
@@ -57,9 +58,5 @@ pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Dura
 
 /// The key's value.
 pub(super) async fn get(redis: &Redis, key: &str) -> Result<Option<String>, Down> {
-    let mut conn = redis.connection(key).await.ok_or(Down)?;
-    redis::cmd("GET").arg(key).query_async::<Option<String>>(&mut conn).await.map_err(|e| {
-        redis.failed(&e);
-        Down
-    })
+    redis.query::<Option<String>>(key, redis::cmd("GET").arg(key)).await.ok_or(Down)?.map_err(|_| Down)
 }

@@ -2,8 +2,9 @@
 //! `redis_url` (and `ca_file`), opened on first use and shared by every send, like the
 //! HTTP pool. Callers ask for the connection of a key ([`Redis::connection`]): the one
 //! node, the primary the Sentinels name (checked with ROLE), or the Redis Cluster node
-//! owning the key's slot (`route.rs`, `discover.rs`); a MOVED answer updates the route
-//! ([`Redis::redirected`]) and the caller tries again.
+//! owning the key's slot (`route.rs`, `discover.rs`). Commands on keys go through
+//! [`Redis::invoke`] (scripts) or [`Redis::query`] (one-key commands): a MOVED answer
+//! updates the route ([`Redis::redirected`]) and the command is tried again.
 //! Fork-safe the same way (see `runtime.rs`): the map is keyed by process id, and a child
 //! of a fork leaks the inherited connections and opens its own, because the parent's
 //! connection is driven by a task of a runtime that does not exist in the child.
@@ -148,18 +149,35 @@ impl Redis {
         }
     }
 
-    /// Runs `script` (its keys and arguments set) on the node serving `key`, following
-    /// MOVED, loading the script on that node when it does not know it (NOSCRIPT); marks
+    /// Runs `script` (its keys and arguments set) on the node serving `key`, loading it
+    /// on that node when it does not know it (NOSCRIPT); routed as [`Redis::routed`] says.
+    /// The one entry point for scripts, whatever the topology of `redis_url`.
+    pub async fn invoke<T: redis::FromRedisValue>(&self, key: &str, script: &redis::ScriptInvocation<'_>) -> Option<redis::RedisResult<T>> {
+        self.routed(key, |mut conn| async move { script.invoke_async(&mut conn).await }).await
+    }
+
+    /// Runs the one-key command `cmd` (GET, SET, DEL of `key`) on the node serving `key`,
+    /// routed as [`Redis::routed`] says: a plain command meets MOVED and ASK during a slot
+    /// migration just as a script does, and is no Redis failure either.
+    pub async fn query<T: redis::FromRedisValue>(&self, key: &str, cmd: &redis::Cmd) -> Option<redis::RedisResult<T>> {
+        self.routed(key, |mut conn| async move { cmd.query_async(&mut conn).await }).await
+    }
+
+    /// Runs `call` on the connection of the node serving `key`, following MOVED; marks
     /// Redis as answering, or as failing. A slot in the middle of a migration (ASK, or
     /// TRYAGAIN when its keys are split between the two nodes, as for the scripts' several
     /// keys) is tried again after [`MIGRATION_PAUSE`]: moving one mailbox's few keys takes
     /// milliseconds, and the MOVED that follows is followed. `None`: no Redis now (in its
     /// backoff, or a slot moving on and on): the caller falls back to what it does
-    /// without Redis. The one entry point for scripts, whatever the topology of `redis_url`.
-    pub async fn invoke<T: redis::FromRedisValue>(&self, key: &str, script: &redis::ScriptInvocation<'_>) -> Option<redis::RedisResult<T>> {
+    /// without Redis.
+    async fn routed<T, F, Fut>(&self, key: &str, call: F) -> Option<redis::RedisResult<T>>
+    where
+        F: Fn(MultiplexedConnection) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
         for _ in 0..MAX_REDIRECTS {
-            let mut conn = self.connection(key).await?;
-            match script.invoke_async(&mut conn).await {
+            let conn = self.connection(key).await?;
+            match call(conn).await {
                 Ok(v) => {
                     self.succeeded();
                     return Some(Ok(v));
@@ -181,9 +199,9 @@ impl Redis {
     fn redirects_exhausted(&self) -> &'static str {
         if *self.url.topology() == Topology::Cluster {
             "the mailbox's hash slot moved (MOVED, ASK or TRYAGAIN) more than 8 times in a row: a resharding is under way, or the \
-             nodes disagree on who serves it; check the cluster with `redis-cli --cluster check HOST:PORT` and fix it with `--cluster fix`"
+             nodes disagree on who serves it. Fix: check the cluster with `redis-cli --cluster check HOST:PORT` and fix it with `--cluster fix`"
         } else {
-            "the node answered MOVED (or ASK, TRYAGAIN) more than 8 times in a row: it is a node of a Redis Cluster; use \
+            "the node answered MOVED (or ASK, TRYAGAIN) more than 8 times in a row: it is a node of a Redis Cluster. Fix: use \
              redis+cluster://HOST1:PORT1,HOST2:PORT2/ in `redis_url` so that each mailbox's slot is routed to its node"
         }
     }
@@ -220,7 +238,7 @@ impl Redis {
             Some(r) => r,
             None => discover::route(&self.url, self.ca_file.as_ref(), TIMEOUT).await?,
         };
-        let node = route.node_for(key).ok_or_else(|| redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "no node of the Redis Cluster serves the mailbox's slot")))?.to_string();
+        let node = route.node_for(key).ok_or_else(|| redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "no node of the Redis Cluster serves the mailbox's slot. Fix: cover every slot (`redis-cli --cluster fix HOST:PORT`)")))?.to_string();
         self.lock().route = Some(route);
         let mut opened = self.connect(&node, TIMEOUT).await?;
         self.check_role(&mut opened.conn).await?;
@@ -351,14 +369,15 @@ impl Redis {
         drop(s);
         // The one warning of this process for Redis failing, whoever met it first (the
         // limiter, or the send ledger, which uses this connection): it names the cause
-        // (what a peer did, when the bounded stream recorded it) and what both do meanwhile.
+        // (what a peer did, when the bounded stream recorded it), what both do meanwhile,
+        // and one fix: the cause's own when it has one.
+        let (why, fix) = cause_and_fix(why);
         WARNING.set(|| {
             format!(
                 "redis_url: the Redis of the shared mailbox limiter and the send ledger ({}) failed: {why}; this process keeps \
                  sending with its own limits (4 requests in flight per mailbox in this process, no shared window or hold) and \
                  tries Redis again within {} s; the send ledger remembers the messages this process sent and never sends one \
-                 twice, but a retry of the same message in another process is not recognised until Redis is back. Fix: make \
-                 that Redis reachable from every worker, or remove `redis_url`",
+                 twice, but a retry of the same message in another process is not recognised until Redis is back. Fix: {fix}",
                 self.url.address(),
                 max.as_secs()
             )
@@ -370,6 +389,17 @@ impl Redis {
     }
 }
 
+/// Where a cause of failure names its own fix, it follows this (the refusals of
+/// `discover.rs` and `dial.rs`, [`describe`], [`Redis::redirects_exhausted`]).
+pub(super) const FIX: &str = ". Fix: ";
+/// The fix of a cause that has none of its own (a Redis down, unreachable, timing out).
+pub(super) const REACH_FIX: &str = "make that Redis reachable from every worker, or remove `redis_url`";
+
+/// A cause of failure and the one fix to say with it: its own, else [`REACH_FIX`].
+pub(super) fn cause_and_fix(why: &str) -> (&str, &str) {
+    why.split_once(FIX).unwrap_or((why, REACH_FIX))
+}
+
 /// What went wrong, in words that never contain the URL or its password.
 fn describe(e: &redis::RedisError) -> String {
     if e.is_timeout() {
@@ -377,11 +407,11 @@ fn describe(e: &redis::RedisError) -> String {
     } else if e.is_connection_refusal() {
         "connection refused".into()
     } else if e.code() == Some("READONLY") {
-        "a write was refused with READONLY (the node is a replica, or a primary demoted by a failover): point `redis_url` at the \
+        "a write was refused with READONLY (the node is a replica, or a primary demoted by a failover). Fix: point `redis_url` at the \
          primary, or use redis+sentinel:// (or redis+cluster://) so that the current primary is found"
             .into()
     } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
-        "authentication failed (check the user and password in `redis_url`)".into()
+        "authentication failed. Fix: check the user and password in `redis_url`".into()
     } else if e.kind() == redis::ErrorKind::InvalidClientConfig {
         // Only the static description (never the URL), not the detail.
         e.to_string().split(" - ").next().unwrap_or_default().to_string()

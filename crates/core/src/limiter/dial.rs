@@ -40,7 +40,7 @@ pub(crate) async fn open(url: &Secret, ca_file: Option<&CaFile>, response: Durat
     match info.addr() {
         ConnectionAddr::Tcp(host, port) => over(tcp(host, *port).await?, &info, config).await,
         ConnectionAddr::TcpTls { insecure: true, .. } => Err(refused(
-            "`redis_url` ends in `#insecure` (no certificate check), which is not supported: add the CA of the Redis as `ca_file` instead",
+            "`redis_url` ends in `#insecure` (no certificate check), which is not supported. Fix: add the CA of the Redis as `ca_file` instead",
         )),
         ConnectionAddr::TcpTls { host, port, .. } => {
             let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|_| refused("the host of `redis_url` is not a valid TLS name"))?;
@@ -48,7 +48,7 @@ pub(crate) async fn open(url: &Secret, ca_file: Option<&CaFile>, response: Durat
             let stream = connector.connect(name, tcp(host, *port).await?).await?;
             over(stream, &info, config).await
         }
-        _ => Err(refused("`redis_url` names a kind of address the limiter does not support (use redis:// or rediss://)")),
+        _ => Err(refused("`redis_url` names a kind of address the limiter does not support. Fix: use redis:// or rediss://")),
     }
 }
 

@@ -45,7 +45,7 @@ async fn primary(url: &RedisUrl, sentinel: &str, service: &str, ca_file: Option<
         redis::cmd("SENTINEL").arg("get-master-addr-by-name").arg(service).query_async::<Option<(String, u16)>>(&mut conn).await
     };
     let named = ask.await.map_err(|e| sentinel_auth_failed(url, e))?;
-    let (host, port) = named.ok_or_else(|| refused("the Sentinels of `redis_url` know no primary of its service name (check the name after the last `/`)"))?;
+    let (host, port) = named.ok_or_else(|| refused("the Sentinels of `redis_url` know no primary of its service name. Fix: check the name after the last `/`"))?;
     Ok(Route::One(if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }))
 }
 
@@ -56,11 +56,11 @@ fn sentinel_auth_failed(url: &RedisUrl, e: redis::RedisError) -> redis::RedisErr
     match (auth, url.sentinel_auth()) {
         (false, _) => e,
         (true, false) => refused(
-            "the Sentinels of `redis_url` require a password of their own (NOAUTH): add `?sentinel_password=...` (percent-encoded; \
+            "the Sentinels of `redis_url` require a password of their own (NOAUTH). Fix: add `?sentinel_password=...` (percent-encoded; \
              `&sentinel_username=...` for an ACL user) to `redis_url`; the password before `@` is the primary's",
         ),
         (true, true) => refused(
-            "the Sentinels of `redis_url` refused its `sentinel_password` (or `sentinel_username`): set them to the Sentinels' own \
+            "the Sentinels of `redis_url` refused its `sentinel_password` (or `sentinel_username`). Fix: set them to the Sentinels' own \
              `requirepass` or ACL user, not the primary's",
         ),
     }
@@ -88,11 +88,11 @@ pub(crate) async fn is_data_primary(conn: &mut redis::aio::MultiplexedConnection
     };
     match role_name(&role) {
         Some(b"slave") => Err(refused(
-            "`redis_url` points at a replica (ROLE: slave), where every write fails with READONLY: point `redis_url` at the primary, \
+            "`redis_url` points at a replica (ROLE: slave), where every write fails with READONLY. Fix: point `redis_url` at the primary, \
              or use redis+sentinel://SENTINEL:26379/SERVICE_NAME so that the primary is found and followed through failovers",
         )),
         Some(b"sentinel") => Err(refused(
-            "`redis_url` points at a Redis Sentinel, which holds no data: use redis+sentinel://SENTINEL:26379,.../SERVICE_NAME \
+            "`redis_url` points at a Redis Sentinel, which holds no data. Fix: use redis+sentinel://SENTINEL:26379,.../SERVICE_NAME \
              (the Sentinels and the primary's name) instead of redis://",
         )),
         _ => Ok(()),
@@ -111,7 +111,8 @@ fn role_name(role: &Value) -> Option<&[u8]> {
     }
 }
 
-/// A setup the limiter cannot use; the text (static, so never the URL) reaches the warning.
+/// A setup the limiter cannot use; the text (static, so never the URL) reaches the
+/// warning, its fix after `connection::FIX`.
 fn refused(why: &'static str) -> redis::RedisError {
     redis::RedisError::from((ErrorKind::InvalidClientConfig, why))
 }

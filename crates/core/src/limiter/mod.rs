@@ -67,12 +67,12 @@ pub(crate) async fn describe(config: &Config) -> (String, Option<String>) {
     let redis = connection::redis(url, config.ca_file.as_ref());
     match redis.probe().await {
         Ok(()) => (format!("shared by every process using the Redis at {}", redis.address()), None),
-        Err(why) => (
-            format!("per process: the Redis at {} cannot be used ({why})", redis.address()),
-            Some(format!(
-                "redis_url: the Redis at {} cannot be used ({why}); sends fall back to per-process limits. Fix: make it reachable from every worker, or remove `redis_url`",
-                redis.address()
-            )),
-        ),
+        Err(why) => {
+            let (cause, fix) = connection::cause_and_fix(&why);
+            (
+                format!("per process: the Redis at {} cannot be used ({why})", redis.address()),
+                Some(format!("redis_url: the Redis at {} cannot be used ({cause}); sends fall back to per-process limits. Fix: {fix}", redis.address())),
+            )
+        }
     }
 }
