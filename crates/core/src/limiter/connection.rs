@@ -238,7 +238,7 @@ impl Redis {
             Some(r) => r,
             None => discover::route(&self.url, self.ca_file.as_ref(), TIMEOUT).await?,
         };
-        let node = route.node_for(key).ok_or_else(|| redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "no node of the Redis Cluster serves the mailbox's slot. Fix: cover every slot (`redis-cli --cluster fix HOST:PORT`)")))?.to_string();
+        let node = route.node_for(key).ok_or_else(|| dial::refused("no node of the Redis Cluster serves the mailbox's slot. Fix: cover every slot (`redis-cli --cluster fix HOST:PORT`)"))?.to_string();
         self.lock().route = Some(route);
         let mut opened = self.connect(&node, TIMEOUT).await?;
         self.check_role(&mut opened.conn).await?;

@@ -87,7 +87,8 @@ fn tls_config(ca_file: Option<&CaFile>) -> RedisResult<rustls::ClientConfig> {
         .with_no_client_auth())
 }
 
-/// A setup the limiter refuses; the text (static, so never the URL) reaches the warning.
-fn refused(why: &'static str) -> redis::RedisError {
+/// A setup the limiter refuses or cannot use (here and in `discover`); the text (static,
+/// so never the URL) reaches the warning, its fix after `connection::FIX`.
+pub(super) fn refused(why: &'static str) -> redis::RedisError {
     redis::RedisError::from((ErrorKind::InvalidClientConfig, why))
 }

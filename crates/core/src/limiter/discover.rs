@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use redis::{ErrorKind, RedisResult, Value};
 
-use super::dial;
+use super::dial::{self, refused};
 use super::route::{Route, SlotMap};
 use crate::config::ca_file::CaFile;
 use crate::config::redis_url::{RedisUrl, Topology};
@@ -109,10 +109,4 @@ fn role_name(role: &Value) -> Option<&[u8]> {
         },
         _ => None,
     }
-}
-
-/// A setup the limiter cannot use; the text (static, so never the URL) reaches the
-/// warning, its fix after `connection::FIX`.
-fn refused(why: &'static str) -> redis::RedisError {
-    redis::RedisError::from((ErrorKind::InvalidClientConfig, why))
 }
