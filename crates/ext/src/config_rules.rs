@@ -7,6 +7,8 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
+use crate::arrays::OrderedArray;
+
 /// Facts about config values (no instance: every method is static).
 #[php_class]
 #[php(name = "O365\\Config")]
@@ -19,11 +21,11 @@ impl ConfigRules {
     /// The values of `cloud`, each with Microsoft's name of it, in the order to offer them:
     /// `['global' => 'Global (incl. GCC)', 'usgov' => ..., 'usgov-dod' => ..., 'china' => ...]`.
     pub fn clouds() -> PhpResult<ZBox<ZendHashTable>> {
-        let mut out = ZendHashTable::new();
+        let mut out = OrderedArray::new();
         for cloud in o365_core::Cloud::ALL {
-            out.insert(cloud.name(), cloud.label()).map_err(|e| PhpException::from(e.to_string()))?;
+            out = out.with(cloud.name(), cloud.label())?;
         }
-        Ok(out)
+        Ok(out.build())
     }
 
     /// Why `$value` cannot be right for `$key` (`tenant_id`, `client_id`, `client_secret`,

@@ -16,13 +16,6 @@ final class Format
         return preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i', $value) === 1;
     }
 
-    /** A domain name such as contoso.onmicrosoft.com or contoso.com (a tenant's verified domain). */
-    public static function isDomain(string $value): bool
-    {
-        return strlen($value) <= 253
-            && preg_match('/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i', $value) === 1;
-    }
-
     /** An address whose characters need no quoting in PowerShell or Exchange filters. */
     public static function isPlainEmail(string $value): bool
     {
