@@ -279,10 +279,10 @@ impl GraphClient {
     /// an upload URL Graph handed out (outlook.office.com or similar in Microsoft's
     /// cloud). Only those: the upload URL's query is a credential.
     fn upload_origin(&self, req: &GraphRequest) -> Option<String> {
-        let graph = self.config.graph_endpoint.as_str();
-        let origin = reqwest::Url::parse(&req.url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-        let under_graph = req.url.starts_with(graph) || origin.is_empty() || origin == "null" || graph.starts_with(&origin);
-        (!under_graph).then_some(origin)
+        if crate::http::preconnect::same_origin(&req.url, &self.config.graph_endpoint) {
+            return None;
+        }
+        reqwest::Url::parse(&req.url).ok().map(|u| u.origin().ascii_serialization())
     }
 
     /// A failure without an answer, naming the host contacted: `graph_endpoint`, or the

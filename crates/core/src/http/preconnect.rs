@@ -35,8 +35,9 @@ pub(crate) fn start(process: &Process, http: &reqwest::Client, config: &Config) 
 }
 
 /// Whether two URLs share scheme, host and port (one connection pool entry). An
-/// unparsable one counts as the same: then nothing extra is opened.
-fn same_origin(a: &str, b: &str) -> bool {
+/// unparsable one counts as the same: then nothing extra is opened (and the Graph client
+/// names `graph_endpoint` in its errors).
+pub(crate) fn same_origin(a: &str, b: &str) -> bool {
     match (reqwest::Url::parse(a), reqwest::Url::parse(b)) {
         (Ok(a), Ok(b)) => a.origin() == b.origin(),
         _ => true,
