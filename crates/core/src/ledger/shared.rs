@@ -47,10 +47,10 @@ pub(super) async fn set(redis: &Redis, key: &str, value: Option<&str>, ttl: Dura
     };
     // Routed like the script (`Redis::query`): a slot being moved is no failure, and
     // the entry lands on the node serving the key now.
-    redis.query::<()>(key, &cmd).await.ok_or(Down)?.map_err(|_| Down)?;
-    // The connection of the node that took the SET (the route followed any MOVED): one
-    // multiplexed connection per node, so WAIT counts that write.
-    if let (Some(max), Some(mut conn)) = (replicate, redis.connection(key).await) {
+    let ((), mut conn) = redis.query_keeping_connection::<()>(key, &cmd).await.ok_or(Down)?.map_err(|_| Down)?;
+    // WAIT on the very connection that took the SET (the route followed any MOVED), so
+    // that it counts that write.
+    if let Some(max) = replicate {
         super::durable::note(redis.replicate(key, &mut conn, max).await, redis.address());
     }
     Ok(())

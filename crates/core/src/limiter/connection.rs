@@ -163,6 +163,22 @@ impl Redis {
         self.routed(key, |mut conn| async move { cmd.query_async(&mut conn).await }).await
     }
 
+    /// As [`Redis::query`], also handing back the connection that answered, for a command
+    /// that must follow on that very connection: WAIT counts the writes of its own
+    /// connection, and a second lookup could find a new one (or another node's) after a
+    /// failure elsewhere dropped the connections or the slot moved.
+    pub async fn query_keeping_connection<T: redis::FromRedisValue>(
+        &self,
+        key: &str,
+        cmd: &redis::Cmd,
+    ) -> Option<redis::RedisResult<(T, MultiplexedConnection)>> {
+        self.routed(key, |mut conn| async move {
+            let answer = cmd.query_async(&mut conn).await?;
+            Ok((answer, conn))
+        })
+        .await
+    }
+
     /// Runs `call` on the connection of the node serving `key`, following MOVED; marks
     /// Redis as answering, or as failing. A slot in the middle of a migration (ASK, or
     /// TRYAGAIN when its keys are split between the two nodes, as for the scripts' several
