@@ -9,7 +9,7 @@ use std::time::Duration;
 use redis::{ErrorKind, RedisResult, Value};
 
 use super::dial::{self, refused};
-use super::route::{Route, SlotMap};
+use super::route::{node_address, Route, SlotMap};
 use crate::config::ca_file::CaFile;
 use crate::config::redis_url::{RedisUrl, Topology};
 
@@ -46,7 +46,7 @@ async fn primary(url: &RedisUrl, sentinel: &str, service: &str, ca_file: Option<
     };
     let named = ask.await.map_err(|e| sentinel_auth_failed(url, e))?;
     let (host, port) = named.ok_or_else(|| refused("the Sentinels of `redis_url` know no primary of its service name. Fix: check the name after the last `/`"))?;
-    Ok(Route::One(if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }))
+    Ok(Route::One(node_address(&host, port)))
 }
 
 /// A Sentinel that wants a password (NOAUTH) or refused the one given: said with the

@@ -66,8 +66,7 @@ impl SlotMap {
                 _ => asked.to_string(),
             };
             let Some(Value::Int(port)) = primary.get(1) else { return None };
-            let node = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
-            map.nodes.push(node);
+            map.nodes.push(node_address(&host, *port));
             let i = u16::try_from(map.nodes.len() - 1).ok()?;
             for s in usize::try_from(*start).ok()?..=usize::try_from(*end).ok()?.min(SLOTS - 1) {
                 map.owner[s] = i;
@@ -75,6 +74,13 @@ impl SlotMap {
         }
         Some(map)
     }
+}
+
+/// `host:port` as a node is named in routes and URLs: an IPv6 host in brackets, once (a
+/// seed such as `[::1]:7000` hands its host over already bracketed).
+pub(crate) fn node_address(host: &str, port: impl std::fmt::Display) -> String {
+    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    if bare.contains(':') { format!("[{bare}]:{port}") } else { format!("{bare}:{port}") }
 }
 
 /// Redis Cluster's hash slot of `key`: CRC16 (XMODEM) of its hash tag (the part between
@@ -123,5 +129,10 @@ mod tests {
         assert_eq!(route.node_for("foo"), Some("seed:7001"));
         route.moved(slot("foo"), "10.0.0.2:7002");
         assert_eq!(route.node_for("foo"), Some("10.0.0.2:7002"));
+        // A slot whose host is left out takes the seed's, bracketed once for IPv6.
+        let ipv6 = SlotMap::parse(&answer, "[::1]").expect("parsed");
+        assert_eq!(Route::Slots(ipv6).node_for("foo"), Some("[::1]:7001"));
+        assert_eq!(node_address("::1", 6379), "[::1]:6379");
+        assert_eq!(node_address("redis.local", 6379), "redis.local:6379");
     }
 }
